@@ -1,0 +1,142 @@
+using System.Diagnostics.Tracing;
+
+namespace LeakScope.Allocator.Diagnostics;
+
+/// <summary>
+/// Events of owned memory (<c>NativeArray&lt;T&gt;</c>, <c>NativeBuffer&lt;T&gt;</c>) and of the views a buffer
+/// exports. An owner has its own id, drawn from the allocation-id space, that stays the same while its
+/// storage block is reallocated; views have ids from the same space. Ids 20–39.
+/// </summary>
+internal sealed partial class AllocatorEventSource
+{
+    public static class OwnerEventIds
+    {
+        public const int ViewAcquired = 20;
+        public const int ViewReleased = 21;
+        public const int ResizeBlocked = 22;
+        public const int ResizeBlockedView = 23;
+        public const int ViewLeaked = 24;
+        public const int OwnerCreated = 25;
+        public const int OwnerDisposed = 26;
+        public const int OwnerFinalized = 27;
+    }
+
+    /// <summary>A view (or a pin) of an owner's storage acquired at <paramref name="SiteId"/>.</summary>
+    [Event(OwnerEventIds.ViewAcquired, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = 1)]
+    private void ViewAcquired(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
+        WriteView(OwnerEventIds.ViewAcquired, ViewId, OwnerId, SiteId, ViewKind);
+
+    [NonEvent]
+    public void ViewAcquired(long viewId, long ownerId, int siteId, ViewKind kind) => ViewAcquired(viewId, ownerId, siteId, (byte)kind);
+
+    /// <summary>A view released; <paramref name="SiteId"/> is the site that acquired it.</summary>
+    [Event(OwnerEventIds.ViewReleased, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = 1)]
+    private void ViewReleased(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
+        WriteView(OwnerEventIds.ViewReleased, ViewId, OwnerId, SiteId, ViewKind);
+
+    [NonEvent]
+    public void ViewReleased(long viewId, long ownerId, int siteId, ViewKind kind) => ViewReleased(viewId, ownerId, siteId, (byte)kind);
+
+    /// <summary>A resize or append refused because views are outstanding; one <c>ResizeBlockedView</c> per view follows.</summary>
+    [Event(OwnerEventIds.ResizeBlocked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = 1)]
+    public void ResizeBlocked(long OwnerId, int SiteId, long RequestedLength, int OutstandingViews) =>
+        WriteEvent(OwnerEventIds.ResizeBlocked, OwnerId, SiteId, RequestedLength, OutstandingViews);
+
+    /// <summary>One outstanding view of a blocked resize, with the site that acquired it.</summary>
+    [Event(OwnerEventIds.ResizeBlockedView, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = 1)]
+    public void ResizeBlockedView(long OwnerId, long ViewId, int AcquireSiteId) =>
+        WriteEvent(OwnerEventIds.ResizeBlockedView, OwnerId, ViewId, AcquireSiteId);
+
+    /// <summary>A view reclaimed by the finalizer without being released.</summary>
+    [Event(OwnerEventIds.ViewLeaked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = 1)]
+    private void ViewLeaked(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
+        WriteView(OwnerEventIds.ViewLeaked, ViewId, OwnerId, SiteId, ViewKind);
+
+    [NonEvent]
+    public void ViewLeaked(long viewId, long ownerId, int acquireSiteId, ViewKind kind) => ViewLeaked(viewId, ownerId, acquireSiteId, (byte)kind);
+
+    /// <summary>An owner created at <paramref name="SiteId"/> whose storage is block <paramref name="AllocationId"/>.</summary>
+    [Event(OwnerEventIds.OwnerCreated, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = 1)]
+    private void OwnerCreated(long OwnerId, byte OwnerKind, int SiteId, long AllocationId) =>
+        WriteOwner(OwnerEventIds.OwnerCreated, OwnerId, OwnerKind, SiteId, AllocationId);
+
+    [NonEvent]
+    public void OwnerCreated(long ownerId, OwnerKind kind, int siteId, long allocationId) => OwnerCreated(ownerId, (byte)kind, siteId, allocationId);
+
+    /// <summary>An owner disposed at <paramref name="SiteId"/>.</summary>
+    [Event(OwnerEventIds.OwnerDisposed, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = 1)]
+    private void OwnerDisposed(long OwnerId, byte OwnerKind, int SiteId, long AllocationId) =>
+        WriteOwner(OwnerEventIds.OwnerDisposed, OwnerId, OwnerKind, SiteId, AllocationId);
+
+    [NonEvent]
+    public void OwnerDisposed(long ownerId, OwnerKind kind, int siteId, long allocationId) => OwnerDisposed(ownerId, (byte)kind, siteId, allocationId);
+
+    /// <summary>An owner reclaimed by its finalizer instead of <c>Dispose</c>; <paramref name="SiteId"/> is where it was created.</summary>
+    [Event(OwnerEventIds.OwnerFinalized, Level = EventLevel.Warning, Keywords = Keywords.Owners, Version = 1)]
+    private void OwnerFinalized(long OwnerId, byte OwnerKind, int SiteId, long AllocationId, long Bytes, byte Family)
+    {
+        WriteOwnerFinalized(OwnerId, OwnerKind, SiteId, AllocationId, Bytes, Family);
+    }
+
+    [NonEvent]
+    public void OwnerFinalized(long ownerId, OwnerKind kind, int siteId, long allocationId, nuint bytes, AllocationFamily family) =>
+        OwnerFinalized(ownerId, (byte)kind, siteId, allocationId, (long)bytes, (byte)family);
+
+    [NonEvent]
+    private unsafe void WriteView(int eventId, long viewId, long ownerId, int siteId, byte kind)
+    {
+        EventData* data = stackalloc EventData[4];
+        Set(ref data[0], &viewId);
+        Set(ref data[1], &ownerId);
+        Set(ref data[2], &siteId);
+        Set(ref data[3], &kind);
+        WriteEventCore(eventId, 4, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteOwner(int eventId, long ownerId, byte kind, int siteId, long allocationId)
+    {
+        EventData* data = stackalloc EventData[4];
+        Set(ref data[0], &ownerId);
+        Set(ref data[1], &kind);
+        Set(ref data[2], &siteId);
+        Set(ref data[3], &allocationId);
+        WriteEventCore(eventId, 4, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteOwnerFinalized(long ownerId, byte kind, int siteId, long allocationId, long bytes, byte family)
+    {
+        EventData* data = stackalloc EventData[6];
+        Set(ref data[0], &ownerId);
+        Set(ref data[1], &kind);
+        Set(ref data[2], &siteId);
+        Set(ref data[3], &allocationId);
+        Set(ref data[4], &bytes);
+        Set(ref data[5], &family);
+        WriteEventCore(OwnerEventIds.OwnerFinalized, 6, data);
+    }
+}
+
+/// <summary>What kind of owner an owner event concerns. Crosses the wire: never renumber.</summary>
+internal enum OwnerKind : byte
+{
+    Unknown = 0,
+    NativeArray = 1,
+    NativeBuffer = 2,
+}
+
+/// <summary>How a view was acquired. Crosses the wire: never renumber.</summary>
+internal enum ViewKind : byte
+{
+    Unknown = 0,
+
+    /// <summary><c>NativeBuffer.AcquireView()</c>.</summary>
+    View = 1,
+
+    /// <summary><c>Memory.Pin()</c> on a buffer's memory.</summary>
+    Pin = 2,
+
+    /// <summary>A strided (multi-dimensional) view over a buffer.</summary>
+    Strided = 3,
+}

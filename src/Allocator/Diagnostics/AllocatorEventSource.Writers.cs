@@ -1,0 +1,92 @@
+using System.Diagnostics.Tracing;
+
+namespace LeakScope.Allocator.Diagnostics;
+
+/// <summary>The shared <c>WriteEventCore</c> overloads: one per payload shape, not one per event.</summary>
+internal sealed partial class AllocatorEventSource
+{
+    [NonEvent]
+    private unsafe void WriteBlock(int eventId, long allocationId, long address, long size, int siteId, byte family)
+    {
+        EventData* data = stackalloc EventData[5];
+        Set(ref data[0], &allocationId);
+        Set(ref data[1], &address);
+        Set(ref data[2], &size);
+        Set(ref data[3], &siteId);
+        Set(ref data[4], &family);
+        WriteEventCore(eventId, 5, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteRealloc(long oldId, long oldAddress, long oldSize, byte oldFamily, long newId, long newAddress, long newSize, byte newFamily, int siteId)
+    {
+        EventData* data = stackalloc EventData[9];
+        Set(ref data[0], &oldId);
+        Set(ref data[1], &oldAddress);
+        Set(ref data[2], &oldSize);
+        Set(ref data[3], &oldFamily);
+        Set(ref data[4], &newId);
+        Set(ref data[5], &newAddress);
+        Set(ref data[6], &newSize);
+        Set(ref data[7], &newFamily);
+        Set(ref data[8], &siteId);
+        WriteEventCore(EventIds.BlockReallocated, 9, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteMisuse(byte kind, byte blockFamily, byte callerFamily, long allocationId, long address, long size, int siteId, int allocationSiteId)
+    {
+        EventData* data = stackalloc EventData[8];
+        Set(ref data[0], &kind);
+        Set(ref data[1], &blockFamily);
+        Set(ref data[2], &callerFamily);
+        Set(ref data[3], &allocationId);
+        Set(ref data[4], &address);
+        Set(ref data[5], &size);
+        Set(ref data[6], &siteId);
+        Set(ref data[7], &allocationSiteId);
+        WriteEventCore(EventIds.Misuse, 8, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteHeartbeat(long sequence, long rawLiveBlocks, long rawLiveBytes, long rawAllocations, long rawFrees,
+        long poolLiveBlocks, long poolLiveBytes, long poolAllocations, long poolFrees, long misuseCount, int flags)
+    {
+        EventData* data = stackalloc EventData[11];
+        Set(ref data[0], &sequence);
+        Set(ref data[1], &rawLiveBlocks);
+        Set(ref data[2], &rawLiveBytes);
+        Set(ref data[3], &rawAllocations);
+        Set(ref data[4], &rawFrees);
+        Set(ref data[5], &poolLiveBlocks);
+        Set(ref data[6], &poolLiveBytes);
+        Set(ref data[7], &poolAllocations);
+        Set(ref data[8], &poolFrees);
+        Set(ref data[9], &misuseCount);
+        Set(ref data[10], &flags);
+        WriteEventCore(EventIds.Heartbeat, 11, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteSite(int eventId, int siteId, string file, int line, string member)
+    {
+        fixed (char* filePtr = file)
+        fixed (char* memberPtr = member)
+        {
+            EventData* data = stackalloc EventData[4];
+            Set(ref data[0], &siteId);
+            data[1] = new EventData { DataPointer = (nint)filePtr, Size = (file.Length + 1) * sizeof(char) };
+            Set(ref data[2], &line);
+            data[3] = new EventData { DataPointer = (nint)memberPtr, Size = (member.Length + 1) * sizeof(char) };
+            WriteEventCore(eventId, 4, data);
+        }
+    }
+
+    [NonEvent]
+    private static unsafe void Set<T>(ref EventData slot, T* value)
+        where T : unmanaged
+    {
+        slot.DataPointer = (nint)value;
+        slot.Size = sizeof(T);
+    }
+}

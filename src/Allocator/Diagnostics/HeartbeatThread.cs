@@ -1,0 +1,80 @@
+using System.Diagnostics.Tracing;
+using LeakScope.Allocator.Heaps;
+
+namespace LeakScope.Allocator.Diagnostics;
+
+/// <summary>
+/// A background thread that, while the source is enabled, runs any requested rundown and then every
+/// <see cref="IntervalMilliseconds"/> publishes the authoritative counts. Writing from its own thread
+/// also flushes EventPipe's buffered tail, which otherwise stalls when the allocating threads go quiet.
+/// At process exit it publishes one last heartbeat marked <see cref="AllocatorEventSource.Flags.Final"/>.
+/// </summary>
+internal static class HeartbeatThread
+{
+    public const int IntervalMilliseconds = 100;
+
+    private static readonly Lock s_lock = new();
+    private static readonly AutoResetEvent s_wake = new(false);
+    private static Thread? s_thread;
+    private static int s_rundownRequests;
+    private static long s_sequence;
+    private static int s_finalPublished;
+
+    public static void RequestRundown()
+    {
+        Interlocked.Increment(ref s_rundownRequests);
+        EnsureStarted();
+        s_wake.Set();
+    }
+
+    private static void EnsureStarted()
+    {
+        lock (s_lock)
+        {
+            if (s_thread is not null)
+            {
+                return;
+            }
+
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => PublishFinal();
+            s_thread = new Thread(Run) { IsBackground = true, Name = "LeakScope heartbeat" };
+            s_thread.UnsafeStart();
+        }
+    }
+
+    private static void Run()
+    {
+        while (true)
+        {
+            AllocatorEventSource log = AllocatorEventSource.Log;
+            if (log.IsEnabled() && Volatile.Read(ref s_finalPublished) == 0)
+            {
+                if (Interlocked.Exchange(ref s_rundownRequests, 0) > 0)
+                {
+                    Rundown.Publish(log);
+                }
+
+                ThreadHeap.ReclaimExited();
+                Publish(log, flags: 0);
+            }
+
+            s_wake.WaitOne(IntervalMilliseconds);
+        }
+    }
+
+    private static void Publish(AllocatorEventSource log, int flags)
+    {
+        if (log.IsEnabled(EventLevel.Informational, AllocatorEventSource.Keywords.Diagnostics))
+        {
+            log.Heartbeat(Interlocked.Increment(ref s_sequence), HeapStats.Capture(), flags);
+        }
+    }
+
+    private static void PublishFinal()
+    {
+        if (Interlocked.Exchange(ref s_finalPublished, 1) == 0)
+        {
+            Publish(AllocatorEventSource.Log, AllocatorEventSource.Flags.Final);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics.Tracing;
+using LeakScope.Allocator.Heaps;
+
+namespace LeakScope.Allocator.Diagnostics;
+
+/// <summary>
+/// Publishes what a newly attached session could not have seen: every site defined so far and every
+/// block already live, bracketed by start / stop events with the totals, so attaching late does not
+/// turn old blocks into unknown frees.
+/// </summary>
+internal static class Rundown
+{
+    private static long s_generation;
+
+    public static void Publish(AllocatorEventSource log)
+    {
+        long generation = Interlocked.Increment(ref s_generation);
+        bool blocks = log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations);
+        log.RundownStart(generation);
+
+        if (log.IsEnabled(EventLevel.Informational, AllocatorEventSource.Keywords.Sites))
+        {
+            SiteInfo[] sites = SiteRegistry.Snapshot();
+            for (int id = 1; id < sites.Length; id++)
+            {
+                log.SiteDefined(id, sites[id]);
+            }
+        }
+
+        long count = 0;
+        long bytes = 0;
+        if (blocks)
+        {
+            foreach (LiveBlock block in HeapWalker.LiveBlocks())
+            {
+                log.RundownBlock(block.AllocationId, block.Address, block.Size, block.SiteId, block.Family);
+                count++;
+                bytes += (long)block.Size;
+            }
+        }
+
+        log.RundownStop(generation, count, bytes);
+    }
+}

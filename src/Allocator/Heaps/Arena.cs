@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace LeakScope.Allocator.Heaps;
+
+/// <summary>
+/// A 1 MiB, 1 MiB-aligned region carved into 64 pools of 16 KiB, each serving one (family, size class),
+/// as in CPython's obmalloc. Alignment lets any pointer find its arena with a mask, and the pool table
+/// lets a free prove that a pointer is the start of a slot before touching its header. Arenas are
+/// never returned to the system: that keeps every header readable for rundown and for late double-free
+/// checks, at the price of the heap's high-water mark staying reserved.
+/// </summary>
+internal sealed unsafe class Arena
+{
+    public const int SizeShift = 20;
+    public const int Size = 1 << SizeShift;
+    public const int PoolShift = 14;
+    public const int PoolSize = 1 << PoolShift;
+    public const int PoolCount = Size / PoolSize;
+
+    public readonly nint Base;
+
+    public readonly PoolInfo[] Pools = new PoolInfo[PoolCount];
+
+    /// <summary>Pools handed out so far, in order.</summary>
+    public int PoolsInUse;
+
+    private Arena(nint baseAddress) => Base = baseAddress;
+
+    public static Arena Create() => new((nint)NativeMemory.AlignedAlloc(Size, Size));
+
+    public nint PoolBase(int poolIndex) => Base + ((nint)poolIndex << PoolShift);
+
+    /// <summary>The header of the block whose user pointer is <paramref name="user"/>, or null when the
+    /// pointer is not the start of a carved slot in this arena.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public BlockHeader* TryGetHeader(nint user)
+    {
+        nint offset = user - Base;
+        // The mask keeps the index inside the 64-entry table for any pointer the map matched to this arena.
+        ref PoolInfo pool = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
+        uint inPool = (uint)offset & (PoolSize - 1);
+        if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
+        {
+            return null;
+        }
+
+        uint relative = inPool - SizeClasses.HeaderSize;
+        uint slot = (uint)((relative * pool.Reciprocal) >> 32);
+        if (slot * (uint)pool.Stride != relative || slot >= (uint)Volatile.Read(ref pool.Carved))
+        {
+            return null;
+        }
+
+        return (BlockHeader*)(user - SizeClasses.HeaderSize);
+    }
+}

@@ -1,0 +1,97 @@
+using LeakScope.Allocator.Diagnostics;
+
+namespace LeakScope.Allocator.Heaps;
+
+internal static unsafe partial class BlockEngine
+{
+    /// <summary>
+    /// C <c>realloc</c>: null allocates; size 0 frees and returns null (glibc's behaviour); on failure
+    /// null is returned and the old block stays valid. A successful realloc retires the old allocation id
+    /// and gives the block a new one, sited at the realloc call — the tracer sees one event for both.
+    /// </summary>
+    public static void* Reallocate(AllocationFamily caller, void* pointer, nuint size, string file, int line, string member)
+    {
+        if (pointer == null)
+        {
+            return Allocate(caller, size, zero: false, file, line, member);
+        }
+
+        nint user = (nint)pointer;
+        BlockRecord old = Locate(user, ArenaMap.Find(user));
+        switch (old.State)
+        {
+            case BlockRecordState.Live when old.Family == caller:
+                break;
+
+            case BlockRecordState.Live:
+                // Wrong family: under Report the block moves into the caller's family, so the free the
+                // caller will eventually make with its own family is then correct.
+                if (!MisuseReporter.Report(MisuseKind.MismatchedFree, caller, old, file, line, member))
+                {
+                    return null;
+                }
+
+                break;
+
+            case BlockRecordState.Freed:
+                MisuseReporter.Report(MisuseKind.ReallocOfFreed, caller, old, file, line, member);
+                return null;
+
+            default:
+                MisuseReporter.Report(MisuseKind.InvalidRealloc, caller, old, file, line, member);
+                return null;
+        }
+
+        ThreadHeap heap = ThreadHeap.Current;
+        if (size == 0)
+        {
+            ReleaseLocated(heap, old);
+            PublishFreed(heap, old, file, line, member);
+            return null;
+        }
+
+        int siteId = heap.Sites.Lookup(file, line, member);
+        if (old.Header != null && old.Family == caller && size <= SizeClasses.MaxSmallSize
+            && SizeClasses.IndexOf(size) == SizeClasses.IndexOf(old.Size))
+        {
+            return ResizeInPlace(heap, old, size, siteId);
+        }
+
+        void* moved = AllocateUnpublished(heap, caller, size, zero: false, siteId, out long newId);
+        if (moved == null)
+        {
+            return null;
+        }
+
+        Buffer.MemoryCopy(pointer, moved, size, Math.Min(size, old.Size));
+        ReleaseLocated(heap, old);
+        if (Instrumentation.Active)
+        {
+            Instrumentation.Reallocated(old.AllocationId, old.Address, old.Size, old.Family, newId, (nint)moved, size, caller, siteId);
+        }
+
+        return moved;
+    }
+
+    /// <summary>The new size fits the block's size class: keep the address, renew the id.</summary>
+    private static void* ResizeInPlace(ThreadHeap heap, in BlockRecord old, nuint size, int siteId)
+    {
+        BlockHeader* header = old.Header;
+        long newId = heap.NextAllocationId();
+        header->AllocationId = newId;
+        header->Size = (ushort)size;
+        header->SiteId = siteId;
+
+        ref FamilyCounters counters = ref heap.CountersFor(old.Family);
+        counters.LiveBytes += (long)size - (long)old.Size;
+        counters.Allocations++;
+        counters.Frees++;
+
+        if (Instrumentation.Active)
+        {
+            Instrumentation.Reallocated(old.AllocationId, old.Address, old.Size, old.Family, newId, old.Address, size, old.Family, siteId);
+        }
+
+        return header + 1;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using LeakScope.Allocator.Diagnostics;
+
+namespace LeakScope.Allocator.Heaps;
+
+/// <summary>
+/// Everything a thread touches on the allocator's hot path: its free-block caches per family and size
+/// class (tcache-style), its range of allocation ids, its counters and its site cache. Nothing here
+/// is shared on the fast path, so allocation and free need no atomic instruction. Blocks freed on
+/// another thread simply join that thread's cache. When a thread exits, its cached blocks go back to
+/// the shared pools and its counters fold into the retired totals.
+/// </summary>
+internal sealed unsafe class ThreadHeap
+{
+    /// <summary>How many allocation ids a thread reserves at once (one atomic add per range).</summary>
+    private const long IdRangeSize = 4096;
+
+    /// <summary>A per-class cache above this many free blocks hands half of them back to the shared pool.</summary>
+    internal const int MaxCachedBlocks = 64;
+
+    private static readonly Lock s_registryLock = new();
+    private static readonly List<ThreadHeap> s_heaps = new();
+    private static readonly FamilyCounters[] s_retired = new FamilyCounters[FamilySlots.Count];
+    private static long s_nextIdRange;
+
+    [ThreadStatic]
+    private static ThreadHeap? t_current;
+
+    private readonly Thread _owner;
+    private long _nextId;
+    private long _idLimit;
+
+    /// <summary>One free-block cache per (family, size class), indexed by <see cref="FamilySlots.PoolSlot"/>.</summary>
+    private readonly CacheBin[] _bins = new CacheBin[FamilySlots.Owning * SizeClasses.Count];
+
+    /// <summary>Indexed by <c>(int)AllocationFamily</c>; written only by the owning thread.</summary>
+    private readonly FamilyCounters[] _counters = new FamilyCounters[FamilySlots.Count];
+
+    internal readonly SiteCache Sites = new();
+
+    private ThreadHeap(Thread owner) => _owner = owner;
+
+    public static ThreadHeap Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? Register();
+    }
+
+    /// <summary>The cache for a pool slot. Unchecked: slots come from <see cref="FamilySlots.PoolSlot"/> of an owning family.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref CacheBin Bin(int slot) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bins), slot);
+
+    /// <summary>The counters of a family. Unchecked: callers pass a family value read from a block or an API entry point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref FamilyCounters CountersFor(AllocationFamily family) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_counters), (int)family);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long NextAllocationId()
+    {
+        if (_nextId == _idLimit)
+        {
+            ReserveIds();
+        }
+
+        return _nextId++;
+    }
+
+    private void ReserveIds()
+    {
+        // Ids start at 1 so that 0 can mean "no block" on the wire.
+        long start = Interlocked.Add(ref s_nextIdRange, IdRangeSize) - IdRangeSize + 1;
+        _nextId = start;
+        _idLimit = start + IdRangeSize;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadHeap Register()
+    {
+        // Touch the event source and the meter so that a session or listener attached before the
+        // first allocation is honoured from that allocation on.
+        _ = AllocatorEventSource.Log;
+        AllocatorMeter.EnsureCreated();
+
+        var heap = new ThreadHeap(Thread.CurrentThread);
+        lock (s_registryLock)
+        {
+            ReclaimExitedLocked();
+            s_heaps.Add(heap);
+        }
+
+        t_current = heap;
+        return heap;
+    }
+
+    /// <summary>Adds every thread's counters (live and exited) into <paramref name="totals"/>.</summary>
+    public static void SumCounters(Span<FamilyCounters> totals)
+    {
+        lock (s_registryLock)
+        {
+            ReclaimExitedLocked();
+            for (int f = 0; f < FamilySlots.Count; f++)
+            {
+                totals[f].Add(s_retired[f]);
+            }
+
+            foreach (ThreadHeap heap in s_heaps)
+            {
+                for (int f = 0; f < FamilySlots.Count; f++)
+                {
+                    totals[f].Add(heap._counters[f].ReadVolatile());
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns the caches of exited threads to the shared pools and retires their counters.</summary>
+    public static void ReclaimExited()
+    {
+        lock (s_registryLock)
+        {
+            ReclaimExitedLocked();
+        }
+    }
+
+    private static void ReclaimExitedLocked()
+    {
+        for (int i = s_heaps.Count - 1; i >= 0; i--)
+        {
+            ThreadHeap heap = s_heaps[i];
+            if (heap._owner.IsAlive)
+            {
+                continue;
+            }
+
+            // The owner is gone, so nothing else writes these fields any more.
+            for (int f = 0; f < FamilySlots.Count; f++)
+            {
+                s_retired[f].Add(heap._counters[f]);
+            }
+
+            heap.ReturnAllCachedBlocks();
+            s_heaps.RemoveAt(i);
+        }
+    }
+
+    private void ReturnAllCachedBlocks()
+    {
+        for (int slot = 0; slot < _bins.Length; slot++)
+        {
+            ref CacheBin bin = ref _bins[slot];
+            if (bin.Head != 0)
+            {
+                SmallBlockPools.ReturnList(slot, bin.Head, bin.Count);
+                bin = default;
+            }
+        }
+    }
+}
+
+/// <summary>A thread's cache of free blocks for one (family, size class): an intrusive list and its length.</summary>
+internal struct CacheBin
+{
+    public nint Head;
+    public int Count;
+}
