@@ -70,9 +70,12 @@ internal sealed partial class AllocatorEventSource : EventSource
 
     protected override void OnEventCommand(EventCommandEventArgs command)
     {
-        bool enabled = IsEnabled();
-        Instrumentation.SetEventsEnabled(enabled);
-        if (command.Command == EventCommand.Enable && enabled)
+        if (Instrumentation.Refresh(this))
+        {
+            Batching.BatchPublisher.BeginSession();
+        }
+
+        if (command.Command == EventCommand.Enable && IsEnabled())
         {
             // Rundown and heartbeat run on their own thread: a command callback should not walk the heap.
             HeartbeatThread.RequestRundown();

@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics;
@@ -55,6 +56,11 @@ internal static class HeartbeatThread
                 }
 
                 ThreadHeap.ReclaimExited();
+                if (Instrumentation.Batched)
+                {
+                    BatchPublisher.PublishAll(log);
+                }
+
                 Publish(log, flags: 0);
             }
 
@@ -74,7 +80,17 @@ internal static class HeartbeatThread
     {
         if (Interlocked.Exchange(ref s_finalPublished, 1) == 0)
         {
-            Publish(AllocatorEventSource.Log, AllocatorEventSource.Flags.Final);
+            AllocatorEventSource log = AllocatorEventSource.Log;
+            if (Instrumentation.Batched)
+            {
+                // This thread's folded counters can be appended here; other live threads' records are
+                // published as they stand (their latest folds may be missing; live blocks are not).
+                ThreadHeap.Current.BatchWriter.FlushFolds();
+                ThreadHeap.ReclaimExited();
+                BatchPublisher.PublishAll(log);
+            }
+
+            Publish(log, AllocatorEventSource.Flags.Final);
         }
     }
 }

@@ -1,28 +1,39 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics;
 
 /// <summary>
-/// The one flag the hot path tests, and the slow path behind it: publishing events and feeding
-/// in-process observers. <see cref="Active"/> is true while an event session or listener has the
-/// source enabled, or an observer (a leak gate) is registered.
+/// The one flag the hot path tests, and the slow path behind it: batching records, publishing
+/// per-operation events, feeding in-process observers. <see cref="Active"/> is true while an event
+/// session or listener has the source enabled, or an observer (a leak gate) is registered.
 /// </summary>
 internal static class Instrumentation
 {
     private static readonly Lock s_lock = new();
-    private static bool s_eventsEnabled;
+    private static bool s_perOperation;
+    private static bool s_batched;
     private static IBlockObserver[] s_observers = [];
 
     /// <summary>Read without a barrier on every operation; a stale read only delays the first published event.</summary>
     public static bool Active;
 
-    public static void SetEventsEnabled(bool enabled)
+    /// <summary>True while the high-rate mode records batches (see <see cref="AllocatorEventSource.Keywords.Batched"/>).</summary>
+    public static bool Batched => s_batched;
+
+    /// <summary>Re-reads what the sessions ask for; returns true when batching has just been switched on.</summary>
+    public static bool Refresh(AllocatorEventSource log)
     {
         lock (s_lock)
         {
-            s_eventsEnabled = enabled;
-            Active = s_eventsEnabled || s_observers.Length > 0;
+            bool perOperation = log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations);
+            bool batched = !perOperation && log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Batched);
+            bool batchingStarted = batched && !s_batched;
+            s_perOperation = perOperation;
+            s_batched = batched;
+            Active = log.IsEnabled() || s_observers.Length > 0;
+            return batchingStarted;
         }
     }
 
@@ -40,16 +51,19 @@ internal static class Instrumentation
         lock (s_lock)
         {
             s_observers = s_observers.Where(o => !ReferenceEquals(o, observer)).ToArray();
-            Active = s_eventsEnabled || s_observers.Length > 0;
+            Active = AllocatorEventSource.Log.IsEnabled() || s_observers.Length > 0;
         }
     }
 
-    public static void Allocated(long id, nint address, nuint size, int siteId, AllocationFamily family)
+    public static void Allocated(ThreadHeap heap, long id, nint address, nuint size, int siteId, AllocationFamily family)
     {
-        AllocatorEventSource log = AllocatorEventSource.Log;
-        if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations))
+        if (s_batched)
         {
-            log.BlockAllocated(id, address, size, siteId, family);
+            heap.BatchWriter.Allocated(id, size, siteId, family);
+        }
+        else if (s_perOperation)
+        {
+            AllocatorEventSource.Log.BlockAllocated(id, address, size, siteId, family);
         }
 
         IBlockObserver[] observers = s_observers;
@@ -63,12 +77,17 @@ internal static class Instrumentation
         }
     }
 
-    public static void Freed(long id, nint address, nuint size, AllocationFamily family, int siteId)
+    /// <param name="allocationSiteId">Where the block was allocated (batches fold by it).</param>
+    /// <param name="file">The freeing call's site, looked up only for per-operation events.</param>
+    public static void Freed(ThreadHeap heap, long id, nint address, nuint size, AllocationFamily family, int allocationSiteId, string file, int line, string member)
     {
-        AllocatorEventSource log = AllocatorEventSource.Log;
-        if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations))
+        if (s_batched)
         {
-            log.BlockFreed(id, address, size, siteId, family);
+            heap.BatchWriter.Freed(id, size, allocationSiteId, family);
+        }
+        else if (s_perOperation)
+        {
+            AllocatorEventSource.Log.BlockFreed(id, address, size, heap.Sites.Lookup(file, line, member), family);
         }
 
         foreach (IBlockObserver observer in s_observers)
@@ -78,13 +97,17 @@ internal static class Instrumentation
     }
 
     public static void Reallocated(
+        ThreadHeap heap,
         long oldId, nint oldAddress, nuint oldSize, AllocationFamily oldFamily,
         long newId, nint newAddress, nuint newSize, AllocationFamily newFamily, int siteId)
     {
-        AllocatorEventSource log = AllocatorEventSource.Log;
-        if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations))
+        if (s_batched)
         {
-            log.BlockReallocated(oldId, oldAddress, oldSize, oldFamily, newId, newAddress, newSize, newFamily, siteId);
+            heap.BatchWriter.Reallocated(oldId, newId, newSize, siteId, newFamily);
+        }
+        else if (s_perOperation)
+        {
+            AllocatorEventSource.Log.BlockReallocated(oldId, oldAddress, oldSize, oldFamily, newId, newAddress, newSize, newFamily, siteId);
         }
 
         IBlockObserver[] observers = s_observers;

@@ -15,7 +15,8 @@ internal static class Rundown
     public static void Publish(AllocatorEventSource log)
     {
         long generation = Interlocked.Increment(ref s_generation);
-        bool blocks = log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations);
+        bool blocks = log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations)
+            || log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Batched);
         log.RundownStart(generation);
 
         if (log.IsEnabled(EventLevel.Informational, AllocatorEventSource.Keywords.Sites))

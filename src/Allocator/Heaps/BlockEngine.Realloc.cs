@@ -67,7 +67,7 @@ internal static unsafe partial class BlockEngine
         ReleaseLocated(heap, old);
         if (Instrumentation.Active)
         {
-            Instrumentation.Reallocated(old.AllocationId, old.Address, old.Size, old.Family, newId, (nint)moved, size, caller, siteId);
+            Instrumentation.Reallocated(heap, old.AllocationId, old.Address, old.Size, old.Family, newId, (nint)moved, size, caller, siteId);
         }
 
         return moved;
@@ -89,7 +89,7 @@ internal static unsafe partial class BlockEngine
 
         if (Instrumentation.Active)
         {
-            Instrumentation.Reallocated(old.AllocationId, old.Address, old.Size, old.Family, newId, old.Address, size, old.Family, siteId);
+            Instrumentation.Reallocated(heap, old.AllocationId, old.Address, old.Size, old.Family, newId, old.Address, size, old.Family, siteId);
         }
 
         return header + 1;

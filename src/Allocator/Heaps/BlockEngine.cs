@@ -21,7 +21,7 @@ internal static unsafe partial class BlockEngine
         void* user = AllocateUnpublished(heap, family, size, zero, siteId, out long id);
         if (Instrumentation.Active && user != null)
         {
-            Instrumentation.Allocated(id, (nint)user, size, siteId, family);
+            Instrumentation.Allocated(heap, id, (nint)user, size, siteId, family);
         }
 
         return user;
@@ -118,10 +118,11 @@ internal static unsafe partial class BlockEngine
     {
         long id = header->AllocationId;
         nuint size = header->Size;
+        int siteId = header->SiteId;
         ReleaseSmall(heap, header, family);
         if (Instrumentation.Active)
         {
-            Instrumentation.Freed(id, (nint)(header + 1), size, family, heap.Sites.Lookup(file, line, member));
+            Instrumentation.Freed(heap, id, (nint)(header + 1), size, family, siteId, file, line, member);
         }
     }
 
@@ -202,7 +203,7 @@ internal static unsafe partial class BlockEngine
     {
         if (Instrumentation.Active)
         {
-            Instrumentation.Freed(block.AllocationId, block.Address, block.Size, block.Family, heap.Sites.Lookup(file, line, member));
+            Instrumentation.Freed(heap, block.AllocationId, block.Address, block.Size, block.Family, block.SiteId, file, line, member);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Allocator.Diagnostics.Batching;
 
 namespace LeakScope.Allocator.Heaps;
 
@@ -38,6 +39,11 @@ internal sealed unsafe class ThreadHeap
     private readonly FamilyCounters[] _counters = new FamilyCounters[FamilySlots.Count];
 
     internal readonly SiteCache Sites = new();
+
+    private BatchWriter? _batchWriter;
+
+    /// <summary>This thread's high-rate record buffer, created on first use.</summary>
+    internal BatchWriter BatchWriter => _batchWriter ??= new BatchWriter();
 
     private ThreadHeap(Thread owner) => _owner = owner;
 
@@ -140,6 +146,7 @@ internal sealed unsafe class ThreadHeap
             }
 
             heap.ReturnAllCachedBlocks();
+            heap._batchWriter?.RetireFromExitedOwner(AllocatorEventSource.Log);
             s_heaps.RemoveAt(i);
         }
     }

@@ -1,0 +1,41 @@
+using System.Diagnostics.Tracing;
+
+namespace LeakScope.Allocator.Diagnostics;
+
+/// <summary>
+/// The high-rate mode: compact records (<see cref="Batching.BatchRecord"/>) published in bulk instead of
+/// one event per operation. Active while a session enables <see cref="Keywords.Batched"/> without
+/// <see cref="Keywords.Allocations"/>, so a dotnet-trace or PerfView session that enables every keyword
+/// still gets the self-describing per-operation events. Ids 10–19.
+/// </summary>
+internal sealed partial class AllocatorEventSource
+{
+    public static class BatchEventIds
+    {
+        public const int AllocationBatch = 10;
+    }
+
+    /// <summary>Records of one thread, in the order they happened there. <paramref name="FormatVersion"/> versions the record layout.</summary>
+    [Event(BatchEventIds.AllocationBatch, Level = EventLevel.Verbose, Keywords = Keywords.Batched, Version = 1)]
+    private void AllocationBatch(int FormatVersion, byte[] Records)
+    {
+        unsafe
+        {
+            fixed (byte* records = Records)
+            {
+                AllocationBatch(FormatVersion, records, Records.Length);
+            }
+        }
+    }
+
+    [NonEvent]
+    public unsafe void AllocationBatch(int formatVersion, byte* records, int length)
+    {
+        EventData* data = stackalloc EventData[3];
+        Set(ref data[0], &formatVersion);
+        Set(ref data[1], &length);
+        data[2].DataPointer = (nint)records;
+        data[2].Size = length;
+        WriteEventCore(BatchEventIds.AllocationBatch, 3, data);
+    }
+}

@@ -1,0 +1,68 @@
+namespace LeakScope.Allocator.Diagnostics.Batching;
+
+/// <summary>
+/// Knows every thread's <see cref="BatchWriter"/> and publishes them all — on each heartbeat, so
+/// nothing waits longer than one tick, and at process exit. <see cref="Stamp"/> changes on every
+/// heartbeat and session start; an owner that sees it change appends its folded counters.
+/// </summary>
+internal static class BatchPublisher
+{
+    private static readonly Lock s_lock = new();
+    private static readonly List<BatchWriter> s_writers = new();
+
+    /// <summary>Bumped when a session turns batching on: records of an earlier session are dropped.</summary>
+    public static long Session = 1;
+
+    /// <summary>Bumped on every heartbeat and every session start; owners compare it on each allocation.</summary>
+    public static long Stamp = 1;
+
+    public static void Register(BatchWriter writer)
+    {
+        lock (s_lock)
+        {
+            if (!s_writers.Contains(writer))
+            {
+                s_writers.Add(writer);
+            }
+        }
+    }
+
+    public static void Unregister(BatchWriter writer)
+    {
+        lock (s_lock)
+        {
+            s_writers.Remove(writer);
+        }
+    }
+
+    /// <summary>A session has just enabled batching: forget whatever an earlier session left unpublished.</summary>
+    public static void BeginSession()
+    {
+        lock (s_lock)
+        {
+            Interlocked.Increment(ref Session);
+            Interlocked.Increment(ref Stamp);
+            foreach (BatchWriter writer in s_writers)
+            {
+                writer.Discard();
+            }
+        }
+    }
+
+    /// <summary>Publishes every thread's records; asks owners to append their folded counters next time they run.</summary>
+    public static void PublishAll(AllocatorEventSource log)
+    {
+        BatchWriter[] writers;
+        lock (s_lock)
+        {
+            writers = s_writers.ToArray();
+        }
+
+        foreach (BatchWriter writer in writers)
+        {
+            writer.Publish(log);
+        }
+
+        Interlocked.Increment(ref Stamp);
+    }
+}

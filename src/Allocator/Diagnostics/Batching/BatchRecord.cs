@@ -1,0 +1,30 @@
+namespace LeakScope.Allocator.Diagnostics.Batching;
+
+/// <summary>
+/// The compact records of the high-rate mode, carried in <c>AllocationBatch</c> events. Each record
+/// starts with a one-byte tag; ids are 8 bytes little-endian; sizes, sites and counts are unsigned
+/// LEB128 varints. The format is versioned by <see cref="FormatVersion"/> in every batch event, and
+/// only grows: new tags, never a changed layout. See docs/batch-format.md.
+/// </summary>
+internal static class BatchRecord
+{
+    public const int FormatVersion = 1;
+
+    /// <summary><c>[1][id:8][size:v][site:v][family:1]</c> — a block allocated.</summary>
+    public const byte Allocated = 1;
+
+    /// <summary><c>[2][id:8]</c> — a block freed.</summary>
+    public const byte Freed = 2;
+
+    /// <summary><c>[3][oldId:8][newId:8][newSize:v][site:v][newFamily:1]</c> — a block reallocated.</summary>
+    public const byte Reallocated = 3;
+
+    /// <summary>
+    /// <c>[4][site:v][family:1][count:v][bytes:v]</c> — <c>count</c> blocks of <c>bytes</c> in all, allocated at
+    /// <c>site</c> and freed again before any record of them was published, folded into one record.
+    /// </summary>
+    public const byte Folded = 4;
+
+    /// <summary>Upper bound of one encoded record.</summary>
+    public const int MaxLength = 1 + 8 + 8 + 10 + 5 + 1;
+}
