@@ -69,7 +69,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>
     ~NativeBuffer() => Dispose(disposing: false);
 #pragma warning restore CA2015
 
-    /// <summary>The number of elements; 0 once disposed.</summary>
+    /// <summary>The number of elements; 0 once the storage has been freed.</summary>
     public int Length => _length;
 
     /// <summary>The family the storage belongs to.</summary>
@@ -400,5 +400,5 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>
     [DoesNotReturn]
     private static void ThrowDisposed() => throw new ObjectDisposedException(typeof(NativeBuffer<T>).Name);
 
-    private static nuint BytesFor(int length) => (nuint)length * (nuint)sizeof(T);
+    private static nuint BytesFor(int length) => checked((nuint)length * (nuint)sizeof(T));
 }

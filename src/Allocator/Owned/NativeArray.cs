@@ -217,7 +217,7 @@ public sealed unsafe class NativeArray<T> : IDisposable
         }
     }
 
-    private static nuint BytesFor(int length) => (nuint)length * (nuint)sizeof(T);
+    private static nuint BytesFor(int length) => checked((nuint)length * (nuint)sizeof(T));
 
     private void Reallocate(int capacity, string file, int line, string member)
     {
