@@ -116,8 +116,7 @@ internal static class Instrumentation
             var block = new LiveBlock(newId, newAddress, newSize, siteId, newFamily);
             foreach (IBlockObserver observer in observers)
             {
-                observer.OnFreed(oldId);
-                observer.OnAllocated(block);
+                observer.OnReallocated(oldId, block);
             }
         }
     }
