@@ -31,4 +31,14 @@ if (launch.Length > 0 && parsed.CommandResult.Command.Name != "trace")
 }
 
 // Ctrl+C / SIGTERM are handled by the trace command itself (stop, drain, still report): no forced exit.
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// Expected failures are handled inside the commands; anything else is a bug: print it in full and exit 3,
+// never 1 (which means "findings present").
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"leakscope: internal error: {e}");
+    return (int)ExitCode.TraceFailed;
+}

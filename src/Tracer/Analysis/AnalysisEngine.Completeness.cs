@@ -56,12 +56,6 @@ public sealed partial class AnalysisEngine
     private (HeartbeatVerdict, HeartbeatSample?) JudgeHeartbeats(StreamSummary stream, out string? reason)
     {
         reason = null;
-        if (_heartbeats.Count == 0)
-        {
-            reason = "no heartbeat was received: the account cannot be checked against the target's counts";
-            return (HeartbeatVerdict.NoHeartbeat, null);
-        }
-
         FamilyCounts raw = _heap.Account(HeapFamily.Raw);
         FamilyCounts pool = _heap.Account(HeapFamily.Pool);
         if (_final is { } final)
@@ -77,13 +71,19 @@ public sealed partial class AnalysisEngine
             return (HeartbeatVerdict.Mismatch, atEnd);
         }
 
-        HeartbeatSample last = _heartbeats[^1];
+        HeartbeatSample? last = _heartbeats.Count > 0 ? _heartbeats[^1] : null;
         if (!stream.CleanEnd)
         {
             reason = stream.End == StreamEnd.TargetExited
                 ? "the target's stream was cut without its end (killed or crashed): events it had buffered are missing"
                 : "the stream did not end cleanly after the session was stopped: its tail may be missing";
             return (HeartbeatVerdict.NoFinalHeartbeat, last);
+        }
+
+        if (last is null)
+        {
+            reason = "no heartbeat was received: the account cannot be checked against the target's counts";
+            return (HeartbeatVerdict.NoHeartbeat, null);
         }
 
         // The stream ended cleanly (the runtime flushed every buffer; its sequence numbers count any loss) but

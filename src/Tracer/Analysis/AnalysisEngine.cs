@@ -19,6 +19,15 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private long _records;
     private HeartbeatSample? _final;
 
+    /// <summary>The live account after each of the last <see cref="InFlightWindow"/> block records, and a heartbeat still looking for its match.</summary>
+    private readonly LiveState[] _recent = new LiveState[InFlightWindow];
+    private long _blockRecords = 1; // _recent[0] is the empty heap before any record
+    private int _pendingHeartbeat = -1;
+    private int _pendingLeft;
+
+    /// <summary>How many block records before or after a heartbeat may still be in flight when the target snapshots its counters.</summary>
+    public const int InFlightWindow = 64;
+
     public AnalysisEngine(AnalysisOptions? options = null) => _options = options ?? AnalysisOptions.Default;
 
     /// <summary>Records consumed so far.</summary>
@@ -38,27 +47,27 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in BlockAllocated record)
     {
-        Count();
         _heap.Allocate(record.Id, record.Size, record.Site.Value, record.Family);
+        AfterBlockRecord();
     }
 
     public void On(in BlockFreed record)
     {
-        Count();
         _heap.Free(record.Id, record.Size, record.Family, record.FreeSite.Value);
+        AfterBlockRecord();
     }
 
     public void On(in BlockReallocated record)
     {
-        Count();
         _heap.Free(record.OldId, record.OldSize, record.OldFamily, record.Site.Value);
         _heap.Allocate(record.NewId, record.NewSize, record.Site.Value, record.NewFamily);
         _ownership.StorageMoved(record.OldId, record.NewId);
+        AfterBlockRecord();
     }
 
     public void On(in MisuseReported record)
     {
-        Count();
+        _records++;
         if (_misuse.Record(record))
         {
             return;
@@ -82,8 +91,8 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in RundownBlock record)
     {
-        Count();
         _heap.Rundown(record.Id, record.Size, record.Site.Value, record.Family);
+        AfterBlockRecord();
     }
 
     public void On(in RundownStopped record)
@@ -104,6 +113,28 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             _heap.Account(HeapFamily.Pool),
             (record.Flags & HeartbeatFlags.Final) != 0,
             _records);
+        _pendingHeartbeat = -1;
+        if (!sample.Matches && !sample.Final)
+        {
+            // Counted by the target before the heartbeat but written after it: look back, then ahead.
+            var target = new LiveState(record.Raw.LiveBlocks, record.Raw.LiveBytes, record.Pool.LiveBlocks, record.Pool.LiveBytes);
+            long available = Math.Min(_blockRecords, InFlightWindow);
+            for (long i = 0; i < available; i++)
+            {
+                if (_recent[(int)((_blockRecords - 1 - i) % InFlightWindow)] == target)
+                {
+                    sample = sample with { MatchedInFlight = true };
+                    break;
+                }
+            }
+
+            if (!sample.Matches)
+            {
+                _pendingHeartbeat = _heartbeats.Count;
+                _pendingLeft = InFlightWindow;
+            }
+        }
+
         _heartbeats.Add(sample);
         if (sample.Final && _final is null)
         {
@@ -228,5 +259,29 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         }
     }
 
-    private void Count() => _records++;
+    /// <summary>After a block record: count it, remember the live account, and let a pending heartbeat look for its match.</summary>
+    private void AfterBlockRecord()
+    {
+        _records++;
+        FamilyCounts raw = _heap.Account(HeapFamily.Raw);
+        FamilyCounts pool = _heap.Account(HeapFamily.Pool);
+        var state = new LiveState(raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
+        _recent[(int)(_blockRecords % InFlightWindow)] = state;
+        _blockRecords++;
+        if (_pendingHeartbeat >= 0)
+        {
+            HeartbeatSample pending = _heartbeats[_pendingHeartbeat];
+            if (state == new LiveState(pending.TargetRaw.LiveBlocks, pending.TargetRaw.LiveBytes, pending.TargetPool.LiveBlocks, pending.TargetPool.LiveBytes))
+            {
+                _heartbeats[_pendingHeartbeat] = pending with { MatchedInFlight = true };
+                _pendingHeartbeat = -1;
+            }
+            else if (--_pendingLeft == 0)
+            {
+                _pendingHeartbeat = -1;
+            }
+        }
+    }
+
+    private readonly record struct LiveState(long RawBlocks, long RawBytes, long PoolBlocks, long PoolBytes);
 }

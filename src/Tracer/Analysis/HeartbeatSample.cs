@@ -8,5 +8,8 @@ namespace LeakScope.Tracer.Analysis;
 /// </summary>
 public sealed record HeartbeatSample(long Sequence, FamilyCounts TargetRaw, FamilyCounts TargetPool, FamilyCounts TracerRaw, FamilyCounts TracerPool, bool Final, long RecordsBefore)
 {
-    public bool Matches => TargetRaw.SameLive(TracerRaw) && TargetPool.SameLive(TracerPool);
+    /// <summary>The account equalled the target's counts within <see cref="AnalysisEngine.InFlightWindow"/> records of this heartbeat's position (an operation on another thread can straddle the snapshot).</summary>
+    public bool MatchedInFlight { get; init; }
+
+    public bool Matches => MatchedInFlight || (TargetRaw.SameLive(TracerRaw) && TargetPool.SameLive(TracerPool));
 }

@@ -10,7 +10,8 @@ namespace LeakScope.Tracer.Decoding;
 /// </summary>
 internal sealed class TraceEventAdapter
 {
-    private const string EventPipeProvider = "Microsoft-DotNETCore-EventPipe";
+    /// <summary>Microsoft-DotNETCore-EventPipe, which writes ProcessInfo. Without parsers TraceEvent gives only the GUID of a provider.</summary>
+    private static readonly Guid EventPipeProvider = new("92f528a6-f5b8-5160-a7ee-b33da7739e29");
     private const int ProcessInfoEventId = 1;
 
     private readonly RecordDecoder _decoder;
@@ -48,7 +49,7 @@ internal sealed class TraceEventAdapter
 
         _decoder.Statistics.OtherProviders++;
         if ((int)data.ID == ProcessInfoEventId && CommandLine is null
-            && string.Equals(data.ProviderName, EventPipeProvider, StringComparison.Ordinal))
+            && data.ProviderGuid == EventPipeProvider)
         {
             var reader = new PayloadReader(new ReadOnlySpan<byte>((void*)data.DataStart, data.EventDataLength));
             string commandLine = reader.Utf16String();

@@ -41,10 +41,14 @@ internal sealed class RecordingStream(Stream inner, Stream copy) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    private bool _disposed;
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        // TraceEvent disposes the stream it reads, and the session disposes it again: only the first counts.
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             copy.Flush();
             copy.Dispose();
             inner.Dispose();

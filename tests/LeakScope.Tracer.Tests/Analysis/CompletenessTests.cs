@@ -102,4 +102,31 @@ public class CompletenessTests
         Assert.False(result.Completeness.Complete);
         Assert.Contains(result.Completeness.Reasons, r => r.Contains("2 LeakScope-Allocator events could not be decoded", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_heartbeat_that_straddles_an_operation_in_flight_on_another_thread_still_verifies()
+    {
+        // The target counted the allocation before its heartbeat snapshot, but the allocation's event was
+        // written after the heartbeat's: the account equals the heartbeat one record later.
+        AnalysisResult ahead = TraceScript.Given().Site(1, 10)
+            .Heartbeat(1, 16, 0, 0)
+            .Add(s => s.On(new BlockAllocated(new AllocationId(1), 0, 16, new SiteId(1), HeapFamily.Raw)))
+            .Add(s => s.On(new BlockFreed(new AllocationId(1), 0, 16, new SiteId(1), HeapFamily.Raw)))
+            .When();
+
+        // And the other way: written before the heartbeat, counted after the snapshot.
+        AnalysisResult behind = TraceScript.Given().Site(1, 10)
+            .Alloc(1, 16, site: 1, HeapFamily.Raw)
+            .Heartbeat(0, 0, 0, 0)
+            .When();
+
+        Assert.True(ahead.Completeness.Complete, string.Join("; ", ahead.Completeness.Reasons));
+        Assert.True(ahead.Heartbeats[0].MatchedInFlight);
+        Assert.True(behind.Completeness.Complete, string.Join("; ", behind.Completeness.Reasons));
+        Assert.True(behind.Heartbeats[0].MatchedInFlight);
+
+        // A real disagreement is not explained away by the window.
+        AnalysisResult wrong = TraceScript.Given().Site(1, 10).Alloc(1, 16, site: 1, HeapFamily.Raw).Heartbeat(3, 48, 0, 0).When();
+        Assert.False(wrong.Completeness.Complete);
+    }
 }
