@@ -37,7 +37,7 @@ public static unsafe class Program
             RawHeap.Free((void*)held[i]);
         }
 
-        CleanTraffic();
+        CleanTraffic(options.Rounds);
         PlantedBugs();
 
         Console.WriteLine("HEAPSTATS " + HeapStatsJson());
@@ -83,10 +83,10 @@ public static unsafe class Program
     }
 
     /// <summary>Correct traffic that must produce no finding: alloc/free pairs, calloc, realloc, large blocks.</summary>
-    private static void CleanTraffic()
+    private static void CleanTraffic(int rounds)
     {
         var blocks = new List<nint>(64);
-        for (int round = 0; round < 200; round++)
+        for (int round = 0; round < rounds; round++)
         {
             for (int i = 0; i < 16; i++)
             {
