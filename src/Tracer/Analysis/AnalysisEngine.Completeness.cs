@@ -1,0 +1,120 @@
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Analysis;
+
+/// <summary>The completeness rule (docs/analysis.md): complete only when provably exact.</summary>
+public sealed partial class AnalysisEngine
+{
+    /// <summary>Without a final heartbeat, one of this many last heartbeats must agree with the account.</summary>
+    internal const int RecentHeartbeatsChecked = 3;
+
+    private Completeness JudgeCompleteness(StreamSummary stream)
+    {
+        var reasons = new List<string>();
+        var uncertain = new List<string>();
+        var untracked = _heap.Untracked();
+
+        if (stream.EventsLost > 0)
+        {
+            reasons.Add($"{stream.EventsLost} events were lost by EventPipe (buffer overrun)");
+            uncertain.Add("leaked blocks and bytes: a lost free shows as a leak");
+            uncertain.Add("findings counts: lost misuse events are missing");
+        }
+
+        if (stream.UndecodableEvents > 0)
+        {
+            reasons.Add($"{stream.UndecodableEvents} LeakScope-Allocator events could not be decoded");
+            uncertain.Add("live account: undecoded events are not in it");
+        }
+
+        if (untracked.Count > 0)
+        {
+            reasons.Add($"{untracked.Count} frees ({untracked.Bytes} B) of blocks the tracer never saw allocated");
+            uncertain.Add("live account: an allocation record is missing for every untracked free");
+        }
+
+        if (_heap.DuplicateAllocations > 0 || _heap.DuplicateFrees > 0)
+        {
+            reasons.Add($"{_heap.DuplicateAllocations} duplicate allocation and {_heap.DuplicateFrees} duplicate free records");
+        }
+
+        (HeartbeatVerdict verdict, HeartbeatSample? checkedAgainst) = JudgeHeartbeats(stream, out string? heartbeatReason);
+        if (verdict != HeartbeatVerdict.Verified)
+        {
+            reasons.Add(heartbeatReason!);
+            uncertain.Add("live account: not confirmed by the target's own counts");
+        }
+
+        bool complete = reasons.Count == 0;
+        return new Completeness(complete, stream.EventsLost, stream.UndecodableEvents, untracked.Count, untracked.Bytes, verdict, reasons, uncertain.Distinct().ToArray())
+        {
+            CheckedAgainst = checkedAgainst,
+            RecordsAfterCheck = checkedAgainst is null ? 0 : _records - checkedAgainst.RecordsBefore,
+        };
+    }
+
+    private (HeartbeatVerdict, HeartbeatSample?) JudgeHeartbeats(StreamSummary stream, out string? reason)
+    {
+        reason = null;
+        FamilyCounts raw = _heap.Account(HeapFamily.Raw);
+        FamilyCounts pool = _heap.Account(HeapFamily.Pool);
+        if (_final is { } final)
+        {
+            // Nothing allocates after the final heartbeat: the account at the end must equal it.
+            HeartbeatSample atEnd = final with { TracerRaw = raw, TracerPool = pool };
+            if (atEnd.Matches)
+            {
+                return (HeartbeatVerdict.Verified, atEnd);
+            }
+
+            reason = $"the final heartbeat disagrees with the account: {Describe(atEnd)}";
+            return (HeartbeatVerdict.Mismatch, atEnd);
+        }
+
+        HeartbeatSample? last = _heartbeats.Count > 0 ? _heartbeats[^1] : null;
+        if (!stream.CleanEnd)
+        {
+            reason = stream.End == StreamEnd.TargetExited
+                ? "the target's stream was cut without its end (killed or crashed): events it had buffered are missing"
+                : "the stream did not end cleanly after the session was stopped: its tail may be missing";
+            return (HeartbeatVerdict.NoFinalHeartbeat, last);
+        }
+
+        if (last is null)
+        {
+            reason = "no heartbeat was received: the account cannot be checked against the target's counts";
+            return (HeartbeatVerdict.NoHeartbeat, null);
+        }
+
+        // The stream ended cleanly (the runtime flushed every buffer; its sequence numbers count any loss) but
+        // without a final heartbeat. A heartbeat near the end that agrees with the account at its own position
+        // in the stream proves the account up to there, and the records after it all arrived. Several are
+        // allowed because a heartbeat can straddle an operation in flight on another thread.
+        for (int i = _heartbeats.Count - 1; i >= Math.Max(0, _heartbeats.Count - RecentHeartbeatsChecked); i--)
+        {
+            if (_heartbeats[i].Matches)
+            {
+                return (HeartbeatVerdict.Verified, _heartbeats[i]);
+            }
+        }
+
+        reason = $"the last heartbeats disagree with the account: {Describe(last)}";
+        return (HeartbeatVerdict.Mismatch, last);
+    }
+
+    private static string Describe(HeartbeatSample s)
+    {
+        var parts = new List<string>();
+        if (!s.TargetRaw.SameLive(s.TracerRaw))
+        {
+            parts.Add($"raw target {s.TargetRaw.LiveBlocks} blocks / {s.TargetRaw.LiveBytes} B vs tracer {s.TracerRaw.LiveBlocks} / {s.TracerRaw.LiveBytes}");
+        }
+
+        if (!s.TargetPool.SameLive(s.TracerPool))
+        {
+            parts.Add($"pool target {s.TargetPool.LiveBlocks} blocks / {s.TargetPool.LiveBytes} B vs tracer {s.TracerPool.LiveBlocks} / {s.TracerPool.LiveBytes}");
+        }
+
+        return string.Join("; ", parts);
+    }
+}

@@ -1,0 +1,287 @@
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Analysis;
+
+/// <summary>
+/// The pure analysis engine: typed records in (<see cref="ITraceRecordSink"/>), a judged
+/// <see cref="AnalysisResult"/> out (<see cref="Finish"/>). No TraceEvent, files, console or clock: a live
+/// session, a recorded file and a test's synthetic stream all drive it the same way. Not thread-safe: one
+/// stream, one thread.
+/// </summary>
+public sealed partial class AnalysisEngine : ITraceRecordSink
+{
+    private readonly AnalysisOptions _options;
+    private readonly HeapModel _heap = new();
+    private readonly SiteTable _sites = new();
+    private readonly MisuseLedger _misuse = new();
+    private readonly OwnershipTracker _ownership = new();
+    private readonly List<HeartbeatSample> _heartbeats = new();
+    private long _records;
+    private HeartbeatSample? _final;
+
+    /// <summary>The live account after each of the last <see cref="InFlightWindow"/> block records, and a heartbeat still looking for its match.</summary>
+    private readonly LiveState[] _recent = new LiveState[InFlightWindow];
+    private long _blockRecords = 1; // _recent[0] is the empty heap before any record
+    private int _pendingHeartbeat = -1;
+    private int _pendingLeft;
+
+    /// <summary>How many block records before or after a heartbeat may still be in flight when the target snapshots its counters.</summary>
+    public const int InFlightWindow = 64;
+
+    public AnalysisEngine(AnalysisOptions? options = null) => _options = options ?? AnalysisOptions.Default;
+
+    /// <summary>Records consumed so far.</summary>
+    public long Records => _records;
+
+    /// <summary>The tracer's live account of one family right now.</summary>
+    public FamilyCounts Account(HeapFamily family) => _heap.Account(family);
+
+    /// <summary>Heartbeats seen so far (a live view can watch this grow).</summary>
+    public int HeartbeatCount => _heartbeats.Count;
+
+    public void On(in SiteDefined record)
+    {
+        _records++;
+        _sites.Define(record);
+    }
+
+    public void On(in BlockAllocated record)
+    {
+        _heap.Allocate(record.Id, record.Size, record.Site.Value, record.Family);
+        AfterBlockRecord();
+    }
+
+    public void On(in BlockFreed record)
+    {
+        _heap.Free(record.Id, record.Size, record.Family, record.FreeSite.Value);
+        AfterBlockRecord();
+    }
+
+    public void On(in BlockReallocated record)
+    {
+        _heap.Free(record.OldId, record.OldSize, record.OldFamily, record.Site.Value);
+        _heap.Allocate(record.NewId, record.NewSize, record.Site.Value, record.NewFamily);
+        _ownership.StorageMoved(record.OldId, record.NewId);
+        AfterBlockRecord();
+    }
+
+    public void On(in MisuseReported record)
+    {
+        _records++;
+        if (_misuse.Record(record))
+        {
+            return;
+        }
+
+        if (record.Kind == MisuseKind.ResizeWithViews)
+        {
+            _ownership.ResizeMisuse(record, _heap);
+        }
+        else
+        {
+            _ownership.DisposeMisuse(record, _heap);
+        }
+    }
+
+    public void On(in RundownStarted record)
+    {
+        _records++;
+        _heap.RundownStarted();
+    }
+
+    public void On(in RundownBlock record)
+    {
+        _heap.Rundown(record.Id, record.Size, record.Site.Value, record.Family);
+        AfterBlockRecord();
+    }
+
+    public void On(in RundownStopped record)
+    {
+        _records++;
+        _heap.RundownStopped();
+    }
+
+    public void On(in Heartbeat record)
+    {
+        _records++;
+        bool first = _heartbeats.Count == 0;
+        var sample = new HeartbeatSample(
+            record.Sequence,
+            record.Raw,
+            record.Pool,
+            _heap.Account(HeapFamily.Raw),
+            _heap.Account(HeapFamily.Pool),
+            (record.Flags & HeartbeatFlags.Final) != 0,
+            _records);
+        _pendingHeartbeat = -1;
+        if (!sample.Matches && !sample.Final)
+        {
+            // Counted by the target before the heartbeat but written after it: look back, then ahead.
+            var target = new LiveState(record.Raw.LiveBlocks, record.Raw.LiveBytes, record.Pool.LiveBlocks, record.Pool.LiveBytes);
+            long available = Math.Min(_blockRecords, InFlightWindow);
+            for (long i = 0; i < available; i++)
+            {
+                if (_recent[(int)((_blockRecords - 1 - i) % InFlightWindow)] == target)
+                {
+                    sample = sample with { MatchedInFlight = true };
+                    break;
+                }
+            }
+
+            if (!sample.Matches)
+            {
+                _pendingHeartbeat = _heartbeats.Count;
+                _pendingLeft = InFlightWindow;
+            }
+        }
+
+        _heartbeats.Add(sample);
+        if (sample.Final && _final is null)
+        {
+            _final = sample;
+        }
+
+        _heap.SampleSites(first);
+    }
+
+    public void On(in ViewAcquired record)
+    {
+        _records++;
+        _ownership.ViewAcquired(record);
+    }
+
+    public void On(in ViewReleased record)
+    {
+        _records++;
+        _ownership.ViewReleased(record);
+    }
+
+    public void On(in ResizeBlocked record)
+    {
+        _records++;
+        _ownership.ResizeBlocked(record, _heap);
+    }
+
+    public void On(in ResizeBlockedView record)
+    {
+        _records++;
+        _ownership.ResizeBlockedView(record);
+    }
+
+    public void On(in ViewLeaked record)
+    {
+        _records++;
+        _ownership.ViewLeaked(record, _heap);
+    }
+
+    public void On(in OwnerCreated record)
+    {
+        _records++;
+        _ownership.OwnerCreated(record);
+    }
+
+    public void On(in OwnerDisposed record)
+    {
+        _records++;
+        _ownership.OwnerDisposed(record);
+    }
+
+    public void On(in OwnerFinalized record)
+    {
+        _records++;
+        _ownership.OwnerFinalized(record);
+    }
+
+    /// <summary>Judges the stream so far. May be called more than once (the engine's state is not changed).</summary>
+    public AnalysisResult Finish(StreamSummary stream)
+    {
+        Completeness completeness = JudgeCompleteness(stream);
+        bool uncertain = !completeness.Complete;
+        var findings = new List<Finding>();
+        findings.AddRange(LeakFindings(uncertain));
+        findings.AddRange(GrowthFindings(uncertain));
+        findings.AddRange(_misuse.Findings(_sites));
+        findings.AddRange(_ownership.Findings(_sites, _heap, uncertain));
+        findings.Sort(FindingOrder.Instance);
+
+        var untracked = _heap.Untracked();
+        int undefinedSites = _heap.Sites.Count(s => !_sites.IsDefined(s.Site));
+        var statistics = new AnalysisStatistics(
+            _records,
+            _sites.Count,
+            _heap.RundownBlocks,
+            _heartbeats.Count,
+            _misuse.Events,
+            _misuse.UnknownKinds,
+            untracked.BeforeRundownCount,
+            untracked.BeforeRundownBytes,
+            _heap.ResolvedTombstones,
+            _heap.DuplicateAllocations,
+            _heap.DuplicateFrees,
+            undefinedSites);
+
+        return new AnalysisResult(
+            findings,
+            _heap.Account(HeapFamily.Raw),
+            _heap.Account(HeapFamily.Pool),
+            completeness,
+            statistics,
+            _heartbeats.ToArray(),
+            stream.End);
+    }
+
+    private IEnumerable<Finding> LeakFindings(bool uncertain)
+    {
+        foreach (SiteAccount account in _heap.Sites)
+        {
+            if (account.LiveBlocks > 0)
+            {
+                yield return new Finding(FindingKind.Leak, account.Family, account.LiveBlocks, account.LiveBytes, _sites.Resolve(account.Site))
+                {
+                    Uncertain = uncertain,
+                };
+            }
+        }
+    }
+
+    private IEnumerable<Finding> GrowthFindings(bool uncertain)
+    {
+        foreach (SiteAccount account in _heap.Sites)
+        {
+            if (account.Growth is { } evidence && _options.Growth.IsGrowth(evidence))
+            {
+                yield return new Finding(FindingKind.Growth, account.Family, account.LiveBlocks, evidence.LastBytes - evidence.FirstBytes, _sites.Resolve(account.Site))
+                {
+                    Growth = evidence,
+                    Uncertain = uncertain,
+                };
+            }
+        }
+    }
+
+    /// <summary>After a block record: count it, remember the live account, and let a pending heartbeat look for its match.</summary>
+    private void AfterBlockRecord()
+    {
+        _records++;
+        FamilyCounts raw = _heap.Account(HeapFamily.Raw);
+        FamilyCounts pool = _heap.Account(HeapFamily.Pool);
+        var state = new LiveState(raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
+        _recent[(int)(_blockRecords % InFlightWindow)] = state;
+        _blockRecords++;
+        if (_pendingHeartbeat >= 0)
+        {
+            HeartbeatSample pending = _heartbeats[_pendingHeartbeat];
+            if (state == new LiveState(pending.TargetRaw.LiveBlocks, pending.TargetRaw.LiveBytes, pending.TargetPool.LiveBlocks, pending.TargetPool.LiveBytes))
+            {
+                _heartbeats[_pendingHeartbeat] = pending with { MatchedInFlight = true };
+                _pendingHeartbeat = -1;
+            }
+            else if (--_pendingLeft == 0)
+            {
+                _pendingHeartbeat = -1;
+            }
+        }
+    }
+
+    private readonly record struct LiveState(long RawBlocks, long RawBytes, long PoolBlocks, long PoolBytes);
+}

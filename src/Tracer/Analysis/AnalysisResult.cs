@@ -1,0 +1,31 @@
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Analysis;
+
+/// <summary>The engine's judgement: findings (largest first within each kind), the final live account, and how far to trust it.</summary>
+public sealed record AnalysisResult(
+    IReadOnlyList<Finding> Findings,
+    FamilyCounts Raw,
+    FamilyCounts Pool,
+    Completeness Completeness,
+    AnalysisStatistics Statistics,
+    IReadOnlyList<HeartbeatSample> Heartbeats,
+    StreamEnd End)
+{
+    public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks;
+
+    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
+
+    public long LeakedBlocks => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Count);
+
+    public long LeakedBytes => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Bytes);
+
+    public FamilyCounts Account(HeapFamily family) => family switch
+    {
+        HeapFamily.Raw => Raw,
+        HeapFamily.Pool => Pool,
+        _ => default,
+    };
+
+    public IEnumerable<Finding> OfKind(FindingKind kind) => Findings.Where(f => f.Kind == kind);
+}

@@ -1,0 +1,245 @@
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Analysis;
+
+/// <summary>
+/// The reconstructed heap: every live block by allocation id (never by address — addresses are reused),
+/// the per-family and per-(site, family) accounts, and the bookkeeping that makes the stream's order
+/// across threads irrelevant: frees seen before their allocation or rundown record wait as tombstones,
+/// and rundown records are idempotent with allocations.
+/// </summary>
+internal sealed class HeapModel
+{
+    private const int Families = 3;
+    private const int MaxDenseSite = 1 << 20;
+
+    private readonly Dictionary<long, LiveBlock> _live = new();
+    private readonly Dictionary<long, Tombstone> _tombstones = new();
+    private readonly HashSet<long> _freedDuringRundown = new();
+    private readonly FamilyTally[] _families = new FamilyTally[Families];
+    private SiteAccount?[] _sites = new SiteAccount?[64 * Families];
+    private readonly List<SiteAccount> _siteList = new();
+    private int _openRundowns;
+    private bool _rundownDone;
+
+    public long RundownBlocks { get; private set; }
+
+    public long ResolvedTombstones { get; private set; }
+
+    /// <summary>Allocation records for ids that were already live (never expected: counted as an anomaly).</summary>
+    public long DuplicateAllocations { get; private set; }
+
+    /// <summary>Frees of ids that already had an unresolved free (never expected: counted as an anomaly).</summary>
+    public long DuplicateFrees { get; private set; }
+
+    public int LiveCount => _live.Count;
+
+    public IReadOnlyList<SiteAccount> Sites => _siteList;
+
+    public bool SawRundown => _rundownDone || _openRundowns > 0;
+
+    public FamilyCounts Account(HeapFamily family) => _families[Index(family)].ToCounts();
+
+    public FamilyCounts Total()
+    {
+        FamilyCounts total = default;
+        foreach (FamilyTally tally in _families)
+        {
+            total += tally.ToCounts();
+        }
+
+        return total;
+    }
+
+    public void RundownStarted() => _openRundowns++;
+
+    public void RundownStopped()
+    {
+        if (_openRundowns > 0)
+        {
+            _openRundowns--;
+        }
+
+        _rundownDone = true;
+        if (_openRundowns == 0)
+        {
+            _freedDuringRundown.Clear();
+        }
+    }
+
+    public void Allocate(AllocationId id, long size, int site, HeapFamily family)
+    {
+        if (_tombstones.Remove(id.Value, out Tombstone tomb))
+        {
+            // Its free came first (another thread's buffer was flushed earlier): both halves are accounted now.
+            ResolvedTombstones++;
+            SiteAccount account = SiteFor(site, family);
+            account.Allocations++;
+            account.AllocatedBytes += size;
+            account.Frees++;
+            ref FamilyTally tally = ref _families[Index(family)];
+            tally.Allocations++;
+            tally.Frees++;
+            return;
+        }
+
+        if (!_live.TryAdd(id.Value, new LiveBlock(size, site, family, FromRundown: false)))
+        {
+            DuplicateAllocations++;
+            return;
+        }
+
+        AddLive(site, family, size, counted: true);
+    }
+
+    public void Rundown(AllocationId id, long size, int site, HeapFamily family)
+    {
+        if (_live.ContainsKey(id.Value))
+        {
+            return; // Already known from its allocation record (or an earlier rundown): rundown is idempotent.
+        }
+
+        if (_tombstones.Remove(id.Value))
+        {
+            // Walked live by the rundown, freed before the rundown record was written.
+            ResolvedTombstones++;
+            return;
+        }
+
+        if (_openRundowns > 0 && _freedDuringRundown.Contains(id.Value))
+        {
+            return; // Walked live, then allocated-and-freed records overtook the rundown record.
+        }
+
+        _live.Add(id.Value, new LiveBlock(size, site, family, FromRundown: true));
+        RundownBlocks++;
+        AddLive(site, family, size, counted: false);
+    }
+
+    /// <summary>Ends a block. Returns false when the id was not live (a tombstone now waits for it).</summary>
+    public bool Free(AllocationId id, long size, HeapFamily family, int freeSite)
+    {
+        if (_openRundowns > 0)
+        {
+            _freedDuringRundown.Add(id.Value);
+        }
+
+        if (_live.Remove(id.Value, out LiveBlock block))
+        {
+            SiteAccount account = SiteFor(block.Site, block.Family);
+            account.LiveBlocks--;
+            account.LiveBytes -= block.Size;
+            account.Frees++;
+            ref FamilyTally tally = ref _families[Index(block.Family)];
+            tally.LiveBlocks--;
+            tally.LiveBytes -= block.Size;
+            tally.Frees++;
+            return true;
+        }
+
+        if (!_tombstones.TryAdd(id.Value, new Tombstone(size, family, freeSite, BeforeRundownDone: !_rundownDone || _openRundowns > 0)))
+        {
+            DuplicateFrees++;
+        }
+
+        return false;
+    }
+
+    public bool TryGetLive(AllocationId id, out LiveBlock block) => _live.TryGetValue(id.Value, out block);
+
+    /// <summary>Unresolved tombstones: frees of blocks never seen live.</summary>
+    public (long Count, long Bytes, long BeforeRundownCount, long BeforeRundownBytes) Untracked()
+    {
+        long count = 0, bytes = 0, early = 0, earlyBytes = 0;
+        foreach (Tombstone tomb in _tombstones.Values)
+        {
+            if (tomb.BeforeRundownDone)
+            {
+                early++;
+                earlyBytes += tomb.Size;
+            }
+            else
+            {
+                count++;
+                bytes += tomb.Size;
+            }
+        }
+
+        return (count, bytes, early, earlyBytes);
+    }
+
+    public void SampleSites(bool firstHeartbeat)
+    {
+        foreach (SiteAccount account in _siteList)
+        {
+            account.Sample(firstHeartbeat);
+        }
+    }
+
+    private void AddLive(int site, HeapFamily family, long size, bool counted)
+    {
+        SiteAccount account = SiteFor(site, family);
+        account.LiveBlocks++;
+        account.LiveBytes += size;
+        ref FamilyTally tally = ref _families[Index(family)];
+        tally.LiveBlocks++;
+        tally.LiveBytes += size;
+        if (counted)
+        {
+            account.Allocations++;
+            account.AllocatedBytes += size;
+            tally.Allocations++;
+        }
+    }
+
+    private SiteAccount SiteFor(int site, HeapFamily family)
+    {
+        if (site < 0 || site > MaxDenseSite)
+        {
+            return SiteForSparse(site, family);
+        }
+
+        int slot = (site * Families) + Index(family);
+        if (slot >= _sites.Length)
+        {
+            Array.Resize(ref _sites, Math.Max(_sites.Length * 2, slot + Families));
+        }
+
+        SiteAccount? account = _sites[slot];
+        if (account is null)
+        {
+            account = new SiteAccount(site, family);
+            _sites[slot] = account;
+            _siteList.Add(account);
+        }
+
+        return account;
+    }
+
+    private readonly Dictionary<(int, HeapFamily), SiteAccount> _sparse = new();
+
+    /// <summary>Absurdly large site ids (a corrupt or foreign stream) go to a dictionary instead of growing the array.</summary>
+    private SiteAccount SiteForSparse(int site, HeapFamily family)
+    {
+        if (!_sparse.TryGetValue((site, family), out SiteAccount? account))
+        {
+            account = new SiteAccount(site, family);
+            _sparse.Add((site, family), account);
+            _siteList.Add(account);
+        }
+
+        return account;
+    }
+
+    private static int Index(HeapFamily family) => (uint)family < Families ? (int)family : 0;
+
+    private struct FamilyTally
+    {
+        public long LiveBlocks;
+        public long LiveBytes;
+        public long Allocations;
+        public long Frees;
+
+        public readonly FamilyCounts ToCounts() => new(LiveBlocks, LiveBytes, Allocations, Frees);
+    }
+}

@@ -1,0 +1,237 @@
+using System.Runtime.InteropServices;
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Analysis;
+
+/// <summary>
+/// Owned arrays and buffers and the views they export: which owner holds which storage block (followed
+/// through reallocs), which views are outstanding and where they were acquired; and the findings that come
+/// of them — resizes blocked by views, views never released, owners reclaimed by the finalizer.
+/// </summary>
+internal sealed class OwnershipTracker
+{
+    private readonly Dictionary<long, Owner> _owners = new();
+    private readonly Dictionary<long, long> _ownerByStorage = new();
+    private readonly Dictionary<long, View> _views = new();
+    private readonly HashSet<long> _reportedViews = new();
+    private readonly Dictionary<long, ResizeKey> _lastBlockedResize = new();
+    private readonly Dictionary<ResizeKey, ResizeTally> _resizes = new();
+    private readonly Dictionary<ViewLeakKey, Tally> _viewLeaks = new();
+    private readonly Dictionary<(int Site, HeapFamily Family), Tally> _finalized = new();
+
+    public void OwnerCreated(in OwnerCreated r)
+    {
+        _owners[r.Owner.Value] = new Owner(r.Kind, r.Site.Value, r.Storage.Value);
+        if (!r.Storage.IsNone)
+        {
+            _ownerByStorage[r.Storage.Value] = r.Owner.Value;
+        }
+    }
+
+    public void OwnerDisposed(in OwnerDisposed r) => Forget(r.Owner.Value);
+
+    public void OwnerFinalized(in OwnerFinalized r)
+    {
+        ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_finalized, (r.CreationSite.Value, r.Family), out _);
+        tally.Add(r.Bytes);
+        Forget(r.Owner.Value);
+    }
+
+    /// <summary>A storage block reallocated: its owner (if any) now holds the new id.</summary>
+    public void StorageMoved(AllocationId oldId, AllocationId newId)
+    {
+        if (_ownerByStorage.Remove(oldId.Value, out long owner))
+        {
+            _ownerByStorage[newId.Value] = owner;
+            if (_owners.TryGetValue(owner, out Owner state))
+            {
+                _owners[owner] = state with { Storage = newId.Value };
+            }
+        }
+    }
+
+    public void ViewAcquired(in ViewAcquired r) => _views[r.View.Value] = new View(r.Owner.Value, r.Site.Value, r.Kind);
+
+    public void ViewReleased(in ViewReleased r) => _views.Remove(r.View.Value);
+
+    public void ViewLeaked(in ViewLeaked r, HeapModel heap)
+    {
+        _views.Remove(r.View.Value);
+        if (_reportedViews.Remove(r.View.Value))
+        {
+            return; // Already reported when its buffer was disposed under it.
+        }
+
+        (HeapFamily family, long bytes) = StorageOf(r.Owner.Value, heap);
+        AddViewLeak(new ViewLeakKey(r.AcquireSite.Value, family, 0, null), bytes);
+    }
+
+    public void ResizeBlocked(in ResizeBlocked r, HeapModel heap)
+    {
+        (HeapFamily family, long bytes) = StorageOf(r.Owner.Value, heap);
+        var key = new ResizeKey(r.Site.Value);
+        ResizeTally tally = TallyFor(key);
+        tally.Blocked++;
+        tally.Bytes += bytes;
+        tally.Family = tally.Family == HeapFamily.Unknown ? family : tally.Family;
+        _lastBlockedResize[r.Owner.Value] = key;
+    }
+
+    public void ResizeBlockedView(in ResizeBlockedView r)
+    {
+        if (_lastBlockedResize.TryGetValue(r.Owner.Value, out ResizeKey key))
+        {
+            ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(TallyFor(key).Views, r.AcquireSite.Value, out _);
+            count++;
+        }
+    }
+
+    /// <summary>The misuse event of a blocked resize: the same incident as <see cref="ResizeBlocked"/>, counted apart so either alone suffices.</summary>
+    public void ResizeMisuse(in MisuseReported m, HeapModel heap)
+    {
+        HeapFamily family = m.BlockFamily;
+        if (family == HeapFamily.Unknown)
+        {
+            family = StorageOf(OwnerOf(m.Id.Value), heap).Family;
+        }
+
+        ResizeTally tally = TallyFor(new ResizeKey(m.Site.Value));
+        tally.Misuse++;
+        tally.MisuseBytes += m.Size;
+        tally.Family = tally.Family == HeapFamily.Unknown ? family : tally.Family;
+    }
+
+    /// <summary>A buffer disposed while views were outstanding: each such view is a view leak (reported once).</summary>
+    public void DisposeMisuse(in MisuseReported m, HeapModel heap)
+    {
+        long owner = OwnerOf(m.Id.Value);
+        HeapFamily family = m.BlockFamily != HeapFamily.Unknown ? m.BlockFamily : StorageOf(owner, heap).Family;
+        bool any = false;
+        foreach ((long viewId, View view) in _views)
+        {
+            if (view.Owner == owner && owner != 0)
+            {
+                any = true;
+                _reportedViews.Add(viewId);
+                AddViewLeak(new ViewLeakKey(view.AcquireSite, family, m.Site.Value, "disposed-with-views"), m.Size);
+            }
+        }
+
+        foreach (long reported in _reportedViews)
+        {
+            _views.Remove(reported);
+        }
+
+        if (!any)
+        {
+            AddViewLeak(new ViewLeakKey(m.Site.Value, family, m.Site.Value, "disposed-with-views"), m.Size);
+        }
+    }
+
+    public long OutstandingViews => _views.Count;
+
+    public IEnumerable<Finding> Findings(SiteTable sites, HeapModel heap, bool endUncertain)
+    {
+        foreach ((ResizeKey key, ResizeTally tally) in _resizes)
+        {
+            long count = Math.Max(tally.Blocked, tally.Misuse);
+            long bytes = tally.Blocked >= tally.Misuse ? tally.Bytes : tally.MisuseBytes;
+            yield return new Finding(FindingKind.ResizeWithViews, tally.Family, count, bytes, sites.Resolve(key.Site))
+            {
+                Views = tally.Views
+                    .OrderByDescending(v => v.Value).ThenBy(v => v.Key)
+                    .Select(v => new ViewSite(sites.Resolve(v.Key), v.Value)).ToArray(),
+            };
+        }
+
+        foreach ((ViewLeakKey key, Tally tally) in _viewLeaks)
+        {
+            yield return new Finding(FindingKind.ViewLeak, key.Family, tally.Count, tally.Bytes, sites.Resolve(key.Site))
+            {
+                FreeSite = key.DisposeSite != 0 ? sites.Resolve(key.DisposeSite) : null,
+                Detail = key.Detail,
+            };
+        }
+
+        // Views still outstanding when the stream ended were never released either.
+        var atEnd = new Dictionary<(int Site, HeapFamily Family), Tally>();
+        foreach (View view in _views.Values)
+        {
+            (HeapFamily family, long bytes) = StorageOf(view.Owner, heap);
+            ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(atEnd, (view.AcquireSite, family), out _);
+            tally.Add(bytes);
+        }
+
+        foreach (((int site, HeapFamily family), Tally tally) in atEnd)
+        {
+            yield return new Finding(FindingKind.ViewLeak, family, tally.Count, tally.Bytes, sites.Resolve(site))
+            {
+                Detail = "outstanding-at-end",
+                Uncertain = endUncertain,
+            };
+        }
+
+        foreach (((int site, HeapFamily family), Tally tally) in _finalized)
+        {
+            yield return new Finding(FindingKind.OwnerFinalized, family, tally.Count, tally.Bytes, sites.Resolve(site));
+        }
+    }
+
+    private void AddViewLeak(ViewLeakKey key, long bytes)
+    {
+        ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_viewLeaks, key, out _);
+        tally.Add(bytes);
+    }
+
+    private ResizeTally TallyFor(ResizeKey key)
+    {
+        if (!_resizes.TryGetValue(key, out ResizeTally? tally))
+        {
+            tally = new ResizeTally();
+            _resizes.Add(key, tally);
+        }
+
+        return tally;
+    }
+
+    private long OwnerOf(long id) =>
+        _owners.ContainsKey(id) ? id : _ownerByStorage.TryGetValue(id, out long owner) ? owner : id;
+
+    private (HeapFamily Family, long Bytes) StorageOf(long owner, HeapModel heap)
+    {
+        if (_owners.TryGetValue(owner, out Owner state) && heap.TryGetLive(new AllocationId(state.Storage), out LiveBlock block))
+        {
+            return (block.Family, block.Size);
+        }
+
+        return (HeapFamily.Unknown, 0);
+    }
+
+    private void Forget(long owner)
+    {
+        if (_owners.Remove(owner, out Owner state))
+        {
+            _ownerByStorage.Remove(state.Storage);
+        }
+
+        _lastBlockedResize.Remove(owner);
+    }
+
+    private readonly record struct Owner(OwnerKind Kind, int Site, long Storage);
+
+    private readonly record struct View(long Owner, int AcquireSite, ViewKind Kind);
+
+    private readonly record struct ResizeKey(int Site);
+
+    private readonly record struct ViewLeakKey(int Site, HeapFamily Family, int DisposeSite, string? Detail);
+
+    private sealed class ResizeTally
+    {
+        public long Blocked;
+        public long Bytes;
+        public long Misuse;
+        public long MisuseBytes;
+        public HeapFamily Family;
+        public readonly Dictionary<int, long> Views = new();
+    }
+}

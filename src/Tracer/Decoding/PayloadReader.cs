@@ -1,0 +1,76 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace LeakScope.Tracer.Decoding;
+
+/// <summary>
+/// Reads an event payload field by field, little-endian as EventPipe writes it. A read past the end sets
+/// <see cref="Failed"/> instead of throwing, so a truncated event is counted, not fatal.
+/// </summary>
+internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
+{
+    private readonly ReadOnlySpan<byte> _payload = payload;
+    private int _offset;
+
+    public bool Failed { get; private set; }
+
+    public long Int64()
+    {
+        if (!Has(8))
+        {
+            return 0;
+        }
+
+        long value = BinaryPrimitives.ReadInt64LittleEndian(_payload[_offset..]);
+        _offset += 8;
+        return value;
+    }
+
+    public int Int32()
+    {
+        if (!Has(4))
+        {
+            return 0;
+        }
+
+        int value = BinaryPrimitives.ReadInt32LittleEndian(_payload[_offset..]);
+        _offset += 4;
+        return value;
+    }
+
+    public byte Byte()
+    {
+        if (!Has(1))
+        {
+            return 0;
+        }
+
+        return _payload[_offset++];
+    }
+
+    /// <summary>A NUL-terminated UTF-16 string, as EventSource writes <c>string</c> fields.</summary>
+    public string Utf16String()
+    {
+        ReadOnlySpan<char> chars = MemoryMarshal.Cast<byte, char>(_payload[_offset..][..((_payload.Length - _offset) & ~1)]);
+        int end = chars.IndexOf('\0');
+        if (end < 0)
+        {
+            Failed = true;
+            return string.Empty;
+        }
+
+        _offset += (end + 1) * 2;
+        return new string(chars[..end]);
+    }
+
+    private bool Has(int bytes)
+    {
+        if (_offset + bytes <= _payload.Length)
+        {
+            return true;
+        }
+
+        Failed = true;
+        return false;
+    }
+}

@@ -1,0 +1,42 @@
+namespace LeakScope.Tracer.Events;
+
+/// <summary>
+/// Where decoded records go: one method per record type. The per-operation events and the batched
+/// high-rate records both decode into these, so the analysis engine never knows which mode the target used.
+/// </summary>
+public interface ITraceRecordSink
+{
+    void On(in SiteDefined record);
+
+    void On(in BlockAllocated record);
+
+    void On(in BlockFreed record);
+
+    void On(in BlockReallocated record);
+
+    void On(in MisuseReported record);
+
+    void On(in RundownStarted record);
+
+    void On(in RundownBlock record);
+
+    void On(in RundownStopped record);
+
+    void On(in Heartbeat record);
+
+    void On(in ViewAcquired record);
+
+    void On(in ViewReleased record);
+
+    void On(in ResizeBlocked record);
+
+    void On(in ResizeBlockedView record);
+
+    void On(in ViewLeaked record);
+
+    void On(in OwnerCreated record);
+
+    void On(in OwnerDisposed record);
+
+    void On(in OwnerFinalized record);
+}

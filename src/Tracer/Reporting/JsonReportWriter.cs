@@ -1,0 +1,223 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Reporting;
+
+/// <summary>
+/// Writes the JSON report of DESIGN.md: <c>schemaVersion</c>, <c>complete</c>, <c>eventsLost</c>,
+/// <c>target</c>, <c>summary</c>, <c>findings</c> in that order and with those names; then LeakScope's
+/// additions (<c>completeness</c>, <c>account</c>, <c>session</c>). Documented in docs/report-json.md.
+/// </summary>
+public static class JsonReportWriter
+{
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string ToJson(TraceReport report)
+    {
+        using var buffer = new MemoryStream();
+        Write(report, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public static void Write(TraceReport report, Stream output)
+    {
+        using var w = new Utf8JsonWriter(output, Options);
+        AnalysisResult a = report.Analysis;
+        w.WriteStartObject();
+        w.WriteNumber("schemaVersion", TraceReport.SchemaVersion);
+        w.WriteBoolean("complete", report.Complete);
+        w.WriteNumber("eventsLost", report.EventsLost);
+
+        w.WriteStartObject("target");
+        w.WriteNumber("pid", report.Target.Pid);
+        w.WriteString("command", report.Target.Command);
+        if (report.Target.ExitCode is { } exitCode)
+        {
+            w.WriteNumber("exitCode", exitCode);
+        }
+
+        if (report.Target.KilledByTracer)
+        {
+            w.WriteBoolean("killedByTracer", true);
+        }
+
+        w.WriteEndObject();
+
+        w.WriteStartObject("summary");
+        w.WriteNumber("liveBlocks", a.LiveBlocks);
+        w.WriteNumber("liveBytes", a.LiveBytes);
+        w.WriteNumber("leakedBlocks", a.LeakedBlocks);
+        w.WriteNumber("leakedBytes", a.LeakedBytes);
+        w.WriteNumber("findings", a.Findings.Count);
+        w.WriteEndObject();
+
+        w.WriteStartArray("findings");
+        foreach (Finding f in a.Findings)
+        {
+            WriteFinding(w, f);
+        }
+
+        w.WriteEndArray();
+
+        WriteCompleteness(w, a.Completeness);
+
+        w.WriteStartObject("account");
+        WriteCounts(w, "raw", a.Raw);
+        WriteCounts(w, "pool", a.Pool);
+        w.WriteEndObject();
+
+        w.WriteStartObject("session");
+        w.WriteString("end", ReportNames.End(a.End));
+        w.WriteNumber("records", a.Statistics.Records);
+        w.WriteNumber("heartbeats", a.Statistics.Heartbeats);
+        w.WriteNumber("rundownBlocks", a.Statistics.RundownBlocks);
+        w.WriteNumber("freedBeforeRundown", a.Statistics.FreedBeforeRundown);
+        w.WriteNumber("undefinedSites", a.Statistics.UndefinedSites);
+        if (report.Session is { } s)
+        {
+            w.WriteNumber("eventsRead", s.EventsRead);
+            w.WriteNumber("readSeconds", Math.Round(s.ReadTime.TotalSeconds, 3));
+            w.WriteNumber("judgeMilliseconds", Math.Round(s.JudgeTime.TotalMilliseconds, 1));
+            if (s.StopToEnd is { } stop)
+            {
+                w.WriteNumber("stopToEndMilliseconds", Math.Round(stop.TotalMilliseconds, 1));
+            }
+
+            w.WriteBoolean("streamBroken", s.StreamBroken);
+            w.WriteStartObject("undecodable");
+            w.WriteNumber("truncated", s.Decoder.Truncated);
+            w.WriteNumber("sourceErrors", s.Decoder.SourceErrors);
+            w.WriteStartObject("unknownEventIds");
+            foreach ((int id, long count) in s.Decoder.UnknownIds.OrderBy(p => p.Key))
+            {
+                w.WriteNumber(id.ToString(System.Globalization.CultureInfo.InvariantCulture), count);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    private static void WriteFinding(Utf8JsonWriter w, Finding f)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", ReportNames.Kind(f.Kind));
+        w.WriteString("family", ReportNames.Family(f.Family));
+        w.WriteNumber("count", f.Count);
+        w.WriteNumber("bytes", f.Bytes);
+        WriteSite(w, "site", f.Site);
+        if (f.FreeSite is { } freeSite)
+        {
+            WriteSite(w, "freeSite", freeSite);
+        }
+
+        if (f.CallerFamily is { } caller)
+        {
+            w.WriteString("callerFamily", ReportNames.Family(caller));
+        }
+
+        if (f.Detail is { } detail)
+        {
+            w.WriteString("detail", detail);
+        }
+
+        if (f.Views.Count > 0)
+        {
+            w.WriteStartArray("views");
+            foreach (ViewSite view in f.Views)
+            {
+                w.WriteStartObject();
+                WriteSite(w, "site", view.Site);
+                w.WriteNumber("count", view.Count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (f.Growth is { } g)
+        {
+            w.WriteStartObject("growth");
+            w.WriteNumber("firstBytes", g.FirstBytes);
+            w.WriteNumber("lastBytes", g.LastBytes);
+            w.WriteNumber("peakBytes", g.PeakBytes);
+            w.WriteNumber("risingWindows", g.RisingWindows);
+            w.WriteNumber("fallingWindows", g.FallingWindows);
+            w.WriteNumber("windows", g.Windows);
+            w.WriteEndObject();
+        }
+
+        w.WriteBoolean("uncertain", f.Uncertain);
+        w.WriteEndObject();
+    }
+
+    private static void WriteSite(Utf8JsonWriter w, string name, SiteInfo site)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("file", site.File);
+        w.WriteNumber("line", site.Line);
+        w.WriteString("member", site.Member);
+        if (!site.IsDefined && site.Id != 0)
+        {
+            w.WriteNumber("undefinedSiteId", site.Id);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteCompleteness(Utf8JsonWriter w, Completeness c)
+    {
+        w.WriteStartObject("completeness");
+        w.WriteString("heartbeat", ReportNames.Verdict(c.Heartbeat));
+        w.WriteNumber("undecodableEvents", c.UndecodableEvents);
+        w.WriteNumber("untrackedFrees", c.UntrackedFrees);
+        w.WriteNumber("untrackedBytes", c.UntrackedBytes);
+        w.WriteStartArray("reasons");
+        foreach (string reason in c.Reasons)
+        {
+            w.WriteStringValue(reason);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("uncertainFigures");
+        foreach (string figure in c.UncertainFigures)
+        {
+            w.WriteStringValue(figure);
+        }
+
+        w.WriteEndArray();
+        if (c.CheckedAgainst is { } hb)
+        {
+            w.WriteStartObject("targetCounts");
+            w.WriteNumber("heartbeatSequence", hb.Sequence);
+            w.WriteBoolean("final", hb.Final);
+            w.WriteBoolean("matched", hb.Matches);
+            w.WriteNumber("recordsAfter", c.RecordsAfterCheck);
+            WriteCounts(w, "raw", hb.TargetRaw);
+            WriteCounts(w, "pool", hb.TargetPool);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter w, string name, FamilyCounts counts)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("liveBlocks", counts.LiveBlocks);
+        w.WriteNumber("liveBytes", counts.LiveBytes);
+        w.WriteNumber("allocations", counts.Allocations);
+        w.WriteNumber("frees", counts.Frees);
+        w.WriteEndObject();
+    }
+}

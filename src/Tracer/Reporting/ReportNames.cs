@@ -1,0 +1,46 @@
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Reporting;
+
+/// <summary>The contract strings of DESIGN.md: finding kinds and families as every report format spells them.</summary>
+public static class ReportNames
+{
+    public static string Kind(FindingKind kind) => kind switch
+    {
+        FindingKind.Leak => "leak",
+        FindingKind.Growth => "growth",
+        FindingKind.MismatchedFree => "mismatched-free",
+        FindingKind.DoubleFree => "double-free",
+        FindingKind.InvalidFree => "invalid-free",
+        FindingKind.ResizeWithViews => "resize-with-views",
+        FindingKind.ViewLeak => "view-leak",
+        FindingKind.OwnerFinalized => "owner-finalized",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static string Family(HeapFamily family) => family switch
+    {
+        HeapFamily.Raw => "raw",
+        HeapFamily.Pool => "pool",
+        _ => "unknown",
+    };
+
+    public static string End(StreamEnd end) => end switch
+    {
+        StreamEnd.TargetExited => "target-exited",
+        StreamEnd.Duration => "duration",
+        StreamEnd.Cancelled => "cancelled",
+        StreamEnd.EndOfFile => "end-of-file",
+        _ => end.ToString(),
+    };
+
+    public static string Verdict(HeartbeatVerdict verdict) => verdict switch
+    {
+        HeartbeatVerdict.Verified => "verified",
+        HeartbeatVerdict.Mismatch => "mismatch",
+        HeartbeatVerdict.NoHeartbeat => "no-heartbeat",
+        HeartbeatVerdict.NoFinalHeartbeat => "no-final-heartbeat",
+        _ => verdict.ToString(),
+    };
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Reporting;
+
+/// <summary>
+/// The report for people: the summary first (target, whether the account is exact, live and leaked
+/// totals), then findings grouped by kind — the kind with the most bytes first — and within a kind by
+/// site, largest first.
+/// </summary>
+public static class TextReportWriter
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string ToText(TraceReport report)
+    {
+        using var writer = new StringWriter(Invariant);
+        Write(report, writer);
+        return writer.ToString();
+    }
+
+    public static void Write(TraceReport report, TextWriter w)
+    {
+        AnalysisResult a = report.Analysis;
+        Completeness c = a.Completeness;
+
+        w.WriteLine($"LeakScope report — pid {report.Target.Pid}: {report.Target.Command}");
+        if (report.Target.ExitCode is { } exitCode)
+        {
+            w.WriteLine($"  target exit code {exitCode}");
+        }
+        else if (report.Target.KilledByTracer)
+        {
+            w.WriteLine("  target stopped by the tracer");
+        }
+
+        w.WriteLine($"  trace ended: {ReportNames.End(a.End)}; {a.Statistics.Records:N0} records, {a.Statistics.Heartbeats:N0} heartbeats");
+        if (c.Complete)
+        {
+            w.WriteLine("  account: COMPLETE — no event lost, every event decoded, every free matched, confirmed by the target's own counts");
+        }
+        else
+        {
+            w.WriteLine($"  account: INCOMPLETE — {c.EventsLost:N0} events lost");
+            foreach (string reason in c.Reasons)
+            {
+                w.WriteLine($"    - {reason}");
+            }
+
+            foreach (string figure in c.UncertainFigures)
+            {
+                w.WriteLine($"    uncertain: {figure}");
+            }
+        }
+
+        w.WriteLine();
+        w.WriteLine("Summary");
+        w.WriteLine($"  live at end   {a.LiveBlocks,8:N0} blocks {Bytes(a.LiveBytes),12}   (raw {a.Raw.LiveBlocks:N0} / {Bytes(a.Raw.LiveBytes)}, pool {a.Pool.LiveBlocks:N0} / {Bytes(a.Pool.LiveBytes)})");
+        w.WriteLine($"  leaked        {a.LeakedBlocks,8:N0} blocks {Bytes(a.LeakedBytes),12}");
+        w.WriteLine($"  findings      {a.Findings.Count,8:N0}");
+        if (c.CheckedAgainst is { } hb)
+        {
+            string agreed = hb.Matches ? "agreed" : "DISAGREED";
+            string after = hb.Final ? string.Empty : $"; {c.RecordsAfterCheck:N0} records followed";
+            w.WriteLine($"  checked at    {(hb.Final ? "final " : string.Empty)}heartbeat {hb.Sequence}: target raw {hb.TargetRaw.LiveBlocks:N0} / {Bytes(hb.TargetRaw.LiveBytes)}, pool {hb.TargetPool.LiveBlocks:N0} / {Bytes(hb.TargetPool.LiveBytes)} — tracer {agreed}{after}");
+        }
+
+        if (a.Findings.Count == 0)
+        {
+            w.WriteLine();
+            w.WriteLine("No findings.");
+            return;
+        }
+
+        IEnumerable<IGrouping<FindingKind, Finding>> byKind = a.Findings
+            .GroupBy(f => f.Kind)
+            .OrderByDescending(g => g.Sum(f => f.Bytes))
+            .ThenByDescending(g => g.Sum(f => f.Count))
+            .ThenBy(g => g.Key);
+
+        foreach (IGrouping<FindingKind, Finding> group in byKind)
+        {
+            w.WriteLine();
+            w.WriteLine($"{ReportNames.Kind(group.Key)} — {group.Count()} site(s), {group.Sum(f => f.Count):N0} {Unit(group.Key)}, {Bytes(group.Sum(f => f.Bytes))}");
+            foreach (Finding f in group.OrderByDescending(f => f.Bytes).ThenByDescending(f => f.Count))
+            {
+                WriteFinding(w, f);
+            }
+        }
+    }
+
+    private static void WriteFinding(TextWriter w, Finding f)
+    {
+        string uncertain = f.Uncertain ? "  [uncertain]" : string.Empty;
+        string detail = f.Detail is null ? string.Empty : $" ({f.Detail})";
+        w.WriteLine($"  {ReportNames.Family(f.Family),-5} {f.Count,6:N0} × {Bytes(f.Bytes),10}  {Label(f.Kind)} {f.Site}{detail}{uncertain}");
+        if (f.Site.IsDefined)
+        {
+            w.WriteLine($"        {f.Site.File}:{f.Site.Line}");
+        }
+
+        if (f.FreeSite is { } freeSite)
+        {
+            string caller = f.CallerFamily is { } family ? $" by {ReportNames.Family(family)}" : string.Empty;
+            w.WriteLine($"        {(f.Kind == FindingKind.ViewLeak ? "disposed" : "freed")}{caller} at {freeSite}");
+        }
+
+        foreach (ViewSite view in f.Views)
+        {
+            w.WriteLine($"        outstanding view × {view.Count:N0} acquired at {view.Site}");
+        }
+
+        if (f.Growth is { } g)
+        {
+            w.WriteLine($"        live bytes {Bytes(g.FirstBytes)} → {Bytes(g.LastBytes)} (peak {Bytes(g.PeakBytes)}), rose in {g.RisingWindows} of {g.Windows} heartbeat windows, fell in {g.FallingWindows}");
+        }
+    }
+
+    private static string Label(FindingKind kind) => kind switch
+    {
+        FindingKind.Leak => "allocated at",
+        FindingKind.Growth => "allocated at",
+        FindingKind.MismatchedFree or FindingKind.DoubleFree => "allocated at",
+        FindingKind.InvalidFree => "freed at",
+        FindingKind.ResizeWithViews => "resize at",
+        FindingKind.ViewLeak => "acquired at",
+        FindingKind.OwnerFinalized => "created at",
+        _ => "at",
+    };
+
+    private static string Unit(FindingKind kind) => kind is FindingKind.Leak or FindingKind.Growth or FindingKind.OwnerFinalized ? "blocks" : "incidents";
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        < 10 * 1024 => $"{bytes:N0} B",
+        < 10L * 1024 * 1024 => $"{bytes / 1024.0:N1} KiB",
+        _ => $"{bytes / (1024.0 * 1024):N1} MiB",
+    };
+}

@@ -1,0 +1,15 @@
+namespace LeakScope.Tracer.Sessions;
+
+/// <summary>The target could not be traced: no such process, it exited before the session started, no permission, diagnostics disabled, or the command could not be started.</summary>
+public sealed class TargetUnavailableException : TracerException
+{
+    public TargetUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public TargetUnavailableException(string message, Exception? inner)
+        : base(message, inner)
+    {
+    }
+}

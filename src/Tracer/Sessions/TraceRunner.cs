@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Decoding;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace LeakScope.Tracer.Sessions;
+
+/// <summary>
+/// The tracer's entry points: attach to a running process, launch one under the tracer, or replay a
+/// recorded <c>.nettrace</c> file. All three read the same kind of stream through the same
+/// <see cref="EventStreamReader"/> into the same engine. Expected failures throw
+/// <see cref="TargetUnavailableException"/> or <see cref="TraceUnreadableException"/>.
+/// </summary>
+public static class TraceRunner
+{
+    /// <summary>Traces a running process until it exits, the duration elapses or <paramref name="cancellationToken"/> fires; then judges.</summary>
+    public static async Task<TraceOutcome> AttachAsync(int pid, TraceOptions options, CancellationToken cancellationToken = default)
+    {
+        if (pid <= 0 || !ProcessCommandLine.IsRunning(pid))
+        {
+            throw new TargetUnavailableException($"no running process with id {pid}");
+        }
+
+        string command = ProcessCommandLine.Read(pid) ?? $"pid {pid}";
+        var client = new DiagnosticsClient(pid);
+        EventPipeSession session = await StartSessionAsync(client, options, $"process {pid}", cancellationToken).ConfigureAwait(false);
+        using (session)
+        {
+            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await new LiveSession(session, options).RunAsync(cancellationToken).ConfigureAwait(false);
+            return Judge(reader, end, stopToEnd, new TargetInfo(pid, command));
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="spec"/> suspended, starts the session, resumes it, and traces it to its exit (or the
+    /// duration, or cancellation — then the child is stopped). The child's exit code is kept.
+    /// </summary>
+    public static async Task<TraceOutcome> LaunchAsync(LaunchSpec spec, TraceOptions options, CancellationToken cancellationToken = default)
+    {
+        await using var launcher = new ProcessLauncher(spec);
+        DiagnosticsClient client;
+        try
+        {
+            client = await launcher.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            launcher.Kill();
+            throw;
+        }
+
+        Process child = launcher.Child!;
+        EventPipeSession session;
+        try
+        {
+            session = await StartSessionAsync(client, options, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
+            client.ResumeRuntime();
+        }
+        catch
+        {
+            launcher.Kill();
+            throw;
+        }
+
+        using (session)
+        {
+            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await new LiveSession(session, options).RunAsync(cancellationToken).ConfigureAwait(false);
+            var target = new TargetInfo(child.Id, spec.CommandLine);
+            if (end == StreamEnd.TargetExited)
+            {
+                target = target with { ExitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false) };
+            }
+            else
+            {
+                target = target with { KilledByTracer = launcher.Kill() };
+            }
+
+            return Judge(reader, end, stopToEnd, target);
+        }
+    }
+
+    /// <summary>Reads a recorded trace — one written by <c>--nettrace</c>, or by <c>dotnet-trace collect --providers LeakScope-Allocator</c>.</summary>
+    public static TraceOutcome AnalyzeFile(string path, AnalysisOptions? options = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TraceUnreadableException($"no such trace file: {path}");
+        }
+
+        var reader = new EventStreamReader(options ?? AnalysisOptions.Default);
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            reader.Read(file, live: false);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TraceUnreadableException($"cannot read {path}: {e.Message}", e);
+        }
+
+        int pid = reader.ProcessId;
+        return Judge(reader, StreamEnd.EndOfFile, null, new TargetInfo(pid, reader.CommandLine ?? Path.GetFileName(path)));
+    }
+
+    /// <summary>Reads any EventPipe stream to its end and judges it (for callers that bring their own stream).</summary>
+    public static TraceOutcome AnalyzeStream(Stream stream, StreamEnd end, TargetInfo target, AnalysisOptions? options = null)
+    {
+        var reader = new EventStreamReader(options ?? AnalysisOptions.Default);
+        reader.Read(stream, live: end != StreamEnd.EndOfFile);
+        return Judge(reader, end, null, target);
+    }
+
+    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerNotAvailableException e)
+        {
+            throw new TargetUnavailableException($"cannot connect to {what}: {e.Message} (a .NET process run by this user, with diagnostics enabled?)", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TargetUnavailableException($"no permission to trace {what}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or ServerErrorException or UnsupportedCommandException or TimeoutException)
+        {
+            throw new TargetUnavailableException($"cannot start an EventPipe session in {what}: {e.Message}", e);
+        }
+    }
+
+    private static TraceOutcome Judge(EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd, TargetInfo target)
+    {
+        var clock = Stopwatch.StartNew();
+        AnalysisResult result = reader.Judge(end);
+        var statistics = new SessionStatistics(reader.EventsRead, reader.EventsLost, reader.Decoder, reader.ReadTime, stopToEnd, clock.Elapsed, reader.StreamBroken);
+        return new TraceOutcome(result, target, statistics);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.Json;
+
+namespace LeakScope.EndToEnd.Tests;
+
+/// <summary>The built <c>leakscope</c> command, run as a user runs it.</summary>
+[Collection(EventPipeCollection.Name)]
+public class CliTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    private static async Task<(int ExitCode, TestProcess Process)> RunAsync(params string[] arguments)
+    {
+        var process = TestProcess.Start("dotnet", [Repo.CliDll, .. arguments]);
+        int exitCode = await process.WaitForExitAsync(Bound);
+        return (exitCode, process);
+    }
+
+    [Fact]
+    public async Task Trace_launch_writes_the_json_report_with_every_planted_bug_and_exits_1()
+    {
+        string report = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.json");
+        string trace = Path.ChangeExtension(report, ".nettrace");
+        try
+        {
+            (int exitCode, TestProcess cli) = await RunAsync("trace", "--format", "json", "-o", report, "--nettrace", trace, "--", "dotnet", Repo.MisuseDemoDll);
+            using (cli)
+            {
+                Assert.True(exitCode == 1, $"exit {exitCode}\n{cli.Output}\n{cli.Errors}");
+
+                // The child's output passes through the tracer's.
+                HeapStatsLine truth = HeapStatsLine.Parse(cli.Lines);
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(report));
+                JsonElement root = doc.RootElement;
+                Assert.Equal(1, root.GetProperty("schemaVersion").GetInt32());
+                Assert.True(root.GetProperty("complete").GetBoolean(), root.GetProperty("completeness").ToString());
+                Assert.Equal(0, root.GetProperty("eventsLost").GetInt64());
+                Assert.Equal(0, root.GetProperty("target").GetProperty("exitCode").GetInt32());
+                PlantedBugs.AssertExactly(root.GetProperty("findings").EnumerateArray().Select(FindingSignature.From));
+
+                JsonElement summary = root.GetProperty("summary");
+                Assert.Equal(truth.Raw.LiveBlocks + truth.Pool.LiveBlocks, summary.GetProperty("liveBlocks").GetInt64());
+                Assert.Equal(truth.Raw.LiveBytes + truth.Pool.LiveBytes, summary.GetProperty("liveBytes").GetInt64());
+                Assert.Equal(6, summary.GetProperty("findings").GetInt32());
+            }
+
+            // The recording analyzes to the same findings.
+            (int analyzeExit, TestProcess analyze) = await RunAsync("analyze", trace, "--format", "json");
+            using (analyze)
+            {
+                Assert.Equal(1, analyzeExit);
+                using JsonDocument replay = JsonDocument.Parse(analyze.Output);
+                PlantedBugs.AssertExactly(replay.RootElement.GetProperty("findings").EnumerateArray().Select(FindingSignature.From));
+            }
+        }
+        finally
+        {
+            File.Delete(report);
+            File.Delete(trace);
+        }
+    }
+
+    [Fact]
+    public async Task Trace_text_report_puts_the_summary_first()
+    {
+        (int exitCode, TestProcess cli) = await RunAsync("trace", "--", "dotnet", Repo.MisuseDemoDll);
+        using (cli)
+        {
+            Assert.Equal(1, exitCode);
+            string output = cli.Output;
+            int summary = output.IndexOf("\nSummary", StringComparison.Ordinal);
+            int leak = output.IndexOf("\nleak — 3 site(s), 5 blocks", StringComparison.Ordinal);
+            Assert.True(summary > 0 && leak > summary, output);
+            Assert.Contains($"allocated at Program.cs:{Repo.Line("pool-leak")} (PlantedBugs)", output, StringComparison.Ordinal);
+            Assert.Contains("account: COMPLETE", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("trace")]
+    [InlineData("trace", "--format", "xml", "1")]
+    [InlineData("trace", "--duration", "soon", "1")]
+    [InlineData("trace", "1", "--", "dotnet")]
+    [InlineData("analyze")]
+    [InlineData("frobnicate")]
+    public async Task Usage_errors_exit_2_with_one_line(params string[] arguments)
+    {
+        (int exitCode, TestProcess cli) = await RunAsync(arguments);
+        using (cli)
+        {
+            Assert.True(exitCode == 2, $"exit {exitCode}: {cli.Errors}");
+            Assert.DoesNotContain("   at ", cli.Errors, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_process_exits_3_with_one_line_and_no_stack_trace()
+    {
+        (int exitCode, TestProcess cli) = await RunAsync("trace", "-p", (int.MaxValue - 7).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (cli)
+        {
+            Assert.Equal(3, exitCode);
+            Assert.Single(cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("leakscope: no running process", cli.Errors, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_corrupt_or_missing_trace_file_exits_3()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.nettrace");
+        await File.WriteAllTextAsync(path, "this is not a nettrace file at all");
+        try
+        {
+            foreach (string file in new[] { path, path + ".missing" })
+            {
+                (int exitCode, TestProcess cli) = await RunAsync("analyze", file);
+                using (cli)
+                {
+                    Assert.True(exitCode == 3, $"exit {exitCode}: {cli.Errors}");
+                    Assert.StartsWith("leakscope: ", cli.Errors, StringComparison.Ordinal);
+                    Assert.DoesNotContain("   at ", cli.Errors, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_trace_drains_and_still_writes_the_report()
+    {
+        string report = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.json");
+        var cli = TestProcess.Start("dotnet", Repo.CliDll, "trace", "--format", "json", "-o", report, "--", "dotnet", Repo.MisuseDemoDll, "--sleep-after-ms", "30000");
+        try
+        {
+            using (cli)
+            {
+                await cli.WaitForLineAsync(HeapStatsLine.Prefix, Bound);
+                await Task.Delay(500); // let a heartbeat follow the work
+                using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", cli.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await kill.WaitForExitAsync();
+                }
+
+                int exitCode = await cli.WaitForExitAsync(Bound);
+                Assert.True(exitCode == 1, $"exit {exitCode}: {cli.Errors}");
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(report));
+                PlantedBugs.AssertExactly(doc.RootElement.GetProperty("findings").EnumerateArray().Select(FindingSignature.From));
+                Assert.Equal("cancelled", doc.RootElement.GetProperty("session").GetProperty("end").GetString());
+                Assert.True(doc.RootElement.GetProperty("target").GetProperty("killedByTracer").GetBoolean());
+            }
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace LeakScope.EndToEnd.Tests;
+
+/// <summary>Where the built sample and CLI are, and the planted bugs' lines read from the sample's source markers.</summary>
+internal static partial class Repo
+{
+    public static readonly string Root = FindRoot();
+
+    public static readonly string Configuration =
+        typeof(Repo).Assembly.GetCustomAttribute<BuildConfigurationAttribute>()?.Configuration ?? "Release";
+
+    public static string MisuseDemoDll => Built(Path.Combine(Root, "samples", "MisuseDemo", "bin", Configuration, "net10.0", "MisuseDemo.dll"));
+
+    public static string CliDll => Built(Path.Combine(Root, "src", "Cli", "bin", Configuration, "net10.0", "leakscope.dll"));
+
+    public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
+
+    private static readonly Lazy<IReadOnlyDictionary<string, int>> s_lines = new(ReadMarkers);
+
+    /// <summary>The line of the call marked <c>// PLANTED:name</c> in MisuseDemo's Program.cs.</summary>
+    public static int Line(string marker) => s_lines.Value.TryGetValue(marker, out int line)
+        ? line
+        : throw new InvalidOperationException($"no PLANTED:{marker} marker in {MisuseDemoSource}");
+
+    private static IReadOnlyDictionary<string, int> ReadMarkers()
+    {
+        var lines = new Dictionary<string, int>();
+        string[] source = File.ReadAllLines(MisuseDemoSource);
+        for (int i = 0; i < source.Length; i++)
+        {
+            Match m = Marker().Match(source[i]);
+            if (m.Success && source[i].TrimStart().StartsWith("//", StringComparison.Ordinal) == false)
+            {
+                lines[m.Groups[1].Value] = i + 1;
+            }
+        }
+
+        return lines;
+    }
+
+    private static string Built(string path) =>
+        File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built: build LeakScope.sln -c {Configuration} first", path);
+
+    private static string FindRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LeakScope.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LeakScope.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"// PLANTED:([a-z\-]+)")]
+    private static partial Regex Marker();
+}

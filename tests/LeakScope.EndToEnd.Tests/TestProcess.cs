@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace LeakScope.EndToEnd.Tests;
+
+/// <summary>
+/// A process a test started: its output collected line by line, every wait bounded, and on dispose it is
+/// killed if still running and the diagnostic sockets it left in the temp directory are removed.
+/// </summary>
+internal sealed class TestProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
+
+    private TestProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public IEnumerable<string> Lines => _lines;
+
+    public string Output => string.Join('\n', _lines);
+
+    public string Errors => string.Join('\n', _errors);
+
+    public int ExitCode => _process.ExitCode;
+
+    public static TestProcess Start(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        var result = new TestProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                result._lines.Enqueue(e.Data);
+                result._lineArrived.Release();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                result._errors.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return result;
+    }
+
+    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            string? found = _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            try
+            {
+                await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no line starting '{prefix}' within {timeout}; output so far:\n{Output}\n{Errors}");
+            }
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"process {_process.Id} did not exit within {timeout}; output so far:\n{Output}\n{Errors}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        int pid = _process.Id;
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        RemoveSockets(pid);
+        _process.Dispose();
+        _lineArrived.Dispose();
+    }
+
+    /// <summary>A killed .NET process leaves its diagnostic socket behind: remove the ones of this pid.</summary>
+    public static void RemoveSockets(int pid)
+    {
+        foreach (string socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"))
+        {
+            try
+            {
+                File.Delete(socket);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
