@@ -64,12 +64,14 @@ internal sealed partial class AllocatorEventSource : EventSource
 
     public static class Flags
     {
-        /// <summary>Heartbeat flag: published while the process exits; nothing allocates after it.</summary>
+        /// <summary>Heartbeat flag: the counts at process exit (found in the exit file, see <see cref="ExitReport"/>).</summary>
         public const int Final = 1;
     }
 
     protected override void OnEventCommand(EventCommandEventArgs command)
     {
+        Console.Error.WriteLine($"CMD {command.Command} enabled={IsEnabled()} batched={IsEnabled(EventLevel.Verbose, Keywords.Batched)}");
+        if (command.Command == EventCommand.Disable) { Heartbeat(999, HeapStats.Capture(), 1); }
         if (Instrumentation.Refresh(this))
         {
             Batching.BatchPublisher.BeginSession();
@@ -77,6 +79,8 @@ internal sealed partial class AllocatorEventSource : EventSource
 
         if (command.Command == EventCommand.Enable && IsEnabled())
         {
+            ExitReport.Configure(command.Arguments);
+
             // Rundown and heartbeat run on their own thread: a command callback should not walk the heap.
             HeartbeatThread.RequestRundown();
         }

@@ -8,7 +8,7 @@ namespace LeakScope.Allocator.Diagnostics;
 /// A background thread that, while the source is enabled, runs any requested rundown and then every
 /// <see cref="IntervalMilliseconds"/> publishes the authoritative counts. Writing from its own thread
 /// also flushes EventPipe's buffered tail, which otherwise stalls when the allocating threads go quiet.
-/// At process exit it publishes one last heartbeat marked <see cref="AllocatorEventSource.Flags.Final"/>.
+/// At process exit, when sessions can no longer be reached, it hands over to <see cref="ExitReport"/>.
 /// </summary>
 internal static class HeartbeatThread
 {
@@ -58,7 +58,7 @@ internal static class HeartbeatThread
                 ThreadHeap.ReclaimExited();
                 if (Instrumentation.Batched)
                 {
-                    BatchPublisher.PublishAll(log);
+                    BatchPublisher.PublishAll();
                 }
 
                 Publish(log, flags: 0);
@@ -76,21 +76,12 @@ internal static class HeartbeatThread
         }
     }
 
+    /// <summary>At exit, sessions are already gone: the last records and the final counts go to the exit file.</summary>
     private static void PublishFinal()
     {
         if (Interlocked.Exchange(ref s_finalPublished, 1) == 0)
         {
-            AllocatorEventSource log = AllocatorEventSource.Log;
-            if (Instrumentation.Batched)
-            {
-                // This thread's folded counters can be appended here; other live threads' records are
-                // published as they stand (their latest folds may be missing; live blocks are not).
-                ThreadHeap.Current.BatchWriter.FlushFolds();
-                ThreadHeap.ReclaimExited();
-                BatchPublisher.PublishAll(log);
-            }
-
-            Publish(log, AllocatorEventSource.Flags.Final);
+            ExitReport.WriteAtExit(Interlocked.Increment(ref s_sequence));
         }
     }
 }

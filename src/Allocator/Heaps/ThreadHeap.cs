@@ -146,7 +146,7 @@ internal sealed unsafe class ThreadHeap
             }
 
             heap.ReturnAllCachedBlocks();
-            heap._batchWriter?.RetireFromExitedOwner(AllocatorEventSource.Log);
+            heap._batchWriter?.RetireFromExitedOwner();
             s_heaps.RemoveAt(i);
         }
     }

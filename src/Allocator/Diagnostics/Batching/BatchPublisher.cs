@@ -10,6 +10,11 @@ internal static class BatchPublisher
     private static readonly Lock s_lock = new();
     private static readonly List<BatchWriter> s_writers = new();
 
+    private static IBatchOutput s_output = new EventSourceBatchOutput();
+
+    /// <summary>Where batches go: the event source, or the exit file once the runtime has shut sessions down.</summary>
+    public static IBatchOutput Output => Volatile.Read(ref s_output);
+
     /// <summary>Bumped when a session turns batching on: records of an earlier session are dropped.</summary>
     public static long Session = 1;
 
@@ -49,8 +54,10 @@ internal static class BatchPublisher
         }
     }
 
+    public static void RedirectTo(IBatchOutput output) => Volatile.Write(ref s_output, output);
+
     /// <summary>Publishes every thread's records; asks owners to append their folded counters next time they run.</summary>
-    public static void PublishAll(AllocatorEventSource log)
+    public static void PublishAll()
     {
         BatchWriter[] writers;
         lock (s_lock)
@@ -60,7 +67,7 @@ internal static class BatchPublisher
 
         foreach (BatchWriter writer in writers)
         {
-            writer.Publish(log);
+            writer.Publish();
         }
 
         Interlocked.Increment(ref Stamp);

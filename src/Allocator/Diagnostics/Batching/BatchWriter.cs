@@ -112,10 +112,11 @@ internal sealed unsafe class BatchWriter
     }
 
     /// <summary>
-    /// Publishes everything written so far, including a pending allocation, as one batch event.
-    /// Any thread may call it; the owner's folded counters are published by the owner itself (see <see cref="FlushFolds"/>).
+    /// Publishes everything written so far, including a pending allocation, as one batch to the current
+    /// <see cref="BatchPublisher.Output"/>. Any thread may call it; the owner's folded counters are
+    /// published by the owner itself (see <see cref="FlushFolds"/>).
     /// </summary>
-    public void Publish(AllocatorEventSource log)
+    public void Publish()
     {
         lock (_consumer)
         {
@@ -140,7 +141,7 @@ internal sealed unsafe class BatchWriter
             }
 
             _published = committed;
-            log.AllocationBatch(BatchRecord.FormatVersion, payload, length);
+            BatchPublisher.Output.Write(payload, length);
         }
     }
 
@@ -191,12 +192,12 @@ internal sealed unsafe class BatchWriter
     }
 
     /// <summary>The owner thread has exited: publish what it left, folded counters included.</summary>
-    public void RetireFromExitedOwner(AllocatorEventSource log)
+    public void RetireFromExitedOwner()
     {
         if (_session == Volatile.Read(ref BatchPublisher.Session))
         {
             FlushFolds();
-            Publish(log);
+            Publish();
         }
 
         BatchPublisher.Unregister(this);
@@ -297,7 +298,7 @@ internal sealed unsafe class BatchWriter
     {
         lock (_consumer)
         {
-            Publish(AllocatorEventSource.Log);
+            Publish();
             _write = 0;
             _published = 0;
             Volatile.Write(ref _committed, 0);

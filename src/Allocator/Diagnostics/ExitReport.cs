@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using LeakScope.Allocator.Diagnostics.Batching;
+using LeakScope.Allocator.Heaps;
+
+namespace LeakScope.Allocator.Diagnostics;
+
+/// <summary>
+/// The account a process leaves behind when it exits. The runtime disables every EventPipe session
+/// before any managed exit hook runs (measured: <c>IsEnabled()</c> is already false in
+/// <c>AssemblyLoadContext.Unloading</c>, <c>EventSource.Dispose</c> and <c>ProcessExit</c>), so neither a
+/// final heartbeat nor the records still buffered by the high-rate mode can reach a session. A tracer
+/// therefore names a file in the provider's arguments (<see cref="ArgumentName"/>) and creates it empty;
+/// at exit the allocator writes its last batch records and a final heartbeat there. Only a file that
+/// still exists is written, so a tracer that detached early (and deleted its file) leaves nothing behind.
+/// Layout: docs/exit-file.md.
+/// </summary>
+internal static class ExitReport
+{
+    /// <summary>The provider argument (EventPipe filter data) that names the exit file.</summary>
+    public const string ArgumentName = "ExitFile";
+
+    /// <summary>First 8 bytes of the file.</summary>
+    public static ReadOnlySpan<byte> Magic => "LSEXIT01"u8;
+
+    public const byte BatchSection = 1;
+    public const byte HeartbeatSection = 2;
+    public const byte EndSection = 0;
+
+    private static readonly Lock s_lock = new();
+    private static readonly HashSet<string> s_paths = new(StringComparer.Ordinal);
+    private static int s_written;
+
+    public static void Configure(IDictionary<string, string?>? arguments)
+    {
+        if (arguments is not null && arguments.TryGetValue(ArgumentName, out string? path) && !string.IsNullOrWhiteSpace(path))
+        {
+            lock (s_lock)
+            {
+                s_paths.Add(path);
+            }
+        }
+    }
+
+    /// <summary>Writes the exit file(s), once. Runs in <c>ProcessExit</c>, after the foreground threads have finished.</summary>
+    public static void WriteAtExit(long heartbeatSequence)
+    {
+        string[] paths;
+        lock (s_lock)
+        {
+            paths = s_paths.ToArray();
+        }
+
+        if (paths.Length == 0 || Interlocked.Exchange(ref s_written, 1) != 0)
+        {
+            return;
+        }
+
+        using var content = new MemoryStream();
+        content.Write(Magic);
+        WriteInt32(content, BatchRecord.FormatVersion);
+
+        // From here on every batch goes to the file: the event source no longer reaches anyone.
+        BatchPublisher.RedirectTo(new StreamBatchOutput(content));
+        ThreadHeap.Current.BatchWriter.FlushFolds();
+        ThreadHeap.ReclaimExited();
+        BatchPublisher.PublishAll();
+
+        HeapSnapshot snapshot = HeapStats.Capture();
+        content.WriteByte(HeartbeatSection);
+        WriteInt64(content, heartbeatSequence);
+        foreach (AllocationFamily family in new[] { AllocationFamily.Raw, AllocationFamily.Pool })
+        {
+            HeapSnapshot counts = snapshot.For(family);
+            WriteInt64(content, counts.LiveBlocks);
+            WriteInt64(content, counts.LiveBytes);
+            WriteInt64(content, counts.Allocations);
+            WriteInt64(content, counts.Frees);
+        }
+
+        WriteInt64(content, snapshot.MisuseCount);
+        WriteInt32(content, AllocatorEventSource.Flags.Final);
+        content.WriteByte(EndSection);
+
+        foreach (string path in paths)
+        {
+            try
+            {
+                // Truncate rather than create: a file the tracer has already removed stays removed.
+                using var file = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.Read);
+                content.WriteTo(file);
+            }
+            catch (IOException)
+            {
+                // The tracer detached and removed its file, or the directory is gone: nobody is waiting.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to write; the tracer reports the account as unconfirmed at exit.
+            }
+        }
+    }
+
+    private static void WriteInt32(Stream stream, int value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
+        stream.Write(bytes);
+    }
+
+    private static void WriteInt64(Stream stream, long value)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        stream.Write(bytes);
+    }
+
+    /// <summary>Batches as file sections: <c>[1][length:int32][records]</c>.</summary>
+    private sealed unsafe class StreamBatchOutput(Stream stream) : IBatchOutput
+    {
+        public void Write(byte* records, int length)
+        {
+            stream.WriteByte(BatchSection);
+            WriteInt32(stream, length);
+            stream.Write(new ReadOnlySpan<byte>(records, length));
+        }
+    }
+}
