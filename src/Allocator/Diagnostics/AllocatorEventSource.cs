@@ -62,6 +62,17 @@ internal sealed partial class AllocatorEventSource : EventSource
         public const EventKeywords Batched = (EventKeywords)0x40;
     }
 
+    /// <summary>
+    /// Tasks are declared rather than derived: EventSource infers a task and a Start/Stop opcode from
+    /// an event name ending in "Start"/"Stop" and, in strict manifest validation, insists that the stop
+    /// event's id immediately follow the start's. The rundown brackets its blocks (6, 7, 8), so its
+    /// task and opcodes are explicit instead.
+    /// </summary>
+    public static class Tasks
+    {
+        public const EventTask Rundown = (EventTask)1;
+    }
+
     public static class Flags
     {
         /// <summary>Heartbeat flag: published while the process exits; nothing allocates after it.</summary>
@@ -124,7 +135,8 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void Misuse(MisuseKind kind, AllocationFamily blockFamily, AllocationFamily callerFamily, long allocationId, nint address, nuint size, int siteId, int allocationSiteId) =>
         Misuse((byte)kind, (byte)blockFamily, (byte)callerFamily, allocationId, address, (long)size, siteId, allocationSiteId);
 
-    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1,
+        Task = Tasks.Rundown, Opcode = EventOpcode.Start)]
     public void RundownStart(long Generation) => WriteEvent(EventIds.RundownStart, Generation);
 
     /// <summary>A block that was already live when the session enabled the source.</summary>
@@ -136,7 +148,8 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void RundownBlock(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         RundownBlock(allocationId, address, (long)size, siteId, (byte)family);
 
-    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1,
+        Task = Tasks.Rundown, Opcode = EventOpcode.Stop)]
     public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(EventIds.RundownStop, Generation, Blocks, Bytes);
 
     /// <summary>Authoritative counts, every ≤ 100 ms while enabled and once more at process exit (<see cref="Flags.Final"/>).</summary>
