@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics;
@@ -44,6 +45,7 @@ internal static class Instrumentation
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // the slow path: keep it out of every caller's hot loop
     public static void Allocated(long id, nint address, nuint size, int siteId, AllocationFamily family)
     {
         AllocatorEventSource log = AllocatorEventSource.Log;
@@ -63,6 +65,7 @@ internal static class Instrumentation
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Freed(long id, nint address, nuint size, AllocationFamily family, int siteId)
     {
         AllocatorEventSource log = AllocatorEventSource.Log;
@@ -77,6 +80,7 @@ internal static class Instrumentation
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Reallocated(
         long oldId, nint oldAddress, nuint oldSize, AllocationFamily oldFamily,
         long newId, nint newAddress, nuint newSize, AllocationFamily newFamily, int siteId)
