@@ -251,7 +251,7 @@ public class NativeArrayTests
     [Fact]
     public void An_array_never_disposed_is_freed_by_its_finalizer_and_reported_as_finalized()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         (long ownerId, int line) = AbandonArray();
 
         Finalization.CollectUntil(

@@ -214,7 +214,7 @@ public class NativeBufferTests
     [Fact]
     public void A_view_never_disposed_is_released_by_its_finalizer()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         using var buffer = new NativeBuffer<int>(4);
         (long viewId, int line) = LeakView(buffer);
         Assert.Equal(1, buffer.ViewCount);
@@ -232,7 +232,7 @@ public class NativeBufferTests
     [Fact]
     public void A_pin_whose_handle_is_dropped_is_released_by_its_finalizer()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         using var buffer = new NativeBuffer<int>(4);
         DropPin(buffer);
         Assert.Equal(1, buffer.ViewCount);
@@ -246,7 +246,7 @@ public class NativeBufferTests
     [Fact]
     public void A_buffer_never_disposed_is_freed_by_its_finalizer_even_with_leaked_views()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         (long ownerId, long viewId) = AbandonBufferWithView();
 
         Finalization.CollectUntil(

@@ -17,7 +17,7 @@ public class OwnerEventTests
     [Fact]
     public void An_arrays_life_is_created_reallocated_disposed_freed_with_linked_ids()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         int line = Sites.Line(); var array = new NativeArray<int>(4, AllocationFamily.Raw);
         int resizeLine = Sites.Line(); array.Resize(1_000);
         array.Dispose();
@@ -54,7 +54,7 @@ public class OwnerEventTests
     [Fact]
     public void A_buffers_views_pins_and_strided_views_are_acquired_and_released_with_their_sites()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         long ownerId;
         int viewLine, stridedLine;
         long viewId, stridedId;
@@ -97,7 +97,7 @@ public class OwnerEventTests
     [Fact]
     public void A_blocked_resize_publishes_the_request_then_one_event_per_outstanding_view()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         using var buffer = new NativeBuffer<byte>(8);
         int firstLine = Sites.Line(); BufferView<byte> first = buffer.AcquireView();
         MemoryHandle pin = buffer.Memory.Pin();
@@ -120,7 +120,7 @@ public class OwnerEventTests
     public void Dispose_with_views_publishes_a_misuse_carrying_the_owner_id_and_the_free_waits_for_the_view()
     {
         using var policy = MisusePolicyOverride.Use(MisusePolicy.Report);
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         int line = Sites.Line(); var buffer = new NativeBuffer<int>(2, AllocationFamily.Raw);
         BufferView<int> view = buffer.AcquireView();
         buffer.Dispose();
@@ -140,7 +140,7 @@ public class OwnerEventTests
     [Fact]
     public void The_owner_and_view_events_keep_their_ids_fields_and_versions()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         using (var buffer = new NativeBuffer<int>(2))
         {
             BufferView<int> view = buffer.AcquireView();
@@ -172,7 +172,7 @@ public class OwnerEventTests
         Assert.DoesNotContain(all, e => e.Id == 0);
     }
 
-    private static void EmitFinalizedEvents(AllocatorEventRecorder events)
+    private static void EmitFinalizedEvents(OwnerEventRecorder events)
     {
         var (ownerId, _) = Abandon();
         Finalization.CollectUntil(

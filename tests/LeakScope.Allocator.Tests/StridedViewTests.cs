@@ -243,7 +243,7 @@ public class StridedViewTests
     [Fact]
     public void A_strided_view_never_disposed_is_reported_as_leaked()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         using NativeBuffer<int> buffer = Iota(4);
         (long viewId, int line) = LeakStridedView(buffer);
 
@@ -256,7 +256,7 @@ public class StridedViewTests
     [Fact]
     public void A_copy_never_disposed_is_reported_as_a_leaked_view_and_a_finalized_owner()
     {
-        using var events = new AllocatorEventRecorder();
+        using var events = new OwnerEventRecorder();
         using NativeBuffer<int> buffer = Iota(4);
         long viewId = LeakCopy(buffer);
 

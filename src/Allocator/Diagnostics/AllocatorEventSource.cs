@@ -62,6 +62,17 @@ internal sealed partial class AllocatorEventSource : EventSource
         public const EventKeywords Batched = (EventKeywords)0x40;
     }
 
+    /// <summary>
+    /// Tasks are declared rather than derived: EventSource infers a task and a Start/Stop opcode from
+    /// an event name ending in "Start"/"Stop" and, in strict manifest validation, insists that the stop
+    /// event's id immediately follow the start's. The rundown brackets its blocks (6, 7, 8), so its
+    /// task and opcodes are explicit instead.
+    /// </summary>
+    public static class Tasks
+    {
+        public const EventTask Rundown = (EventTask)1;
+    }
+
     public static class Flags
     {
         /// <summary>Heartbeat flag: the counts at process exit (found in the exit file, see <see cref="ExitReport"/>).</summary>
@@ -131,11 +142,12 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void Misuse(MisuseKind kind, AllocationFamily blockFamily, AllocationFamily callerFamily, long allocationId, nint address, nuint size, int siteId, int allocationSiteId) =>
         Misuse((byte)kind, (byte)blockFamily, (byte)callerFamily, allocationId, address, (long)size, siteId, allocationSiteId);
 
-    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1,
+        Task = Tasks.Rundown, Opcode = EventOpcode.Start)]
     public void RundownStart(long Generation) => WriteEvent(EventIds.RundownStart, Generation);
 
     /// <summary>A block that was already live when the session enabled the source.</summary>
-    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1)]
     private void RundownBlock(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
         WriteBlock(EventIds.RundownBlock, AllocationId, Address, Size, SiteId, Family);
 
@@ -143,10 +155,11 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void RundownBlock(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         RundownBlock(allocationId, address, (long)size, siteId, (byte)family);
 
-    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1,
+        Task = Tasks.Rundown, Opcode = EventOpcode.Stop)]
     public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(EventIds.RundownStop, Generation, Blocks, Bytes);
 
-    /// <summary>Authoritative counts, every ≤ 100 ms while enabled and once more at process exit (<see cref="Flags.Final"/>).</summary>
+    /// <summary>Authoritative counts, every ≤ 100 ms while enabled; the final counts at exit go to the exit file (<see cref="Flags.Final"/>).</summary>
     [Event(EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = 1)]
     private void Heartbeat(long Sequence,
         long RawLiveBlocks, long RawLiveBytes, long RawAllocations, long RawFrees,

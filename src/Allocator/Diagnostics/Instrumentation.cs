@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
 
@@ -55,6 +56,7 @@ internal static class Instrumentation
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // the slow path: keep it out of every caller's hot loop
     public static void Allocated(ThreadHeap heap, long id, nint address, nuint size, int siteId, AllocationFamily family)
     {
         if (s_batched)
@@ -79,6 +81,7 @@ internal static class Instrumentation
 
     /// <param name="allocationSiteId">Where the block was allocated (batches fold by it).</param>
     /// <param name="file">The freeing call's site, looked up only for per-operation events.</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Freed(ThreadHeap heap, long id, nint address, nuint size, AllocationFamily family, int allocationSiteId, string file, int line, string member)
     {
         if (s_batched)
@@ -96,6 +99,7 @@ internal static class Instrumentation
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Reallocated(
         ThreadHeap heap,
         long oldId, nint oldAddress, nuint oldSize, AllocationFamily oldFamily,

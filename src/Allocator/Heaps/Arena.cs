@@ -20,7 +20,8 @@ internal sealed unsafe class Arena
 
     public readonly nint Base;
 
-    public readonly PoolInfo[] Pools = new PoolInfo[PoolCount];
+    /// <summary>What each pool serves, inline in the arena so that a free reaches it in one load.</summary>
+    public PoolTable Pools;
 
     /// <summary>Pools handed out so far, in order.</summary>
     public int PoolsInUse;
@@ -38,7 +39,7 @@ internal sealed unsafe class Arena
     {
         nint offset = user - Base;
         // The mask keeps the index inside the 64-entry table for any pointer the map matched to this arena.
-        ref PoolInfo pool = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
+        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
         uint inPool = (uint)offset & (PoolSize - 1);
         if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
         {
@@ -54,4 +55,11 @@ internal sealed unsafe class Arena
 
         return (BlockHeader*)(user - SizeClasses.HeaderSize);
     }
+}
+
+/// <summary>An arena's <see cref="PoolInfo"/> per pool.</summary>
+[InlineArray(Arena.PoolCount)]
+internal struct PoolTable
+{
+    private PoolInfo _first;
 }

@@ -5,8 +5,10 @@ namespace LeakScope.Allocator.Heaps;
 /// <summary>
 /// Blocks above <see cref="SizeClasses.MaxSmallSize"/> come straight from the system allocator and are
 /// tracked here by address. The registry lets a free tell a live large block from a pointer the
-/// allocator never handed out without reading memory it does not own, and a bounded record of recently
-/// freed addresses tells a double free from an invalid one.
+/// allocator never handed out without reading memory it does not own, and a bounded record of the last
+/// <see cref="RecentlyFreedCapacity"/> frees tells a double free from an invalid one. The system
+/// allocator hands a freed address straight back, so one address is freed again and again: each free is
+/// numbered, and evicting an old free removes an address's record only if no later free renewed it.
 /// </summary>
 internal static unsafe class LargeBlocks
 {
@@ -14,8 +16,9 @@ internal static unsafe class LargeBlocks
 
     private static readonly Lock s_lock = new();
     private static readonly Dictionary<nint, LargeBlock> s_live = new();
-    private static readonly Dictionary<nint, LargeBlock> s_recentlyFreed = new();
-    private static readonly Queue<nint> s_freedOrder = new();
+    private static readonly Dictionary<nint, FreedBlock> s_recentlyFreed = new();
+    private static readonly Queue<(nint Address, long Sequence)> s_freedOrder = new();
+    private static long s_freeSequence;
 
     public static void* Allocate(ThreadHeap heap, AllocationFamily family, nuint size, bool zero, int siteId, out long allocationId)
     {
@@ -55,7 +58,9 @@ internal static unsafe class LargeBlocks
     {
         lock (s_lock)
         {
-            return s_recentlyFreed.TryGetValue(pointer, out block);
+            bool found = s_recentlyFreed.TryGetValue(pointer, out FreedBlock freed);
+            block = freed.Block;
+            return found;
         }
     }
 
@@ -70,14 +75,15 @@ internal static unsafe class LargeBlocks
                 return false;
             }
 
-            s_recentlyFreed[pointer] = block;
-            s_freedOrder.Enqueue(pointer);
+            long sequence = ++s_freeSequence;
+            s_recentlyFreed[pointer] = new FreedBlock(block, sequence);
+            s_freedOrder.Enqueue((pointer, sequence));
             while (s_freedOrder.Count > RecentlyFreedCapacity)
             {
-                nint old = s_freedOrder.Dequeue();
-                if (!s_live.ContainsKey(old))
+                (nint oldAddress, long oldSequence) = s_freedOrder.Dequeue();
+                if (s_recentlyFreed.TryGetValue(oldAddress, out FreedBlock record) && record.Sequence == oldSequence)
                 {
-                    s_recentlyFreed.Remove(old);
+                    s_recentlyFreed.Remove(oldAddress);
                 }
             }
         }
@@ -100,3 +106,6 @@ internal static unsafe class LargeBlocks
 }
 
 internal readonly record struct LargeBlock(long AllocationId, nuint Size, int SiteId, AllocationFamily Family);
+
+/// <summary>A large block's last free, numbered so that only the newest free of an address keeps its record.</summary>
+internal readonly record struct FreedBlock(LargeBlock Block, long Sequence);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LeakScope.Allocator.Diagnostics;
 using LeakScope.Allocator.Diagnostics.Batching;
 
@@ -32,11 +31,12 @@ internal sealed unsafe class ThreadHeap
     private long _nextId;
     private long _idLimit;
 
-    /// <summary>One free-block cache per (family, size class), indexed by <see cref="FamilySlots.PoolSlot"/>.</summary>
-    private readonly CacheBin[] _bins = new CacheBin[FamilySlots.Owning * SizeClasses.Count];
+    /// <summary>One free-block cache per (family, size class), indexed by <see cref="FamilySlots.PoolSlot"/>.
+    /// Stored inline, like the counters, so the hot path reaches them without loading an array first.</summary>
+    private CacheBins _bins;
 
     /// <summary>Indexed by <c>(int)AllocationFamily</c>; written only by the owning thread.</summary>
-    private readonly FamilyCounters[] _counters = new FamilyCounters[FamilySlots.Count];
+    private FamilyCounterSet _counters;
 
     internal readonly SiteCache Sites = new();
 
@@ -55,11 +55,11 @@ internal sealed unsafe class ThreadHeap
 
     /// <summary>The cache for a pool slot. Unchecked: slots come from <see cref="FamilySlots.PoolSlot"/> of an owning family.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref CacheBin Bin(int slot) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bins), slot);
+    public ref CacheBin Bin(int slot) => ref Unsafe.Add(ref Unsafe.As<CacheBins, CacheBin>(ref _bins), slot);
 
     /// <summary>The counters of a family. Unchecked: callers pass a family value read from a block or an API entry point.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref FamilyCounters CountersFor(AllocationFamily family) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_counters), (int)family);
+    public ref FamilyCounters CountersFor(AllocationFamily family) => ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counters), (int)family);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long NextAllocationId()
@@ -153,7 +153,7 @@ internal sealed unsafe class ThreadHeap
 
     private void ReturnAllCachedBlocks()
     {
-        for (int slot = 0; slot < _bins.Length; slot++)
+        for (int slot = 0; slot < CacheBins.Length; slot++)
         {
             ref CacheBin bin = ref _bins[slot];
             if (bin.Head != 0)
@@ -170,4 +170,20 @@ internal struct CacheBin
 {
     public nint Head;
     public int Count;
+}
+
+/// <summary>A thread's <see cref="CacheBin"/>s, one per (family, size class), inline in its <see cref="ThreadHeap"/>.</summary>
+[InlineArray(Length)]
+internal struct CacheBins
+{
+    public const int Length = FamilySlots.Owning * SizeClasses.Count;
+
+    private CacheBin _first;
+}
+
+/// <summary>A thread's <see cref="FamilyCounters"/>, indexed by <c>(int)AllocationFamily</c>, inline in its <see cref="ThreadHeap"/>.</summary>
+[InlineArray(FamilySlots.Count)]
+internal struct FamilyCounterSet
+{
+    private FamilyCounters _first;
 }

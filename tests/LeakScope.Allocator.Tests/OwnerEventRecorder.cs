@@ -29,7 +29,7 @@ internal sealed record RecordedEvent(int Id, string Name, int Version, IReadOnly
 /// Records the LeakScope-Allocator events (allocations, views, misuse, owners) written in this process while it lives.
 /// The source is process-wide: filter what it returns by the ids your test created.
 /// </summary>
-internal sealed class AllocatorEventRecorder : EventListener
+internal sealed class OwnerEventRecorder : EventListener
 {
     private const EventKeywords Keywords =
         AllocatorEventSource.Keywords.Allocations | AllocatorEventSource.Keywords.Views |
