@@ -119,6 +119,7 @@ public static partial class HtmlReportWriter
             });
           });
         });
+        document.body.setAttribute('data-script', 'ran');
 
         """;
 }
