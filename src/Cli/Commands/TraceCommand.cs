@@ -151,9 +151,12 @@ internal static class TraceCommand
         ExitCode exitCode = ReportPublisher.Publish(report, options.Report);
         if (options.Target is TraceTarget.Launch)
         {
-            Console.Error.WriteLine(outcome.Target.ExitCode is { } code
-                ? $"leakscope: the target exited with code {code}"
-                : "leakscope: the target was stopped by the tracer");
+            Console.Error.WriteLine(outcome.Target switch
+            {
+                { ExitCode: { } code } => $"leakscope: the target exited with code {code}",
+                { KilledByTracer: true } => "leakscope: the target was stopped by the tracer",
+                _ => "leakscope: tracing stopped before the target's exit code was known",
+            });
         }
 
         if (!options.Report.Quiet)

@@ -106,7 +106,7 @@ internal sealed class LiveView
 
         while (_childOutput.TryTake(out string line))
         {
-            console.WriteLine(line);
+            console.Write(new ClearedLine(line));
         }
     }
 
