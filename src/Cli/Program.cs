@@ -10,10 +10,10 @@ string[] launch = split < 0 ? [] : args[(split + 1)..];
 var root = new RootCommand(
     "LeakScope: find native-memory leaks and misuse in .NET programs that use LeakScope.Allocator.\n\n" +
     "Examples:\n" +
-    "  leakscope trace -- dotnet run --project samples/MisuseDemo   run a program under the tracer\n" +
-    "  leakscope trace -n MyService --duration 60                    attach to a running process for a minute\n" +
-    "  leakscope analyze app.nettrace --format sarif -o leaks.sarif   report on a recorded trace\n" +
-    "  leakscope ps                                                  list the processes that can be traced\n\n" +
+    "  leakscope trace -- dotnet bin/Release/net10.0/MyApp.dll      run a built program under the tracer\n" +
+    "  leakscope trace -n MyService --duration 60                   attach to a running process for a minute\n" +
+    "  leakscope analyze app.nettrace --format sarif -o leaks.sarif  report on a recorded trace\n" +
+    "  leakscope ps                                                 list the processes that can be traced\n\n" +
     "Exit codes: 0 clean or gate passed, 1 gate failed, 2 usage error, 3 target could not be traced or trace unreadable.")
 {
     TraceCommand.Create(launch),

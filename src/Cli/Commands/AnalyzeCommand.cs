@@ -13,7 +13,7 @@ internal static class AnalyzeCommand
     {
         var fileArgument = new Argument<string>("file")
         {
-            Description = "A .nettrace file: from 'leakscope trace --nettrace', or 'dotnet-trace collect --providers LeakScope-Allocator'.",
+            Description = "A .nettrace file: from 'leakscope trace --nettrace', or 'dotnet-trace collect --providers LeakScope-Allocator:0x3F:5'.",
         };
         var report = new ReportOptions();
         var command = new Command("analyze",
@@ -21,7 +21,7 @@ internal static class AnalyzeCommand
             "Examples:\n" +
             "  leakscope analyze app.nettrace\n" +
             "  leakscope analyze app.nettrace --format json,html=report.html -o report.json\n" +
-            "  dotnet-trace collect --providers LeakScope-Allocator -- dotnet MyApp.dll && leakscope analyze dotnet_*.nettrace")
+            "  dotnet-trace collect --providers LeakScope-Allocator:0x3F:5 -o app.nettrace -- dotnet MyApp.dll && leakscope analyze app.nettrace")
         {
             fileArgument,
         };

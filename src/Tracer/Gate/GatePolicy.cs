@@ -5,7 +5,7 @@ using LeakScope.Tracer.Reporting;
 namespace LeakScope.Tracer.Gate;
 
 /// <summary>
-/// The CI gate (docs/ci-gate.md). A finding that no suppression matches fails the gate when its kind is in
+/// The CI gate (docs/cli.md, "The CI gate"). A finding that no suppression matches fails the gate when its kind is in
 /// <see cref="FailOn"/> — except that with <see cref="MaxLeakedBytes"/> set, <c>leak</c> findings fail only together,
 /// when their bytes add up to more than the budget. <see cref="FailOnIncomplete"/> also fails a trace whose account is
 /// not provably exact. The default fails on any finding.
