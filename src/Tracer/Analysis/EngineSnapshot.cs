@@ -7,6 +7,3 @@ public sealed record EngineSnapshot(long Records, int Heartbeats, FamilyCounts R
 {
     public static readonly EngineSnapshot Empty = new(0, 0, default, default, []);
 }
-
-/// <summary>A site's live blocks and bytes now, and how many bytes it gained since its first heartbeat sample.</summary>
-public sealed record SiteGrowth(SiteInfo Site, HeapFamily Family, long LiveBlocks, long LiveBytes, long GrowthBytes);

@@ -16,9 +16,3 @@ public sealed record GateResult(
 {
     public IEnumerable<SuppressionUse> Unused => Suppressions.Where(s => s.Matched == 0);
 }
-
-/// <summary>A finding a suppression matched (the first in file order).</summary>
-public sealed record SuppressedFinding(Finding Finding, Suppression By);
-
-/// <summary>How many findings one suppression matched.</summary>
-public sealed record SuppressionUse(Suppression Suppression, long Matched);

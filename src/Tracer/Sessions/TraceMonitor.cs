@@ -32,9 +32,3 @@ public sealed class TraceMonitor
 
     internal void SetTotalBytes(long total) => Interlocked.Exchange(ref _totalBytes, total);
 }
-
-/// <summary>
-/// One look at a trace in progress: events read and lost so far, the stream's own clock (seconds since the trace
-/// started, from event timestamps), and the engine's account.
-/// </summary>
-public sealed record LiveSnapshot(long EventsRead, long EventsLost, double StreamSeconds, EngineSnapshot Engine);
