@@ -40,7 +40,7 @@ internal sealed partial class AllocatorEventSource : EventSource
     /// <summary>One keyword per concern, so a session pays only for what it enables.</summary>
     public static class Keywords
     {
-        /// <summary>Per-operation block events (and the rundown of live blocks).</summary>
+        /// <summary>Per-operation block events (and the rundown of live blocks, which <see cref="Batched"/> enables too).</summary>
         public const EventKeywords Allocations = (EventKeywords)0x1;
 
         /// <summary>View acquire / release, blocked resizes, view leaks.</summary>
@@ -70,8 +70,6 @@ internal sealed partial class AllocatorEventSource : EventSource
 
     protected override void OnEventCommand(EventCommandEventArgs command)
     {
-        Console.Error.WriteLine($"CMD {command.Command} enabled={IsEnabled()} batched={IsEnabled(EventLevel.Verbose, Keywords.Batched)}");
-        if (command.Command == EventCommand.Disable) { Heartbeat(999, HeapStats.Capture(), 1); }
         if (Instrumentation.Refresh(this))
         {
             Batching.BatchPublisher.BeginSession();
@@ -131,11 +129,11 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void Misuse(MisuseKind kind, AllocationFamily blockFamily, AllocationFamily callerFamily, long allocationId, nint address, nuint size, int siteId, int allocationSiteId) =>
         Misuse((byte)kind, (byte)blockFamily, (byte)callerFamily, allocationId, address, (long)size, siteId, allocationSiteId);
 
-    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1)]
     public void RundownStart(long Generation) => WriteEvent(EventIds.RundownStart, Generation);
 
     /// <summary>A block that was already live when the session enabled the source.</summary>
-    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1)]
     private void RundownBlock(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
         WriteBlock(EventIds.RundownBlock, AllocationId, Address, Size, SiteId, Family);
 
@@ -143,7 +141,7 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void RundownBlock(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         RundownBlock(allocationId, address, (long)size, siteId, (byte)family);
 
-    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1)]
     public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(EventIds.RundownStop, Generation, Blocks, Bytes);
 
     /// <summary>Authoritative counts, every ≤ 100 ms while enabled and once more at process exit (<see cref="Flags.Final"/>).</summary>

@@ -6,7 +6,7 @@ using LeakScope.Tracer.Sessions;
 namespace LeakScope.Cli.Commands;
 
 /// <summary>
-/// <c>leakscope trace [pid] [-p|--process-id pid] [--duration t] [--format text|json] [-o file] [--nettrace file] [-- command args]</c>:
+/// <c>leakscope trace [pid] [-p|--process-id pid] [--duration t] [--format text|json] [-o file] [--nettrace file] [--buffersize MB] [--per-operation] [-- command args]</c>:
 /// attaches to a running process, or launches one suspended, and reports when it exits, at the duration,
 /// or on Ctrl+C / SIGTERM.
 /// </summary>
@@ -30,13 +30,17 @@ internal static class TraceCommand
         var bufferOption = new Option<int>("--buffersize")
         {
             Description = "EventPipe buffer in the target, in MB.",
-            DefaultValueFactory = _ => 256,
+            DefaultValueFactory = _ => TraceOptions.DefaultBufferSizeMB,
+        };
+        var perOperationOption = new Option<bool>("--per-operation")
+        {
+            Description = "Ask for one event per allocator operation instead of the high-rate batches (much slower targets; the events dotnet-trace and PerfView record).",
         };
 
         var command = new Command("trace", "Trace a running .NET process (by pid) or launch one after '--', then report native-memory leaks and misuse.\n" +
             "Examples:\n  leakscope trace 1234\n  leakscope trace --format json -o report.json -- dotnet app.dll --app-arg")
         {
-            pidArgument, processIdOption, durationOption, formatOption, outputOption, netTraceOption, bufferOption,
+            pidArgument, processIdOption, durationOption, formatOption, outputOption, netTraceOption, bufferOption, perOperationOption,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -73,7 +77,10 @@ internal static class TraceCommand
                 return Cli.Usage("--buffersize must be a positive number of MB");
             }
 
-            var options = new TraceCommandOptions(pid, launchCommand, duration, parseResult.GetValue(formatOption), parseResult.GetValue(outputOption), parseResult.GetValue(netTraceOption), buffer);
+            var options = new TraceCommandOptions(pid, launchCommand, duration, parseResult.GetValue(formatOption), parseResult.GetValue(outputOption), parseResult.GetValue(netTraceOption), buffer)
+            {
+                PerOperation = parseResult.GetValue(perOperationOption),
+            };
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         });
 
@@ -88,6 +95,7 @@ internal static class TraceCommand
             Duration = options.Duration,
             NetTracePath = options.NetTrace,
             BufferSizeMB = options.BufferSizeMB,
+            PerOperation = options.PerOperation,
         };
 
         return await Cli.RunAsync(async () =>

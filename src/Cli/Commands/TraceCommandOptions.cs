@@ -8,4 +8,8 @@ internal sealed record TraceCommandOptions(
     ReportFormat Format,
     string? Output,
     string? NetTrace,
-    int BufferSizeMB);
+    int BufferSizeMB)
+{
+    /// <summary>One event per operation instead of the high-rate batches.</summary>
+    public bool PerOperation { get; init; }
+}

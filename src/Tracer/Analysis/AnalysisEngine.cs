@@ -65,6 +65,12 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    public void On(in AllocationsFolded record)
+    {
+        _records++;
+        _heap.Fold(record.Site.Value, record.Family, record.Count, record.Bytes);
+    }
+
     public void On(in MisuseReported record)
     {
         _records++;

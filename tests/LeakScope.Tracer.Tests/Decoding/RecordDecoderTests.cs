@@ -14,6 +14,7 @@ public class RecordDecoderTests
         public void On(in BlockAllocated record) => Records.Add(record);
         public void On(in BlockFreed record) => Records.Add(record);
         public void On(in BlockReallocated record) => Records.Add(record);
+        public void On(in AllocationsFolded record) => Records.Add(record);
         public void On(in MisuseReported record) => Records.Add(record);
         public void On(in RundownStarted record) => Records.Add(record);
         public void On(in RundownBlock record) => Records.Add(record);
@@ -126,7 +127,7 @@ public class RecordDecoderTests
     {
         var decoder = new RecordDecoder(new Capture());
 
-        decoder.Decode(12, 1, Payload(1L)); // a batched record this tracer does not know yet
+        decoder.Decode(12, 1, Payload(1L)); // a batched-mode event this tracer does not know yet
         decoder.Decode(12, 1, Payload(1L));
         decoder.Decode(0, 0, Payload("EventSourceException while processing event"));
 
