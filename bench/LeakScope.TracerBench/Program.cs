@@ -4,10 +4,11 @@ using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
 using LeakScope.TracerBench;
 
-// Usage: LeakScope.TracerBench [--quick]
+// Usage: LeakScope.TracerBench [--quick] [--only churn|live1m|crossthread]
 // Feeds synthetic AllocationBatch payloads (built up front, not timed) through RecordDecoder + AnalysisEngine on one
 // thread and prints RECORDS <workload> <records/s>, then BYTES_PER_LIVE_BLOCK and JUDGE_MS for one million live blocks.
 bool quick = args.Contains("--quick");
+string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 int scale = quick ? 1 : 4;
 const int AllocationBatchId = 10;
 
@@ -18,7 +19,7 @@ var workloads = new (string Name, Func<List<byte[]>> Build, long Records)[]
     ("crossthread", () => CrossThread(1_000_000 * scale, out _), 0),
 };
 
-foreach ((string name, Func<List<byte[]>> build, _) in workloads)
+foreach ((string name, Func<List<byte[]>> build, _) in workloads.Where(w => only is null || w.Name == only))
 {
     List<byte[]> payloads = build();
     long records = CountRecords(payloads);

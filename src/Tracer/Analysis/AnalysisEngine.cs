@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 
 namespace LeakScope.Tracer.Analysis;
@@ -45,18 +46,21 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _sites.Define(record);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockAllocated record)
     {
         _heap.Allocate(record.Id, record.Size, record.Site.Value, record.Family);
         AfterBlockRecord();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockFreed record)
     {
         _heap.Free(record.Id, record.Size, record.Family, record.FreeSite.Value);
         AfterBlockRecord();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockReallocated record)
     {
         _heap.Free(record.OldId, record.OldSize, record.OldFamily, record.Site.Value);
@@ -65,6 +69,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in AllocationsFolded record)
     {
         _records++;
@@ -266,13 +271,13 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     }
 
     /// <summary>After a block record: count it, remember the live account, and let a pending heartbeat look for its match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AfterBlockRecord()
     {
         _records++;
-        FamilyCounts raw = _heap.Account(HeapFamily.Raw);
-        FamilyCounts pool = _heap.Account(HeapFamily.Pool);
-        var state = new LiveState(raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
-        _recent[(int)(_blockRecords % InFlightWindow)] = state;
+        _heap.Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes);
+        var state = new LiveState(rawBlocks, rawBytes, poolBlocks, poolBytes);
+        _recent[(int)(_blockRecords & (InFlightWindow - 1))] = state;
         _blockRecords++;
         if (_pendingHeartbeat >= 0)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 
 namespace LeakScope.Tracer.Analysis;
@@ -44,6 +45,15 @@ internal sealed class HeapModel
 
     public FamilyCounts Account(HeapFamily family) => _families[Index(family)].ToCounts();
 
+    /// <summary>The live blocks and bytes of both families, read on every block record (heartbeat matching).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes)
+    {
+        ref FamilyTally raw = ref _families[(int)HeapFamily.Raw];
+        ref FamilyTally pool = ref _families[(int)HeapFamily.Pool];
+        (rawBlocks, rawBytes, poolBlocks, poolBytes) = (raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
+    }
+
     public FamilyCounts Total()
     {
         FamilyCounts total = default;
@@ -71,6 +81,7 @@ internal sealed class HeapModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Allocate(AllocationId id, long size, int site, HeapFamily family)
     {
         if (_tombstones.Count > 0 && _tombstones.Remove(id.Value))
@@ -110,6 +121,7 @@ internal sealed class HeapModel
     }
 
     /// <summary>Blocks allocated and freed inside one unpublished batch: they count as allocations and frees of their site, never as live.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fold(int site, HeapFamily family, long count, long bytes)
     {
         SiteAccount account = SiteFor(site, family);
@@ -122,6 +134,7 @@ internal sealed class HeapModel
         tally.Frees += count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Rundown(AllocationId id, long size, int site, HeapFamily family)
     {
         if (_live.Contains(id.Value))
@@ -148,6 +161,7 @@ internal sealed class HeapModel
     }
 
     /// <summary>Ends a block. Returns false when the id was not live (a tombstone now waits for it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Free(AllocationId id, long size, HeapFamily family, int freeSite)
     {
         if (_openRundowns > 0)
@@ -218,6 +232,7 @@ internal sealed class HeapModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddLive(SiteAccount account, long size, bool counted)
     {
         account.LiveBlocks++;
@@ -233,7 +248,7 @@ internal sealed class HeapModel
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SiteAccount SiteFor(int site, HeapFamily family)
     {
         if (site < 0 || site > MaxDenseSite)

@@ -50,6 +50,7 @@ internal static class BatchDecoder
     }
 
     /// <summary>Decodes every record of <paramref name="records"/>. Returns false when the batch is malformed; <paramref name="decoded"/> counts the records delivered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Decode(ReadOnlySpan<byte> records, ITraceRecordSink sink, out int decoded)
     {
         ref byte start = ref MemoryMarshal.GetReference(records);

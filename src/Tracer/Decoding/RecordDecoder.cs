@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 using static LeakScope.Tracer.Decoding.AllocatorSchema;
 
@@ -195,6 +196,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     /// record format <paramref name="formatVersion"/>. A newer format is refused naming both versions; a malformed
     /// batch is counted (its records up to the fault have been delivered).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DecodeBatch(int formatVersion, ReadOnlySpan<byte> records)
     {
         if (formatVersion > BatchDecoder.SupportedFormatVersion)
