@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Sessions;
 
@@ -99,6 +100,33 @@ public class HighRateTests
         Assert.Equal(0, outcome.Session.Decoder.Batches);
         Assert.Equal(truth.Raw, result.Raw);
         Assert.Equal(truth.Pool, result.Pool);
+    }
+
+    [Fact]
+    public async Task The_cli_asks_for_batches_by_default_and_for_per_operation_events_on_request()
+    {
+        foreach (string[] mode in new[] { Array.Empty<string>(), ["--per-operation"] })
+        {
+            string report = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.json");
+            try
+            {
+                using var cli = TestProcess.Start("dotnet", [Repo.CliDll, "trace", .. mode, "--format", "json", "-o", report, "--", "dotnet", Repo.TraceBenchDll, "fold-leaks", "0.05"]);
+                int exitCode = await cli.WaitForExitAsync(Bound);
+                Assert.True(exitCode == 1, $"exit {exitCode}: {cli.Errors}"); // the leaks are findings
+
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(report));
+                JsonElement root = doc.RootElement;
+                Assert.True(root.GetProperty("complete").GetBoolean(), root.GetProperty("completeness").ToString());
+                JsonElement session = root.GetProperty("session");
+                Assert.Equal(mode.Length == 0 ? "batched" : "per-operation", session.GetProperty("mode").GetString());
+                Assert.Equal("read", session.GetProperty("exitFile").GetString());
+                Assert.Equal(50, root.GetProperty("summary").GetProperty("leakedBlocks").GetInt64());
+            }
+            finally
+            {
+                File.Delete(report);
+            }
+        }
     }
 
     [Fact]
