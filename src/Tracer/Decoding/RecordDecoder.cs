@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 using static LeakScope.Tracer.Decoding.AllocatorSchema;
@@ -22,9 +23,6 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     private readonly BatchSequences _sequences = new();
 
     public DecoderStatistics Statistics { get; } = new();
-
-    /// <summary>Where the records go.</summary>
-    internal ITraceRecordSink Sink => _sink;
 
     public void Decode(int eventId, int version, ReadOnlySpan<byte> payload)
     {
@@ -243,8 +241,8 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             return;
         }
 
-        int formatVersion = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(payload);
-        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
+        int formatVersion = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        int length = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         if (length < 0 || length > payload.Length - 8)
         {
             Statistics.MalformedBatches++;

@@ -169,7 +169,8 @@ public static class TraceRunner
         AnalysisResult result = reader.Judge(end);
         var statistics = new SessionStatistics(reader.EventsRead, reader.EventsLost, reader.Decoder, reader.ReadTime, stopToEnd, clock.Elapsed, reader.StreamBroken)
         {
-            PerOperation = options?.PerOperation ?? false,
+            // A recording says which mode it was made in by carrying batches or not.
+            PerOperation = options?.PerOperation ?? (reader.Decoder.Batches == 0 && reader.Decoder.MalformedBatches == 0),
             ExitFile = reader.ExitFile,
             EndToJudged = live?.SinceEnd.Elapsed,
             BufferSizeMB = options?.BufferSizeMB ?? 0,
