@@ -102,6 +102,45 @@ public class HighRateTests
         Assert.Equal(truth.Pool, result.Pool);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_recording_replays_to_the_same_account_and_without_its_exit_file_only_per_operation_events_stay_complete(bool perOperation)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.nettrace");
+        try
+        {
+            (TraceOutcome live, _) = await TraceAsync(TraceOptions.Default with { PerOperation = perOperation, NetTracePath = path }, "fold-leaks", "0.05");
+            TraceOutcome replay = TraceRunner.AnalyzeFile(path);
+
+            Assert.True(replay.Analysis.Completeness.Complete, string.Join("; ", replay.Analysis.Completeness.Reasons));
+            Assert.Equal(live.Analysis.Raw, replay.Analysis.Raw);
+            Assert.Equal(live.Analysis.Pool, replay.Analysis.Pool);
+            Assert.Equal(ExitFileStatus.Read, replay.Session.ExitFile);
+            Assert.Equal(perOperation, replay.Session.PerOperation);
+
+            // As dotnet-trace would have recorded it: no exit file beside it.
+            File.Delete(TraceRunner.ExitFileBeside(path));
+            TraceOutcome bare = TraceRunner.AnalyzeFile(path);
+            Assert.Equal(ExitFileStatus.NotRequested, bare.Session.ExitFile);
+            Assert.Equal(perOperation, bare.Analysis.Completeness.Complete);
+            if (perOperation)
+            {
+                Assert.Equal(50, bare.Analysis.OfKind(FindingKind.Leak).Sum(f => f.Count));
+            }
+            else
+            {
+                // Whatever the batches in the stream held, the findings are marked as doubtful.
+                Assert.All(bare.Analysis.OfKind(FindingKind.Leak), f => Assert.True(f.Uncertain));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(TraceRunner.ExitFileBeside(path));
+        }
+    }
+
     [Fact]
     public async Task The_cli_asks_for_batches_by_default_and_for_per_operation_events_on_request()
     {

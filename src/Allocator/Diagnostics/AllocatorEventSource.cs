@@ -66,6 +66,12 @@ internal sealed partial class AllocatorEventSource : EventSource
     {
         /// <summary>Heartbeat flag: the counts at process exit (found in the exit file, see <see cref="ExitReport"/>).</summary>
         public const int Final = 1;
+
+        /// <summary>
+        /// Heartbeat flag: block operations are being published in batches (the high-rate mode), so the records of the
+        /// last moments before exit travel in the exit file. Tells a reader of a recording which mode it was made in.
+        /// </summary>
+        public const int Batched = 2;
     }
 
     protected override void OnEventCommand(EventCommandEventArgs command)

@@ -92,7 +92,9 @@ public sealed partial class AnalysisEngine
             return (HeartbeatVerdict.NoHeartbeat, null);
         }
 
-        if (stream.Batched && stream.End is StreamEnd.TargetExited or StreamEnd.EndOfFile && stream.ExitFile != ExitFileStatus.Read)
+        // Batched: the source asked for it or saw batches, or the target's heartbeats say so (a recording whose batches all
+        // went to the exit file carries none).
+        if ((stream.Batched || _targetBatches) && stream.End is StreamEnd.TargetExited or StreamEnd.EndOfFile && stream.ExitFile != ExitFileStatus.Read)
         {
             // A clean end proves that every event arrived, not that every record did: in the high-rate mode a thread's
             // last records (up to one heartbeat of work) are still in its buffer when the runtime shuts the session down,

@@ -19,6 +19,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private readonly List<HeartbeatSample> _heartbeats = new();
     private long _records;
     private HeartbeatSample? _final;
+    private bool _targetBatches;
 
     /// <summary>The live account after each of the last <see cref="InFlightWindow"/> block records, and a heartbeat still looking for its match.</summary>
     private readonly LiveState[] _recent = new LiveState[InFlightWindow];
@@ -36,6 +37,9 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     /// <summary>The tracer's live account of one family right now.</summary>
     public FamilyCounts Account(HeapFamily family) => _heap.Account(family);
+
+    /// <summary>A heartbeat said the target publishes in batches (the high-rate mode).</summary>
+    public bool TargetBatches => _targetBatches;
 
     /// <summary>Heartbeats seen so far (a live view can watch this grow).</summary>
     public int HeartbeatCount => _heartbeats.Count;
@@ -115,6 +119,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     public void On(in Heartbeat record)
     {
         _records++;
+        _targetBatches |= (record.Flags & HeartbeatFlags.Batched) != 0;
         bool first = _heartbeats.Count == 0;
         var sample = new HeartbeatSample(
             record.Sequence,

@@ -170,7 +170,7 @@ public static class TraceRunner
         var statistics = new SessionStatistics(reader.EventsRead, reader.EventsLost, reader.Decoder, reader.ReadTime, stopToEnd, clock.Elapsed, reader.StreamBroken)
         {
             // A recording says which mode it was made in by carrying batches or not.
-            PerOperation = options?.PerOperation ?? (reader.Decoder.Batches == 0 && reader.Decoder.MalformedBatches == 0),
+            PerOperation = options?.PerOperation ?? !(reader.Engine.TargetBatches || reader.Decoder.Batches > 0 || reader.Decoder.MalformedBatches > 0),
             ExitFile = reader.ExitFile,
             EndToJudged = live?.SinceEnd.Elapsed,
             BufferSizeMB = options?.BufferSizeMB ?? 0,

@@ -120,6 +120,18 @@ public class BatchedStreamTests
     }
 
     [Fact]
+    public void A_recording_whose_batches_all_went_to_the_exit_file_is_known_batched_by_its_heartbeats()
+    {
+        // A short program: its only batch was still buffered at exit, so the stream carries heartbeats and no batch.
+        AnalysisResult result = TraceScript.Given().Site(1, 10)
+            .Add(s => s.On(new Heartbeat(1, default, default, 0, HeartbeatFlags.Batched)))
+            .When(new StreamSummary(StreamEnd.EndOfFile));
+
+        Assert.False(result.Completeness.Complete);
+        Assert.Contains(result.Completeness.Reasons, r => r.Contains("no exit file came with the trace", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Detaching_from_a_batched_target_keeps_the_heartbeat_rule()
     {
         // The target keeps running: the account is as of the last heartbeat that agreed, records after it included.
