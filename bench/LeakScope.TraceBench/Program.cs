@@ -1,23 +1,31 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using LeakScope.Allocator;
 using LeakScope.TraceBench;
 
-// Usage: LeakScope.TraceBench <small|live1m|threads4> [scale]
-// Prints "WORKLOAD <name> <milliseconds>" for the timed section only, then the heap's own account.
+// Usage: LeakScope.TraceBench <workload> [scale]
+//   small | live1m | threads4       the tracing-overhead workloads (bench/native/workloads.c is the C twin)
+//   fold-leaks | thread-exits | free-at-exit
+//                                   shapes the end-to-end tests trace to prove the high-rate mode loses nothing
+// Prints "WORKLOAD <name> <milliseconds>" for the timed section only, then "HEAPSTATS {json}": the heap's own
+// account per family, taken after all work, just before the process exits.
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: LeakScope.TraceBench <small|live1m|threads4> [scale]");
+    Console.Error.WriteLine("usage: LeakScope.TraceBench <small|live1m|threads4|fold-leaks|thread-exits|free-at-exit> [scale]");
     return 2;
 }
 
 double scale = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.0;
-Action workload = args[0] switch
+Action? workload = args[0] switch
 {
     "small" => () => Workloads.Small((long)(5_000_000 * scale)),
     "live1m" => () => Workloads.LiveMillion(Math.Max(1, (long)(2 * scale))),
     "threads4" => () => Workloads.CrossThread((long)(500_000 * scale)),
-    _ => null!,
+    "fold-leaks" => () => TestWorkloads.FoldWithLeaks((long)(1_000_000 * scale)),
+    "thread-exits" => () => TestWorkloads.ThreadExits(Math.Max(1, (int)(32 * scale))),
+    "free-at-exit" => () => TestWorkloads.FreeAtExit((int)(10_000 * scale)),
+    _ => null,
 };
 if (workload is null)
 {
@@ -31,5 +39,25 @@ var stopwatch = Stopwatch.StartNew();
 workload();
 stopwatch.Stop();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WORKLOAD {args[0]} {stopwatch.Elapsed.TotalMilliseconds:F1}"));
-Console.WriteLine($"HEAPSTATS {HeapStats.Capture()}");
+Console.WriteLine("HEAPSTATS " + HeapStatsJson());
 return 0;
+
+static string HeapStatsJson()
+{
+    HeapSnapshot snapshot = HeapStats.Capture();
+    var families = new Dictionary<string, Dictionary<string, long>>();
+    foreach ((string name, AllocationFamily family) in new[] { ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool) })
+    {
+        HeapSnapshot f = snapshot.For(family);
+        families[name] = new Dictionary<string, long>
+        {
+            ["liveBlocks"] = f.LiveBlocks,
+            ["liveBytes"] = f.LiveBytes,
+            ["allocations"] = f.Allocations,
+            ["frees"] = f.Frees,
+            ["misuse"] = f.MisuseCount,
+        };
+    }
+
+    return JsonSerializer.Serialize(families);
+}

@@ -56,6 +56,7 @@ public class CliTests
         {
             File.Delete(report);
             File.Delete(trace);
+            File.Delete(trace + ".exit");
         }
     }
 

@@ -89,6 +89,7 @@ public class LaunchTests
         finally
         {
             File.Delete(path);
+            File.Delete(TraceRunner.ExitFileBeside(path));
         }
     }
 

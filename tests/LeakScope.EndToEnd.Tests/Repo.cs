@@ -26,6 +26,25 @@ internal static partial class Repo
 
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 
+    public static string TraceBenchDll => Built(Path.Combine(Root, "bench", "LeakScope.TraceBench", "bin", Configuration, "net10.0", "LeakScope.TraceBench.dll"));
+
+    public static string TestWorkloadsSource => Path.Combine(Root, "bench", "LeakScope.TraceBench", "TestWorkloads.cs");
+
+    /// <summary>The line marked <c>// LEAK:name</c> in the bench's TestWorkloads.cs.</summary>
+    public static int LeakLine(string marker)
+    {
+        string[] source = File.ReadAllLines(TestWorkloadsSource);
+        for (int i = 0; i < source.Length; i++)
+        {
+            if (source[i].EndsWith("// LEAK:" + marker, StringComparison.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        throw new InvalidOperationException($"no LEAK:{marker} marker in {TestWorkloadsSource}");
+    }
+
     private static readonly Lazy<IReadOnlyDictionary<string, int>> s_lines = new(ReadMarkers);
 
     /// <summary>The line of the call marked <c>// PLANTED:name</c> in MisuseDemo's Program.cs.</summary>

@@ -40,7 +40,7 @@ internal sealed partial class AllocatorEventSource : EventSource
     /// <summary>One keyword per concern, so a session pays only for what it enables.</summary>
     public static class Keywords
     {
-        /// <summary>Per-operation block events (and the rundown of live blocks).</summary>
+        /// <summary>Per-operation block events (and the rundown of live blocks, which <see cref="Batched"/> enables too).</summary>
         public const EventKeywords Allocations = (EventKeywords)0x1;
 
         /// <summary>View acquire / release, blocked resizes, view leaks.</summary>
@@ -77,6 +77,12 @@ internal sealed partial class AllocatorEventSource : EventSource
     {
         /// <summary>Heartbeat flag: the counts at process exit (found in the exit file, see <see cref="ExitReport"/>).</summary>
         public const int Final = 1;
+
+        /// <summary>
+        /// Heartbeat flag: block operations are being published in batches (the high-rate mode), so the records of the
+        /// last moments before exit travel in the exit file. Tells a reader of a recording which mode it was made in.
+        /// </summary>
+        public const int Batched = 2;
     }
 
     protected override void OnEventCommand(EventCommandEventArgs command)

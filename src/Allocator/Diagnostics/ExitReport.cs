@@ -59,9 +59,12 @@ internal static class ExitReport
         content.Write(Magic);
         WriteInt32(content, BatchRecord.FormatVersion);
 
-        // From here on every batch goes to the file: the event source no longer reaches anyone.
-        BatchPublisher.RedirectTo(new StreamBatchOutput(content));
-        ThreadHeap.Current.BatchWriter.FlushFolds();
+        // From here on every batch goes to the file: the event source no longer reaches anyone. The recent batches
+        // come first: some were published while the runtime was already shutting the session down, and were dropped.
+        var output = new StreamBatchOutput(content);
+        BatchPublisher.RedirectTo(output);
+        BatchRetention.ReplayTo(output);
+        ThreadHeap.FlushFoldsAtExit();
         ThreadHeap.ReclaimExited();
         BatchPublisher.PublishAll();
 
@@ -114,14 +117,19 @@ internal static class ExitReport
         stream.Write(bytes);
     }
 
-    /// <summary>Batches as file sections: <c>[1][length:int32][records]</c>.</summary>
+    /// <summary>Batches as file sections: <c>[1][length:int32][records]</c>. Background threads may still publish: one at a time.</summary>
     private sealed unsafe class StreamBatchOutput(Stream stream) : IBatchOutput
     {
+        private readonly Lock _lock = new();
+
         public void Write(byte* records, int length)
         {
-            stream.WriteByte(BatchSection);
-            WriteInt32(stream, length);
-            stream.Write(new ReadOnlySpan<byte>(records, length));
+            lock (_lock)
+            {
+                stream.WriteByte(BatchSection);
+                WriteInt32(stream, length);
+                stream.Write(new ReadOnlySpan<byte>(records, length));
+            }
         }
     }
 }

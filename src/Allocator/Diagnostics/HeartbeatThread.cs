@@ -61,7 +61,7 @@ internal static class HeartbeatThread
                     BatchPublisher.PublishAll();
                 }
 
-                Publish(log, flags: 0);
+                Publish(log, flags: Instrumentation.Batched ? AllocatorEventSource.Flags.Batched : 0);
             }
 
             s_wake.WaitOne(IntervalMilliseconds);

@@ -86,7 +86,7 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            heap.BatchWriter.Freed(id, size, allocationSiteId, family);
+            heap.BatchWriter.Freed(heap, id, size, allocationSiteId, family);
         }
         else if (s_perOperation)
         {

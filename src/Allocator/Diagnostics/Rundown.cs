@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics;
@@ -32,11 +33,29 @@ internal static class Rundown
         long bytes = 0;
         if (blocks)
         {
-            foreach (LiveBlock block in HeapWalker.LiveBlocks())
+            // In the high-rate mode a block allocated since the session started may still sit unpublished in its
+            // thread's pending slot: it must not fold away after the walk has reported it live.
+            bool batched = Instrumentation.Batched;
+            if (batched)
             {
-                log.RundownBlock(block.AllocationId, block.Address, block.Size, block.SiteId, block.Family);
-                count++;
-                bytes += (long)block.Size;
+                BatchPublisher.SuspendFolding();
+            }
+
+            try
+            {
+                foreach (LiveBlock block in HeapWalker.LiveBlocks())
+                {
+                    log.RundownBlock(block.AllocationId, block.Address, block.Size, block.SiteId, block.Family);
+                    count++;
+                    bytes += (long)block.Size;
+                }
+            }
+            finally
+            {
+                if (batched)
+                {
+                    BatchPublisher.ResumeFolding();
+                }
             }
         }
 

@@ -42,6 +42,12 @@ internal sealed unsafe class ThreadHeap
 
     private BatchWriter? _batchWriter;
 
+    /// <summary>
+    /// The high-rate mode folds a pending allocation only if its id is at least this: ids below it were handed out
+    /// before the last rundown's walk ended, and the walk may have reported them live (<see cref="RaiseFoldFloors"/>).
+    /// </summary>
+    internal long FoldFloor;
+
     /// <summary>This thread's high-rate record buffer, created on first use.</summary>
     internal BatchWriter BatchWriter => _batchWriter ??= new BatchWriter();
 
@@ -119,6 +125,47 @@ internal sealed unsafe class ThreadHeap
             }
         }
     }
+
+    /// <summary>
+    /// At process exit: appends the calling thread's folded counters, and moves into its writer those of the thread
+    /// that ran <c>Main</c> (managed id 1), which waits in the runtime's shutdown while the exit handlers run — so the
+    /// cumulative totals of their sites are complete. Exited threads' counters are published when their heaps are
+    /// reclaimed; background threads may still be running and keep theirs (docs/batch-format.md).
+    /// </summary>
+    public static void FlushFoldsAtExit()
+    {
+        BatchWriter mine = Current.BatchWriter;
+        mine.FlushFoldsOfThisSession();
+        lock (s_registryLock)
+        {
+            foreach (ThreadHeap heap in s_heaps)
+            {
+                if (heap._batchWriter is { } writer && heap._owner.ManagedThreadId == MainThreadId && heap._owner.IsAlive)
+                {
+                    writer.MoveFoldsAtExit(mine);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a rundown's walk: every thread's ids handed out so far may have been reported live, so none of them may fold.
+    /// The walk read each block's state with acquire semantics and the owner publishes its next id before it releases
+    /// the block's Live state, so a block the walk saw has an id below the floor read here.
+    /// </summary>
+    public static void RaiseFoldFloors()
+    {
+        lock (s_registryLock)
+        {
+            foreach (ThreadHeap heap in s_heaps)
+            {
+                Volatile.Write(ref heap.FoldFloor, Volatile.Read(ref heap._nextId));
+            }
+        }
+    }
+
+    /// <summary>The managed id of the thread that runs <c>Main</c>.</summary>
+    private const int MainThreadId = 1;
 
     /// <summary>Returns the caches of exited threads to the shared pools and retires their counters.</summary>
     public static void ReclaimExited()

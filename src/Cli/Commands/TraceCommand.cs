@@ -37,8 +37,12 @@ internal static class TraceCommand
         var bufferOption = new Option<int>("--buffersize")
         {
             Description = "EventPipe's buffer in the target, in MB.",
-            DefaultValueFactory = _ => 256,
+            DefaultValueFactory = _ => TraceOptions.DefaultBufferSizeMB,
             HelpName = "MB",
+        };
+        var perOperationOption = new Option<bool>("--per-operation")
+        {
+            Description = "Ask for one event per allocator operation instead of the high-rate batches (much slower targets; the events dotnet-trace and PerfView record).",
         };
         var report = new ReportOptions();
 
@@ -52,7 +56,7 @@ internal static class TraceCommand
             "  leakscope trace --format sarif=leaks.sarif,junit=leaks.xml,text --fail-on leak,double-free -- dotnet test.dll\n" +
             "  leakscope trace --diagnostic-port /tmp/app.sock     (then: DOTNET_DiagnosticPorts=/tmp/app.sock dotnet MyApp.dll)")
         {
-            pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption,
+            pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption,
         };
         report.AddTo(command);
 
@@ -63,7 +67,10 @@ internal static class TraceCommand
                 Duration(parseResult.GetValue(durationOption)),
                 parseResult.GetValue(netTraceOption),
                 parseResult.GetValue(bufferOption) is var buffer and > 0 ? buffer : throw new UsageException("--buffersize must be a positive number of MB"),
-                ReportRequestParser.Parse(parseResult, report));
+                ReportRequestParser.Parse(parseResult, report))
+            {
+                PerOperation = parseResult.GetValue(perOperationOption),
+            };
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false));
 
@@ -128,6 +135,7 @@ internal static class TraceCommand
             NetTracePath = options.NetTrace,
             BufferSizeMB = options.BufferSizeMB,
             Monitor = mode == LiveViewMode.None ? null : monitor,
+            PerOperation = options.PerOperation,
         };
 
         // On a terminal the live view owns stderr's screen: the child's output goes through it, above the view.

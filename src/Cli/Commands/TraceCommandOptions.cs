@@ -8,4 +8,8 @@ internal sealed record TraceCommandOptions(
     TimeSpan? Duration,
     string? NetTrace,
     int BufferSizeMB,
-    ReportRequest Report);
+    ReportRequest Report)
+{
+    /// <summary>One event per operation instead of the high-rate batches.</summary>
+    public bool PerOperation { get; init; }
+}

@@ -21,6 +21,12 @@ public sealed partial class AnalysisEngine
             uncertain.Add("findings counts: lost misuse events are missing");
         }
 
+        if (stream.MissingBatches > 0)
+        {
+            reasons.Add($"{stream.MissingBatches} batches of high-rate records never arrived (gaps in their threads' batch sequence numbers)");
+            uncertain.Add("leaked blocks and bytes: a lost free shows as a leak");
+        }
+
         if (stream.UndecodableEvents > 0)
         {
             reasons.Add($"{stream.UndecodableEvents} LeakScope-Allocator events could not be decoded");
@@ -86,6 +92,17 @@ public sealed partial class AnalysisEngine
             return (HeartbeatVerdict.NoHeartbeat, null);
         }
 
+        // Batched: the source asked for it or saw batches, or the target's heartbeats say so (a recording whose batches all
+        // went to the exit file carries none).
+        if ((stream.Batched || _targetBatches) && stream.End is StreamEnd.TargetExited or StreamEnd.EndOfFile && stream.ExitFile != ExitFileStatus.Read)
+        {
+            // A clean end proves that every event arrived, not that every record did: in the high-rate mode a thread's
+            // last records (up to one heartbeat of work) are still in its buffer when the runtime shuts the session down,
+            // and only the exit file carries them.
+            reason = $"the target published in batches and {DescribeExitFile(stream.ExitFile)}: records it still buffered at exit (up to one heartbeat of work) may be missing";
+            return (HeartbeatVerdict.NoFinalHeartbeat, last);
+        }
+
         // The stream ended cleanly (the runtime flushed every buffer; its sequence numbers count any loss) but
         // without a final heartbeat. A heartbeat near the end that agrees with the account at its own position
         // in the stream proves the account up to there, and the records after it all arrived. Several are
@@ -101,6 +118,14 @@ public sealed partial class AnalysisEngine
         reason = $"the last heartbeats disagree with the account: {Describe(last)}";
         return (HeartbeatVerdict.Mismatch, last);
     }
+
+    private static string DescribeExitFile(ExitFileStatus status) => status switch
+    {
+        ExitFileStatus.Empty => "it wrote no exit file",
+        ExitFileStatus.Malformed => "its exit file could not be read",
+        ExitFileStatus.Withdrawn => "its exit file was withdrawn",
+        _ => "no exit file came with the trace",
+    };
 
     private static string Describe(HeartbeatSample s)
     {

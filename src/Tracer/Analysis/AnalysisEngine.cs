@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 
 namespace LeakScope.Tracer.Analysis;
@@ -18,6 +19,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private readonly List<HeartbeatSample> _heartbeats = new();
     private long _records;
     private HeartbeatSample? _final;
+    private bool _targetBatches;
 
     /// <summary>The live account after each of the last <see cref="InFlightWindow"/> block records, and a heartbeat still looking for its match.</summary>
     private readonly LiveState[] _recent = new LiveState[InFlightWindow];
@@ -36,6 +38,9 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     /// <summary>The tracer's live account of one family right now.</summary>
     public FamilyCounts Account(HeapFamily family) => _heap.Account(family);
 
+    /// <summary>A heartbeat said the target publishes in batches (the high-rate mode).</summary>
+    public bool TargetBatches => _targetBatches;
+
     /// <summary>Heartbeats seen so far (a live view can watch this grow).</summary>
     public int HeartbeatCount => _heartbeats.Count;
 
@@ -45,24 +50,34 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _sites.Define(record);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockAllocated record)
     {
         _heap.Allocate(record.Id, record.Size, record.Site.Value, record.Family);
         AfterBlockRecord();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockFreed record)
     {
         _heap.Free(record.Id, record.Size, record.Family, record.FreeSite.Value);
         AfterBlockRecord();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockReallocated record)
     {
         _heap.Free(record.OldId, record.OldSize, record.OldFamily, record.Site.Value);
         _heap.Allocate(record.NewId, record.NewSize, record.Site.Value, record.NewFamily);
         _ownership.StorageMoved(record.OldId, record.NewId);
         AfterBlockRecord();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void On(in AllocationsFolded record)
+    {
+        _records++;
+        _heap.Fold(record.Site.Value, record.Family, record.Count, record.Bytes);
     }
 
     public void On(in MisuseReported record)
@@ -104,6 +119,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     public void On(in Heartbeat record)
     {
         _records++;
+        _targetBatches |= (record.Flags & HeartbeatFlags.Batched) != 0;
         bool first = _heartbeats.Count == 0;
         var sample = new HeartbeatSample(
             record.Sequence,
@@ -260,13 +276,13 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     }
 
     /// <summary>After a block record: count it, remember the live account, and let a pending heartbeat look for its match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AfterBlockRecord()
     {
         _records++;
-        FamilyCounts raw = _heap.Account(HeapFamily.Raw);
-        FamilyCounts pool = _heap.Account(HeapFamily.Pool);
-        var state = new LiveState(raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
-        _recent[(int)(_blockRecords % InFlightWindow)] = state;
+        _heap.Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes);
+        var state = new LiveState(rawBlocks, rawBytes, poolBlocks, poolBytes);
+        _recent[(int)(_blockRecords & (InFlightWindow - 1))] = state;
         _blockRecords++;
         if (_pendingHeartbeat >= 0)
         {

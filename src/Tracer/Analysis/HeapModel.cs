@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 
 namespace LeakScope.Tracer.Analysis;
@@ -6,14 +7,15 @@ namespace LeakScope.Tracer.Analysis;
 /// The reconstructed heap: every live block by allocation id (never by address — addresses are reused),
 /// the per-family and per-(site, family) accounts, and the bookkeeping that makes the stream's order
 /// across threads irrelevant: frees seen before their allocation or rundown record wait as tombstones,
-/// and rundown records are idempotent with allocations.
+/// and rundown records are idempotent with allocations. Live blocks sit in a <see cref="LiveBlockTable"/>
+/// (16 bytes each) that refers to their account by index, so a free needs nothing but the id.
 /// </summary>
 internal sealed class HeapModel
 {
     private const int Families = 3;
     private const int MaxDenseSite = 1 << 20;
 
-    private readonly Dictionary<long, LiveBlock> _live = new();
+    private readonly LiveBlockTable _live = new();
     private readonly Dictionary<long, Tombstone> _tombstones = new();
     private readonly HashSet<long> _freedDuringRundown = new();
     private readonly FamilyTally[] _families = new FamilyTally[Families];
@@ -34,11 +36,23 @@ internal sealed class HeapModel
 
     public int LiveCount => _live.Count;
 
+    /// <summary>Bytes the live-block table holds (for the tracer's memory-per-block measurement).</summary>
+    public long LiveTableBytes => _live.MemoryBytes;
+
     public IReadOnlyList<SiteAccount> Sites => _siteList;
 
     public bool SawRundown => _rundownDone || _openRundowns > 0;
 
     public FamilyCounts Account(HeapFamily family) => _families[Index(family)].ToCounts();
+
+    /// <summary>The live blocks and bytes of both families, read on every block record (heartbeat matching).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes)
+    {
+        ref FamilyTally raw = ref _families[(int)HeapFamily.Raw];
+        ref FamilyTally pool = ref _families[(int)HeapFamily.Pool];
+        (rawBlocks, rawBytes, poolBlocks, poolBytes) = (raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
+    }
 
     public FamilyCounts Total()
     {
@@ -67,9 +81,10 @@ internal sealed class HeapModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Allocate(AllocationId id, long size, int site, HeapFamily family)
     {
-        if (_tombstones.Remove(id.Value, out Tombstone tomb))
+        if (_tombstones.Count > 0 && _tombstones.Remove(id.Value))
         {
             // Its free came first (another thread's buffer was flushed earlier): both halves are accounted now.
             ResolvedTombstones++;
@@ -83,23 +98,51 @@ internal sealed class HeapModel
             return;
         }
 
-        if (!_live.TryAdd(id.Value, new LiveBlock(size, site, family, FromRundown: false)))
+        SiteAccount live = SiteFor(site, family);
+        if (_live.TryAdd(id.Value, size, live.Index, fromRundown: false))
         {
-            DuplicateAllocations++;
+            AddLive(live, size, counted: true);
             return;
         }
 
-        AddLive(site, family, size, counted: true);
+        if (_live.TryClaimFromRundown(id.Value, out _, out int index))
+        {
+            // The rundown walked the block before its allocation record arrived (a thread's batch, or an event that
+            // lost the race with the walk): one block, now known from its allocation, so it counts as allocated.
+            RundownBlocks--;
+            SiteAccount walked = _siteList[index];
+            walked.Allocations++;
+            walked.AllocatedBytes += size;
+            _families[Index(walked.Family)].Allocations++;
+            return;
+        }
+
+        DuplicateAllocations++;
     }
 
+    /// <summary>Blocks allocated and freed inside one unpublished batch: they count as allocations and frees of their site, never as live.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Fold(int site, HeapFamily family, long count, long bytes)
+    {
+        SiteAccount account = SiteFor(site, family);
+        account.Allocations += count;
+        account.AllocatedBytes += bytes;
+        account.Frees += count;
+        account.FoldedAllocations += count;
+        ref FamilyTally tally = ref _families[Index(family)];
+        tally.Allocations += count;
+        tally.Frees += count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Rundown(AllocationId id, long size, int site, HeapFamily family)
     {
-        if (_live.ContainsKey(id.Value))
+        if (_live.Contains(id.Value))
         {
             return; // Already known from its allocation record (or an earlier rundown): rundown is idempotent.
         }
 
-        if (_tombstones.Remove(id.Value))
+        if (_tombstones.Count > 0 && _tombstones.Remove(id.Value))
         {
             // Walked live by the rundown, freed before the rundown record was written.
             ResolvedTombstones++;
@@ -111,12 +154,14 @@ internal sealed class HeapModel
             return; // Walked live, then allocated-and-freed records overtook the rundown record.
         }
 
-        _live.Add(id.Value, new LiveBlock(size, site, family, FromRundown: true));
+        SiteAccount account = SiteFor(site, family);
+        _live.TryAdd(id.Value, size, account.Index, fromRundown: true);
         RundownBlocks++;
-        AddLive(site, family, size, counted: false);
+        AddLive(account, size, counted: false);
     }
 
     /// <summary>Ends a block. Returns false when the id was not live (a tombstone now waits for it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Free(AllocationId id, long size, HeapFamily family, int freeSite)
     {
         if (_openRundowns > 0)
@@ -124,15 +169,15 @@ internal sealed class HeapModel
             _freedDuringRundown.Add(id.Value);
         }
 
-        if (_live.Remove(id.Value, out LiveBlock block))
+        if (_live.Remove(id.Value, out long liveSize, out int index, out _))
         {
-            SiteAccount account = SiteFor(block.Site, block.Family);
+            SiteAccount account = _siteList[index];
             account.LiveBlocks--;
-            account.LiveBytes -= block.Size;
+            account.LiveBytes -= liveSize;
             account.Frees++;
-            ref FamilyTally tally = ref _families[Index(block.Family)];
+            ref FamilyTally tally = ref _families[Index(account.Family)];
             tally.LiveBlocks--;
-            tally.LiveBytes -= block.Size;
+            tally.LiveBytes -= liveSize;
             tally.Frees++;
             return true;
         }
@@ -145,7 +190,18 @@ internal sealed class HeapModel
         return false;
     }
 
-    public bool TryGetLive(AllocationId id, out LiveBlock block) => _live.TryGetValue(id.Value, out block);
+    public bool TryGetLive(AllocationId id, out LiveBlock block)
+    {
+        if (_live.TryGet(id.Value, out long size, out int index, out bool fromRundown))
+        {
+            SiteAccount account = _siteList[index];
+            block = new LiveBlock(size, account.Site, account.Family, fromRundown);
+            return true;
+        }
+
+        block = default;
+        return false;
+    }
 
     /// <summary>Unresolved tombstones: frees of blocks never seen live.</summary>
     public (long Count, long Bytes, long BeforeRundownCount, long BeforeRundownBytes) Untracked()
@@ -176,12 +232,12 @@ internal sealed class HeapModel
         }
     }
 
-    private void AddLive(int site, HeapFamily family, long size, bool counted)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddLive(SiteAccount account, long size, bool counted)
     {
-        SiteAccount account = SiteFor(site, family);
         account.LiveBlocks++;
         account.LiveBytes += size;
-        ref FamilyTally tally = ref _families[Index(family)];
+        ref FamilyTally tally = ref _families[Index(account.Family)];
         tally.LiveBlocks++;
         tally.LiveBytes += size;
         if (counted)
@@ -192,6 +248,7 @@ internal sealed class HeapModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SiteAccount SiteFor(int site, HeapFamily family)
     {
         if (site < 0 || site > MaxDenseSite)
@@ -200,19 +257,24 @@ internal sealed class HeapModel
         }
 
         int slot = (site * Families) + Index(family);
+        if ((uint)slot < (uint)_sites.Length && _sites[slot] is { } known)
+        {
+            return known;
+        }
+
+        return AddDenseSite(slot, site, family);
+    }
+
+    private SiteAccount AddDenseSite(int slot, int site, HeapFamily family)
+    {
         if (slot >= _sites.Length)
         {
             Array.Resize(ref _sites, Math.Max(_sites.Length * 2, slot + Families));
         }
 
-        SiteAccount? account = _sites[slot];
-        if (account is null)
-        {
-            account = new SiteAccount(site, family);
-            _sites[slot] = account;
-            _siteList.Add(account);
-        }
-
+        var account = new SiteAccount(site, family, _siteList.Count);
+        _sites[slot] = account;
+        _siteList.Add(account);
         return account;
     }
 
@@ -223,7 +285,7 @@ internal sealed class HeapModel
     {
         if (!_sparse.TryGetValue((site, family), out SiteAccount? account))
         {
-            account = new SiteAccount(site, family);
+            account = new SiteAccount(site, family, _siteList.Count);
             _sparse.Add((site, family), account);
             _siteList.Add(account);
         }

@@ -3,17 +3,23 @@ using LeakScope.Tracer.Events;
 namespace LeakScope.Tracer.Analysis;
 
 /// <summary>Everything the engine accumulates for one (allocating site, family), including its growth samples.</summary>
-internal sealed class SiteAccount(int site, HeapFamily family)
+internal sealed class SiteAccount(int site, HeapFamily family, int index)
 {
     public int Site { get; } = site;
 
     public HeapFamily Family { get; } = family;
+
+    /// <summary>Its position in the model's account list: live blocks refer to their account by it.</summary>
+    public int Index { get; } = index;
 
     public long LiveBlocks;
     public long LiveBytes;
     public long Allocations;
     public long AllocatedBytes;
     public long Frees;
+
+    /// <summary>Of <see cref="Allocations"/>, those the target folded (allocated and freed inside one unpublished batch).</summary>
+    public long FoldedAllocations;
 
     // Growth samples, taken at each heartbeat.
     private bool _sampled;

@@ -17,6 +17,15 @@ public static class AllocatorSchema
     /// <summary>Every keyword of the per-operation mode: allocations, views, misuse, sites, diagnostics, owners (not Batched).</summary>
     public const long PerOperationKeywords = Keywords.Allocations | Keywords.Views | Keywords.Misuse | Keywords.Sites | Keywords.Diagnostics | Keywords.Owners;
 
+    /// <summary>
+    /// The high-rate mode, LeakScope's default: block operations as batches of compact records (<see cref="Keywords.Batched"/>)
+    /// and everything else as events. <see cref="Keywords.Allocations"/> stays off: a session that enables it gets per-operation events instead.
+    /// </summary>
+    public const long BatchedKeywords = Keywords.Batched | Keywords.Views | Keywords.Misuse | Keywords.Sites | Keywords.Diagnostics | Keywords.Owners;
+
+    /// <summary>The provider argument (EventPipe filter data) that names the exit file (docs/exit-file.md).</summary>
+    public const string ExitFileArgument = "ExitFile";
+
     public static class Keywords
     {
         public const long Allocations = 0x1;
@@ -39,6 +48,7 @@ public static class AllocatorSchema
         public const int RundownBlock = 7;
         public const int RundownStop = 8;
         public const int Heartbeat = 9;
+        public const int AllocationBatch = 10;
         public const int ViewAcquired = 20;
         public const int ViewReleased = 21;
         public const int ResizeBlocked = 22;
@@ -61,6 +71,7 @@ public static class AllocatorSchema
         EventIds.RundownBlock => "RundownBlock",
         EventIds.RundownStop => "RundownStop",
         EventIds.Heartbeat => "Heartbeat",
+        EventIds.AllocationBatch => "AllocationBatch",
         EventIds.ViewAcquired => "ViewAcquired",
         EventIds.ViewReleased => "ViewReleased",
         EventIds.ResizeBlocked => "ResizeBlocked",

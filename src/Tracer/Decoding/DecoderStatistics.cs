@@ -23,8 +23,26 @@ public sealed class DecoderStatistics
     /// <summary>Events of other providers (EventPipe's own, the runtime's): ignored by design, counted for the record.</summary>
     public long OtherProviders { get; internal set; }
 
-    /// <summary>Every LeakScope-Allocator event that did not become a record.</summary>
-    public long Undecodable => Truncated + SourceErrors + _unknownIds.Values.Sum();
+    /// <summary>High-rate batches (events or exit file sections) whose every record decoded.</summary>
+    public long Batches { get; internal set; }
+
+    /// <summary>Records decoded from batches (each is one allocation, free, realloc or folded counter).</summary>
+    public long BatchRecords { get; internal set; }
+
+    /// <summary>Batches cut short, with an impossible length or an unknown record tag: the rest of such a batch is lost.</summary>
+    public long MalformedBatches { get; internal set; }
+
+    /// <summary>Batches that never arrived though a later one of the same writer did (set when the stream is judged).</summary>
+    public long MissingBatches { get; internal set; }
+
+    /// <summary>Batches the exit file repeated that the stream had already delivered (skipped).</summary>
+    public long ReplayedBatches { get; internal set; }
+
+    /// <summary>An exit file that was written but could not be read to its end marker (0 or 1).</summary>
+    public long MalformedExitFiles { get; internal set; }
+
+    /// <summary>Every LeakScope-Allocator event (or exit file) that did not become records, in whole or in part.</summary>
+    public long Undecodable => Truncated + SourceErrors + MalformedBatches + MalformedExitFiles + _unknownIds.Values.Sum();
 
     internal void UnknownId(int id)
     {

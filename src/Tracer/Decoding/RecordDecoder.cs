@@ -1,15 +1,18 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 using static LeakScope.Tracer.Decoding.AllocatorSchema;
 
 namespace LeakScope.Tracer.Decoding;
 
 /// <summary>
-/// Turns one <c>LeakScope-Allocator</c> event (id, version, payload bytes) into a typed record for a sink.
+/// Turns one <c>LeakScope-Allocator</c> event (id, version, payload bytes) into typed records for a sink.
 /// Knows nothing of TraceEvent, so it is tested with plain byte arrays. Every known event is version 1;
 /// an event of a newer version than known throws <see cref="UnsupportedSchemaVersionException"/>; a
 /// truncated payload or an unknown id is counted in <see cref="Statistics"/>.
-/// New record kinds (the batched mode's ids 10–19) plug in as further cases of <see cref="Decode"/>,
-/// calling the same sink.
+/// An <c>AllocationBatch</c> (id 10, the high-rate mode) carries many compact records: they are decoded
+/// in place by <see cref="BatchDecoder"/> into the same sink calls as the per-operation events, so the
+/// engine never knows which mode the target used.
 /// </summary>
 public sealed class RecordDecoder(ITraceRecordSink sink)
 {
@@ -17,6 +20,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     public const int SupportedVersion = 1;
 
     private readonly ITraceRecordSink _sink = sink;
+    private readonly BatchSequences _sequences = new();
 
     public DecoderStatistics Statistics { get; } = new();
 
@@ -43,6 +47,12 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         if (version > SupportedVersion)
         {
             throw new UnsupportedSchemaVersionException(NameOf(eventId), eventId, version, SupportedVersion);
+        }
+
+        if (eventId == EventIds.AllocationBatch)
+        {
+            DecodeBatchEvent(payload);
+            return;
         }
 
         var r = new PayloadReader(payload);
@@ -177,7 +187,85 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         }
     }
 
-    public static bool IsKnown(int eventId) => eventId is >= EventIds.SiteDefined and <= EventIds.Heartbeat or >= EventIds.ViewAcquired and <= EventIds.OwnerFinalized;
+    public static bool IsKnown(int eventId) => eventId is >= EventIds.SiteDefined and <= EventIds.AllocationBatch or >= EventIds.ViewAcquired and <= EventIds.OwnerFinalized;
+
+    /// <summary>
+    /// Decodes the records of one batch (from an <c>AllocationBatch</c> event or an exit file section) written in
+    /// record format <paramref name="formatVersion"/>. A newer format is refused naming both versions; a malformed
+    /// batch is counted (its records up to the fault have been delivered).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void DecodeBatch(int formatVersion, ReadOnlySpan<byte> records)
+    {
+        if (formatVersion > BatchDecoder.SupportedFormatVersion)
+        {
+            throw new UnsupportedSchemaVersionException(
+                NameOf(EventIds.AllocationBatch), EventIds.AllocationBatch, formatVersion, BatchDecoder.SupportedFormatVersion, "batch record format version");
+        }
+
+        int header = BatchDecoder.ReadHeader(records, out long writer, out long sequence);
+        if (header < 0)
+        {
+            Statistics.MalformedBatches++;
+            return;
+        }
+
+        if (header > 0 && !_sequences.FirstTime(writer, sequence))
+        {
+            // The exit file repeats recent batches in case the stream lost them; this one arrived.
+            Statistics.ReplayedBatches++;
+            return;
+        }
+
+        bool wellFormed = BatchDecoder.Decode(records[header..], _sink, out int decoded);
+        Statistics.BatchRecords += decoded;
+        if (wellFormed)
+        {
+            Statistics.Batches++;
+        }
+        else
+        {
+            Statistics.MalformedBatches++;
+        }
+    }
+
+    /// <summary>
+    /// <c>AllocationBatch(int FormatVersion, byte[] Records)</c>: the array as EventSource encodes it, a 32-bit
+    /// length then the bytes. Counts as one decoded event when every record decoded.
+    /// </summary>
+    private void DecodeBatchEvent(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 8)
+        {
+            Statistics.MalformedBatches++;
+            return;
+        }
+
+        int formatVersion = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        int length = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
+        if (length < 0 || length > payload.Length - 8)
+        {
+            Statistics.MalformedBatches++;
+            return;
+        }
+
+        long malformedBefore = Statistics.MalformedBatches;
+        DecodeBatch(formatVersion, payload.Slice(8, length));
+        if (Statistics.MalformedBatches == malformedBefore)
+        {
+            Statistics.Decoded++;
+        }
+    }
+
+    /// <summary>Batches never seen, though a later batch of the same writer was: lost without EventPipe noticing.</summary>
+    public long MissingBatches => _sequences.Missing();
+
+    /// <summary>A record that did not come from an event (the exit file's final heartbeat).</summary>
+    internal void Deliver(in Heartbeat heartbeat)
+    {
+        Statistics.Decoded++;
+        _sink.On(heartbeat);
+    }
 
     private static FamilyCounts Counts(ref PayloadReader r)
     {

@@ -14,6 +14,9 @@ public interface ITraceRecordSink
 
     void On(in BlockReallocated record);
 
+    /// <summary>Allocate/free pairs the target folded into per-site counters (high-rate mode only).</summary>
+    void On(in AllocationsFolded record);
+
     void On(in MisuseReported record);
 
     void On(in RundownStarted record);

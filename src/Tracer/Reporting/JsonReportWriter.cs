@@ -97,9 +97,27 @@ public static class JsonReportWriter
             }
 
             w.WriteBoolean("streamBroken", s.StreamBroken);
+            w.WriteString("mode", s.PerOperation ? "per-operation" : "batched");
+            w.WriteString("exitFile", ReportNames.ExitFile(s.ExitFile));
+            if (s.EndToJudged is { } endToJudged)
+            {
+                w.WriteNumber("endToJudgedMilliseconds", Math.Round(endToJudged.TotalMilliseconds, 1));
+            }
+
+            if (s.BufferSizeMB > 0)
+            {
+                w.WriteNumber("bufferSizeMB", s.BufferSizeMB);
+            }
+
+            w.WriteNumber("batches", s.Decoder.Batches);
+            w.WriteNumber("batchRecords", s.Decoder.BatchRecords);
+            w.WriteNumber("replayedBatches", s.Decoder.ReplayedBatches);
+            w.WriteNumber("missingBatches", s.Decoder.MissingBatches);
             w.WriteStartObject("undecodable");
             w.WriteNumber("truncated", s.Decoder.Truncated);
             w.WriteNumber("sourceErrors", s.Decoder.SourceErrors);
+            w.WriteNumber("malformedBatches", s.Decoder.MalformedBatches);
+            w.WriteNumber("malformedExitFiles", s.Decoder.MalformedExitFiles);
             w.WriteStartObject("unknownEventIds");
             foreach ((int id, long count) in s.Decoder.UnknownIds.OrderBy(p => p.Key))
             {

@@ -62,4 +62,14 @@ public static class ReportNames
         HeartbeatVerdict.NoFinalHeartbeat => "no-final-heartbeat",
         _ => verdict.ToString(),
     };
+
+    public static string ExitFile(ExitFileStatus status) => status switch
+    {
+        ExitFileStatus.NotRequested => "none",
+        ExitFileStatus.Read => "read",
+        ExitFileStatus.Empty => "empty",
+        ExitFileStatus.Malformed => "malformed",
+        ExitFileStatus.Withdrawn => "withdrawn",
+        _ => status.ToString(),
+    };
 }

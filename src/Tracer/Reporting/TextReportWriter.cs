@@ -37,6 +37,10 @@ public static class TextReportWriter
         }
 
         w.WriteLine($"  trace ended: {ReportNames.End(a.End)}; {a.Statistics.Records:N0} records, {a.Statistics.Heartbeats:N0} heartbeats");
+        if (report.Session is { } session)
+        {
+            w.WriteLine($"  {(session.PerOperation ? "per-operation events" : "high-rate batches")}; {ExitFileNote(session.ExitFile)}");
+        }
         if (c.Complete)
         {
             w.WriteLine("  account: COMPLETE — no event lost, every event decoded, every free matched, confirmed by the target's own counts");
@@ -134,6 +138,15 @@ public static class TextReportWriter
             w.WriteLine($"        live bytes {Bytes(g.FirstBytes)} → {Bytes(g.LastBytes)} (peak {Bytes(g.PeakBytes)}), rose in {g.RisingWindows} of {g.Windows} heartbeat windows, fell in {g.FallingWindows}");
         }
     }
+
+    private static string ExitFileNote(ExitFileStatus status) => status switch
+    {
+        ExitFileStatus.Read => "exit file read: the target's last records and final counts are in the account",
+        ExitFileStatus.Empty => "no exit file written: the account is checked by the heartbeats that arrived (docs/analysis.md)",
+        ExitFileStatus.Malformed => "the exit file could not be read",
+        ExitFileStatus.Withdrawn => "detached before the target exited (exit file withdrawn)",
+        _ => "no exit file",
+    };
 
     private static string Label(FindingKind kind) => kind switch
     {

@@ -8,7 +8,8 @@ namespace LeakScope.Tracer.Sessions;
 /// <summary>
 /// The one path every source takes: an EventPipe stream (a live session's or a <c>.nettrace</c> file's,
 /// which are the same format) → TraceEvent → <see cref="TraceEventAdapter"/> → <see cref="RecordDecoder"/>
-/// → <see cref="AnalysisEngine"/>. Reads on the calling thread until the stream ends.
+/// → <see cref="AnalysisEngine"/>. Reads on the calling thread until the stream ends; then the target's exit
+/// file, if it wrote one, goes through the same decoder into the same engine.
 /// </summary>
 internal sealed class EventStreamReader
 {
@@ -47,6 +48,24 @@ internal sealed class EventStreamReader
 
     /// <summary>True when the stream ended in the middle of a block (the target died, or the connection was cut).</summary>
     public bool StreamBroken { get; private set; }
+
+    /// <summary>What became of the exit file (set by <see cref="ReadExitFile"/> or <see cref="ExitFileWithdrawn"/>).</summary>
+    public ExitFileStatus ExitFile { get; private set; }
+
+    /// <summary>The session asked for the high-rate mode (a recorded file says so by carrying batches).</summary>
+    public bool RequestedBatches { get; init; }
+
+    /// <summary>Feeds the target's exit file — its last batch records and final heartbeat — after the stream.</summary>
+    public void ReadExitFile(ReadOnlySpan<byte> content)
+    {
+        ExitFile = ExitFileReader.Read(content, _decoder);
+
+        // The exit file can hold much of a high-rate trace's tail: the last snapshot must include it.
+        _monitor?.Publish(new LiveSnapshot(EventsRead, EventsLost, _heartbeatSeconds.Count > 0 ? _heartbeatSeconds[^1] : 0, _engine.Snapshot(_monitor.TopSites)));
+    }
+
+    /// <summary>The tracer detached and removed the exit file before the target exited.</summary>
+    public void ExitFileWithdrawn() => ExitFile = ExitFileStatus.Withdrawn;
 
     /// <summary>Reads <paramref name="stream"/> to its end. <paramref name="live"/>: a stream cut short is the end of a dying target, not a corrupt trace.</summary>
     public void Read(Stream stream, bool live)
@@ -118,6 +137,15 @@ internal sealed class EventStreamReader
         }
     }
 
-    public AnalysisResult Judge(StreamEnd end) =>
-        _engine.Finish(new StreamSummary(end, EventsLost, _decoder.Statistics.Undecodable, CleanEnd: !StreamBroken));
+    public AnalysisResult Judge(StreamEnd end)
+    {
+        DecoderStatistics decoded = _decoder.Statistics;
+        decoded.MissingBatches = _decoder.MissingBatches;
+        return _engine.Finish(new StreamSummary(end, EventsLost, decoded.Undecodable, CleanEnd: !StreamBroken)
+        {
+            Batched = RequestedBatches || decoded.Batches > 0 || decoded.MalformedBatches > 0,
+            ExitFile = ExitFile,
+            MissingBatches = decoded.MissingBatches,
+        });
+    }
 }

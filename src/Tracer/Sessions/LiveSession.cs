@@ -6,23 +6,29 @@ namespace LeakScope.Tracer.Sessions;
 
 /// <summary>
 /// Reads one started EventPipe session to its end and decides why it ended: the target exited, the
-/// duration elapsed, or the caller cancelled. On a stop it stops the session and drains the stream to its
-/// end before anything is judged, so the report contains every event the target wrote.
+/// duration elapsed, or the caller cancelled. On a stop it first withdraws the exit file (so a target that keeps
+/// running writes nothing when it exits later), then stops the session and drains the stream to its end before
+/// anything is judged, so the report contains every event the target wrote.
 /// </summary>
 internal sealed class LiveSession
 {
     private readonly EventPipeSession _session;
     private readonly TraceOptions _options;
+    private readonly ExitFile? _exitFile;
 
-    public LiveSession(EventPipeSession session, TraceOptions options)
+    public LiveSession(EventPipeSession session, TraceOptions options, ExitFile? exitFile)
     {
         _session = session;
         _options = options;
+        _exitFile = exitFile;
     }
+
+    /// <summary>Measures from the stream's end (set when <see cref="RunAsync"/> returns) to the judged result.</summary>
+    public Stopwatch SinceEnd { get; } = new();
 
     public async Task<(EventStreamReader Reader, StreamEnd End, TimeSpan? StopToEnd)> RunAsync(CancellationToken cancellationToken)
     {
-        var reader = new EventStreamReader(_options.Analysis, _options.Monitor);
+        var reader = new EventStreamReader(_options.Analysis, _options.Monitor) { RequestedBatches = !_options.PerOperation };
         Stream stream = _session.EventStream;
         if (_options.NetTracePath is { } path)
         {
@@ -51,6 +57,12 @@ internal sealed class LiveSession
             catch (OperationCanceledException) when (!reading.IsCompleted)
             {
                 end = cancellationToken.IsCancellationRequested ? StreamEnd.Cancelled : StreamEnd.Duration;
+                if (_exitFile is not null)
+                {
+                    _exitFile.Withdraw();
+                    reader.ExitFileWithdrawn();
+                }
+
                 var clock = Stopwatch.StartNew();
                 await StopAndDrainAsync(reading).ConfigureAwait(false);
                 stopToEnd = clock.Elapsed;
@@ -62,6 +74,7 @@ internal sealed class LiveSession
         }
 
         await reading.ConfigureAwait(false);
+        SinceEnd.Start();
         stream.Dispose();
         return (reader, end, stopToEnd);
     }

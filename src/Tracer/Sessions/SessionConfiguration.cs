@@ -4,12 +4,21 @@ using Microsoft.Diagnostics.NETCore.Client;
 
 namespace LeakScope.Tracer.Sessions;
 
-/// <summary>The EventPipe session LeakScope asks for: its own provider only, every per-operation keyword, no stacks, no runtime rundown.</summary>
+/// <summary>
+/// The EventPipe session LeakScope asks for: its own provider only, no stacks, no runtime rundown. By default
+/// the high-rate mode (<see cref="AllocatorSchema.BatchedKeywords"/>); with <see cref="TraceOptions.PerOperation"/>
+/// one self-describing event per operation, as dotnet-trace and PerfView record them. Either way the provider
+/// argument <c>ExitFile</c> names the file the allocator writes its last records and final heartbeat to.
+/// </summary>
 internal static class SessionConfiguration
 {
-    public static EventPipeSessionConfiguration Create(TraceOptions options)
+    public static EventPipeSessionConfiguration Create(TraceOptions options, string? exitFilePath)
     {
-        var provider = new EventPipeProvider(AllocatorSchema.ProviderName, EventLevel.Verbose, AllocatorSchema.PerOperationKeywords);
+        long keywords = options.PerOperation ? AllocatorSchema.PerOperationKeywords : AllocatorSchema.BatchedKeywords;
+        Dictionary<string, string>? arguments = exitFilePath is null
+            ? null
+            : new Dictionary<string, string> { [AllocatorSchema.ExitFileArgument] = exitFilePath };
+        var provider = new EventPipeProvider(AllocatorSchema.ProviderName, EventLevel.Verbose, keywords, arguments);
 
         // The four-argument overload: the short ones turn stack walks on (≈ +900 ns per event).
         return new EventPipeSessionConfiguration([provider], options.BufferSizeMB, requestRundown: false, requestStackwalk: false);

@@ -10,8 +10,20 @@ public sealed record TraceOptions
     /// <summary>Detach after this long (the target keeps running; launched targets are stopped). Null: until the target exits or cancellation.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>EventPipe's buffer in the target, in MB (≈ 150 B per event; 256 MB took 3 M events/s without loss).</summary>
-    public int BufferSizeMB { get; init; } = 256;
+    /// <summary>EventPipe's buffer in the target, in MB (the default is chosen from measurements: bench/README.md).</summary>
+    public int BufferSizeMB { get; init; } = DefaultBufferSizeMB;
+
+    /// <summary>The default <see cref="BufferSizeMB"/>.</summary>
+    public const int DefaultBufferSizeMB = 256;
+
+    /// <summary>
+    /// Ask for one self-describing event per operation instead of the high-rate batches (≈ 47× slower targets;
+    /// what dotnet-trace and PerfView users record).
+    /// </summary>
+    public bool PerOperation { get; init; }
+
+    /// <summary>The longest wait, after the target's stream ended, for its exit file to be complete.</summary>
+    public TimeSpan ExitFileTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Also keep the raw event stream in this <c>.nettrace</c> file, readable by <c>leakscope analyze</c>, PerfView and TraceEvent.</summary>
     public string? NetTracePath { get; init; }

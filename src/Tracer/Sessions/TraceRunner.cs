@@ -8,8 +8,9 @@ namespace LeakScope.Tracer.Sessions;
 /// <summary>
 /// The tracer's entry points: attach to a running process, launch one under the tracer, or replay a
 /// recorded <c>.nettrace</c> file. All three read the same kind of stream through the same
-/// <see cref="EventStreamReader"/> into the same engine. Expected failures throw
-/// <see cref="TargetUnavailableException"/> or <see cref="TraceUnreadableException"/>.
+/// <see cref="EventStreamReader"/> into the same engine. A live session also hands the target an exit file
+/// (docs/exit-file.md) and, when the target exits, reads it into that engine after the stream. Expected failures
+/// throw <see cref="TargetUnavailableException"/> or <see cref="TraceUnreadableException"/>.
 /// </summary>
 public static class TraceRunner
 {
@@ -23,11 +24,18 @@ public static class TraceRunner
 
         string command = ProcessCommandLine.Read(pid) ?? $"pid {pid}";
         var client = new DiagnosticsClient(pid);
-        EventPipeSession session = await StartSessionAsync(client, options, $"process {pid}", cancellationToken).ConfigureAwait(false);
+        using ExitFile exitFile = ExitFile.Create();
+        EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
         using (session)
         {
-            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await new LiveSession(session, options).RunAsync(cancellationToken).ConfigureAwait(false);
-            return Judge(reader, end, stopToEnd, new TargetInfo(pid, command));
+            var live = new LiveSession(session, options, exitFile);
+            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (end == StreamEnd.TargetExited)
+            {
+                await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(pid), options).ConfigureAwait(false);
+            }
+
+            return Judge(reader, end, stopToEnd, new TargetInfo(pid, command), live, options);
         }
     }
 
@@ -62,7 +70,8 @@ public static class TraceRunner
             await using (connector.ConfigureAwait(false))
             {
                 DiagnosticsClient client = connector.Instance;
-                EventPipeSession session = await StartSessionAsync(client, options, $"the process on {path}", cancellationToken).ConfigureAwait(false);
+                using ExitFile exitFile = ExitFile.Create();
+                EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"the process on {path}", cancellationToken).ConfigureAwait(false);
                 try
                 {
                     client.ResumeRuntime();
@@ -74,8 +83,15 @@ public static class TraceRunner
 
                 using (session)
                 {
-                    (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await new LiveSession(session, options).RunAsync(cancellationToken).ConfigureAwait(false);
-                    return Judge(reader, end, stopToEnd, new TargetInfo(reader.ProcessId, reader.CommandLine ?? $"the process on {path}"));
+                    var live = new LiveSession(session, options, exitFile);
+                    (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
+                    if (end == StreamEnd.TargetExited)
+                    {
+                        int pid = reader.ProcessId;
+                        await ReadExitFileAsync(reader, exitFile, () => pid <= 0 || !ProcessCommandLine.IsRunning(pid), options).ConfigureAwait(false);
+                    }
+
+                    return Judge(reader, end, stopToEnd, new TargetInfo(reader.ProcessId, reader.CommandLine ?? $"the process on {path}"), live, options);
                 }
             }
         }
@@ -107,6 +123,7 @@ public static class TraceRunner
     public static async Task<TraceOutcome> LaunchAsync(LaunchSpec spec, TraceOptions options, CancellationToken cancellationToken = default)
     {
         await using var launcher = new ProcessLauncher(spec);
+        using ExitFile exitFile = ExitFile.Create();
         DiagnosticsClient client;
         try
         {
@@ -122,7 +139,7 @@ public static class TraceRunner
         EventPipeSession session;
         try
         {
-            session = await StartSessionAsync(client, options, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
+            session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
             client.ResumeRuntime();
         }
         catch
@@ -133,10 +150,13 @@ public static class TraceRunner
 
         using (session)
         {
-            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await new LiveSession(session, options).RunAsync(cancellationToken).ConfigureAwait(false);
+            var live = new LiveSession(session, options, exitFile);
+            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             var target = new TargetInfo(child.Id, spec.CommandLine);
             if (end == StreamEnd.TargetExited)
             {
+                // The stream ends when the runtime shuts the session down; the exit file is written after that.
+                await ReadExitFileAsync(reader, exitFile, () => child.HasExited, options).ConfigureAwait(false);
                 target = target with { ExitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false) };
             }
             else
@@ -144,7 +164,7 @@ public static class TraceRunner
                 target = target with { KilledByTracer = launcher.Kill() };
             }
 
-            return Judge(reader, end, stopToEnd, target);
+            return Judge(reader, end, stopToEnd, target, live, options);
         }
     }
 
@@ -163,6 +183,13 @@ public static class TraceRunner
             monitor?.SetTotalBytes(file.Length);
             using Stream stream = monitor is null ? file : new ProgressStream(file, monitor);
             reader.Read(stream, live: false);
+
+            // A trace recorded by 'leakscope trace --nettrace' keeps the target's exit file beside it.
+            string exitFile = ExitFileBeside(path);
+            if (File.Exists(exitFile))
+            {
+                reader.ReadExitFile(File.ReadAllBytes(exitFile));
+            }
         }
         catch (UnauthorizedAccessException e)
         {
@@ -181,11 +208,25 @@ public static class TraceRunner
         return Judge(reader, end, null, target);
     }
 
-    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, string what, CancellationToken cancellationToken)
+    /// <summary>Where a recording made with <c>--nettrace</c> keeps the target's exit file: <c>&lt;file&gt;.exit</c>.</summary>
+    public static string ExitFileBeside(string netTracePath) => netTracePath + ".exit";
+
+    /// <summary>After the target's stream ended: waits (bounded) for its exit file, feeds it to the engine, and keeps a copy beside a recording.</summary>
+    private static async Task ReadExitFileAsync(EventStreamReader reader, ExitFile exitFile, Func<bool> targetGone, TraceOptions options)
+    {
+        byte[] content = await exitFile.CollectAsync(targetGone, options.ExitFileTimeout).ConfigureAwait(false);
+        reader.ReadExitFile(content);
+        if (options.NetTracePath is { } recording && content.Length > 0)
+        {
+            await File.WriteAllBytesAsync(ExitFileBeside(recording), content).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, ExitFile exitFile, string what, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options), cancellationToken).ConfigureAwait(false);
+            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options, exitFile.Path), cancellationToken).ConfigureAwait(false);
         }
         catch (ServerNotAvailableException e)
         {
@@ -201,13 +242,18 @@ public static class TraceRunner
         }
     }
 
-    private static TraceOutcome Judge(EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd, TargetInfo target)
+    private static TraceOutcome Judge(EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd, TargetInfo target, LiveSession? live = null, TraceOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
         AnalysisResult result = reader.Judge(end);
         var statistics = new SessionStatistics(reader.EventsRead, reader.EventsLost, reader.Decoder, reader.ReadTime, stopToEnd, clock.Elapsed, reader.StreamBroken)
         {
             HeartbeatSeconds = reader.HeartbeatSeconds.ToArray(),
+            // A recording says which mode it was made in by carrying batches or not.
+            PerOperation = options?.PerOperation ?? !(reader.Engine.TargetBatches || reader.Decoder.Batches > 0 || reader.Decoder.MalformedBatches > 0),
+            ExitFile = reader.ExitFile,
+            EndToJudged = live?.SinceEnd.Elapsed,
+            BufferSizeMB = options?.BufferSizeMB ?? 0,
         };
         return new TraceOutcome(result, target, statistics);
     }

@@ -25,6 +25,14 @@ internal sealed class TraceScript
     public TraceScript Free(long id, long size, int freeSite, HeapFamily family = HeapFamily.Pool) =>
         Add(s => s.On(new BlockFreed(new AllocationId(id), 0x1000 + id * 16, size, new SiteId(freeSite), family)));
 
+    /// <summary>A free as a batch record carries it: the id only.</summary>
+    public TraceScript FreeId(long id) =>
+        Add(s => s.On(new BlockFreed(new AllocationId(id), 0, 0, default, HeapFamily.Unknown)));
+
+    /// <summary>Folded alloc/free pairs (batch record tag 4).</summary>
+    public TraceScript Folded(int site, long count, long bytes, HeapFamily family = HeapFamily.Pool) =>
+        Add(s => s.On(new AllocationsFolded(new SiteId(site), family, count, bytes)));
+
     public TraceScript Realloc(long oldId, long oldSize, long newId, long newSize, int site, HeapFamily family = HeapFamily.Raw) =>
         Add(s => s.On(new BlockReallocated(new AllocationId(oldId), 0x1000, oldSize, family, new AllocationId(newId), 0x2000, newSize, family, new SiteId(site))));
 

@@ -6,29 +6,6 @@ namespace LeakScope.Tracer.Tests.Decoding;
 
 public class RecordDecoderTests
 {
-    private sealed class Capture : ITraceRecordSink
-    {
-        public List<object> Records { get; } = new();
-
-        public void On(in SiteDefined record) => Records.Add(record);
-        public void On(in BlockAllocated record) => Records.Add(record);
-        public void On(in BlockFreed record) => Records.Add(record);
-        public void On(in BlockReallocated record) => Records.Add(record);
-        public void On(in MisuseReported record) => Records.Add(record);
-        public void On(in RundownStarted record) => Records.Add(record);
-        public void On(in RundownBlock record) => Records.Add(record);
-        public void On(in RundownStopped record) => Records.Add(record);
-        public void On(in Heartbeat record) => Records.Add(record);
-        public void On(in ViewAcquired record) => Records.Add(record);
-        public void On(in ViewReleased record) => Records.Add(record);
-        public void On(in ResizeBlocked record) => Records.Add(record);
-        public void On(in ResizeBlockedView record) => Records.Add(record);
-        public void On(in ViewLeaked record) => Records.Add(record);
-        public void On(in OwnerCreated record) => Records.Add(record);
-        public void On(in OwnerDisposed record) => Records.Add(record);
-        public void On(in OwnerFinalized record) => Records.Add(record);
-    }
-
     /// <summary>Builds a payload field by field, as EventSource's WriteEventCore lays it out (little-endian, UTF-16 strings with a NUL).</summary>
     private static byte[] Payload(params object[] fields)
     {
@@ -75,7 +52,7 @@ public class RecordDecoderTests
     [MemberData(nameof(Events))]
     public void Every_known_event_decodes_to_its_typed_record(int eventId, byte[] payload, object expected)
     {
-        var sink = new Capture();
+        var sink = new RecordCapture();
         var decoder = new RecordDecoder(sink);
 
         decoder.Decode(eventId, 1, payload);
@@ -90,7 +67,7 @@ public class RecordDecoderTests
     public void A_truncated_payload_is_counted_not_decoded(int eventId, byte[] payload, object expected)
     {
         _ = expected;
-        var sink = new Capture();
+        var sink = new RecordCapture();
         var decoder = new RecordDecoder(sink);
 
         decoder.Decode(eventId, 1, payload.AsSpan(0, payload.Length - 1));
@@ -103,7 +80,7 @@ public class RecordDecoderTests
     [Fact]
     public void Older_versions_are_read()
     {
-        var sink = new Capture();
+        var sink = new RecordCapture();
         new RecordDecoder(sink).Decode(6, 0, Payload(1L));
         Assert.Single(sink.Records);
     }
@@ -111,7 +88,7 @@ public class RecordDecoderTests
     [Fact]
     public void A_newer_schema_version_is_refused_naming_both_versions()
     {
-        var decoder = new RecordDecoder(new Capture());
+        var decoder = new RecordDecoder(new RecordCapture());
 
         var e = Assert.Throws<UnsupportedSchemaVersionException>(() => decoder.Decode(2, 2, Payload(11L, 0x1000L, 80L, 7, (byte)2, 99L)));
 
@@ -124,9 +101,9 @@ public class RecordDecoderTests
     [Fact]
     public void Unknown_ids_and_eventsource_errors_are_counted_by_kind()
     {
-        var decoder = new RecordDecoder(new Capture());
+        var decoder = new RecordDecoder(new RecordCapture());
 
-        decoder.Decode(12, 1, Payload(1L)); // a batched record this tracer does not know yet
+        decoder.Decode(12, 1, Payload(1L)); // a batched-mode event this tracer does not know yet
         decoder.Decode(12, 1, Payload(1L));
         decoder.Decode(0, 0, Payload("EventSourceException while processing event"));
 

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using LeakScope.Allocator.Heaps;
+
 namespace LeakScope.Allocator.Diagnostics.Batching;
 
 /// <summary>
@@ -20,6 +23,12 @@ internal static class BatchPublisher
 
     /// <summary>Bumped on every heartbeat and every session start; owners compare it on each allocation.</summary>
     public static long Stamp = 1;
+
+    /// <summary>
+    /// True while a rundown walks the heap: a block it reports live must not then vanish into a folded pair, so
+    /// owners write both records instead (see <see cref="SuspendFolding"/>).
+    /// </summary>
+    public static bool FoldingSuspended;
 
     public static void Register(BatchWriter writer)
     {
@@ -51,10 +60,36 @@ internal static class BatchPublisher
             {
                 writer.Discard();
             }
+
+            BatchRetention.Clear();
         }
     }
 
     public static void RedirectTo(IBatchOutput output) => Volatile.Write(ref s_output, output);
+
+    /// <summary>
+    /// Before a rundown walks the heap: no pending allocation may fold from now on, and those pending now are
+    /// published. The exchange is a full fence, paired with the owners' compare-exchange on the pending slot: a walk
+    /// that reads a block as live is certain its free will be written as a record.
+    /// </summary>
+    public static void SuspendFolding()
+    {
+        Interlocked.Exchange(ref Unsafe.As<bool, byte>(ref FoldingSuspended), 1);
+        PublishAll();
+    }
+
+    /// <summary>
+    /// After the walk: publishes the allocations still pending (the walk may have reported them), raises every thread's
+    /// fold floor above the ids it has handed out (a block can be live in the heap a moment before its allocation
+    /// reaches the pending slot, so the walk may have reported a block that is not pending yet), then lets owners fold
+    /// again — only blocks allocated after the walk.
+    /// </summary>
+    public static void ResumeFolding()
+    {
+        PublishAll();
+        ThreadHeap.RaiseFoldFloors();
+        Volatile.Write(ref FoldingSuspended, false);
+    }
 
     /// <summary>Publishes every thread's records; asks owners to append their folded counters next time they run.</summary>
     public static void PublishAll()

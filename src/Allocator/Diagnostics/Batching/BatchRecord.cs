@@ -8,7 +8,8 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// </summary>
 internal static class BatchRecord
 {
-    public const int FormatVersion = 1;
+    /// <summary>2: every batch starts with a <see cref="Header"/>. Version 1 batches had none.</summary>
+    public const int FormatVersion = 2;
 
     /// <summary><c>[1][id:8][size:v][site:v][family:1]</c> — a block allocated.</summary>
     public const byte Allocated = 1;
@@ -25,6 +26,16 @@ internal static class BatchRecord
     /// </summary>
     public const byte Folded = 4;
 
+    /// <summary>
+    /// <c>[5][writer:v][sequence:v]</c> — the first record of every batch (format 2): which thread's writer published it
+    /// and its number among that writer's batches in this session (1, 2, …). A reader skips a batch it has seen (the exit
+    /// file replays recent batches, see <see cref="BatchRetention"/>) and counts the numbers it never saw as lost.
+    /// </summary>
+    public const byte Header = 5;
+
     /// <summary>Upper bound of one encoded record.</summary>
     public const int MaxLength = 1 + 8 + 8 + 10 + 5 + 1;
+
+    /// <summary>Upper bound of the <see cref="Header"/> record.</summary>
+    public const int MaxHeaderLength = 1 + 5 + 10;
 }

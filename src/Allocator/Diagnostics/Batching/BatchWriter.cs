@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics.Batching;
 
@@ -23,8 +24,14 @@ internal sealed unsafe class BatchWriter
     private const int PendingHeld = 1;
     private const int PendingTaken = 2;
 
+    private static int s_nextWriterId;
+
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(Capacity, pinned: true);
     private readonly Lock _consumer = new();
+    private readonly int _writerId = Interlocked.Increment(ref s_nextWriterId);
+
+    /// <summary>Batches published in this session (the <see cref="BatchRecord.Header"/> sequence). Under <see cref="_consumer"/>.</summary>
+    private long _sequence;
 
     private int _write;
     private int _committed;
@@ -69,16 +76,38 @@ internal sealed unsafe class BatchWriter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Freed(long id, nuint size, int allocationSiteId, AllocationFamily family)
+    /// <param name="owner">The owner's heap: its <see cref="ThreadHeap.FoldFloor"/> says which blocks a rundown may have reported.</param>
+    public void Freed(ThreadHeap owner, long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
         if (_pendingId == id && _pendingState == PendingHeld
             && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld)
         {
-            Fold(allocationSiteId, family, size);
+            // A block a rundown reported live must not vanish into a fold. The compare-exchange is a full fence, so
+            // the block's Freed state is visible to a walk before the flag is read: a walk either missed the block,
+            // or runs now (folding suspended), or has ended and raised the floor above every id it could have seen.
+            if (!Volatile.Read(ref BatchPublisher.FoldingSuspended) && id >= Volatile.Read(ref owner.FoldFloor))
+            {
+                Fold(allocationSiteId, family, size);
+                return;
+            }
+
+            UnfoldedPair(id);
             return;
         }
 
         FreedSlow(id);
+    }
+
+    /// <summary>A rundown may have reported the pending block live: write its allocation and its free. Owner thread only.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UnfoldedPair(long id)
+    {
+        byte* p = Reserve();
+        Commit(EncodeAllocated(p, _pendingId, _pendingSize, _pendingSite, _pendingFamily));
+        p = Reserve();
+        p[0] = BatchRecord.Freed;
+        Unsafe.WriteUnaligned(p + 1, id);
+        Commit(9);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -128,20 +157,25 @@ internal sealed unsafe class BatchWriter
                 return;
             }
 
-            byte* payload = stackalloc byte[Capacity + BatchRecord.MaxLength];
+            byte* payload = stackalloc byte[BatchRecord.MaxHeaderLength + Capacity + BatchRecord.MaxLength];
+            byte* p = payload;
+            *p++ = BatchRecord.Header;
+            p = Varint.Write(p, (uint)_writerId);
+            p = Varint.Write(p, (ulong)++_sequence);
             fixed (byte* buffer = _buffer)
             {
-                Buffer.MemoryCopy(buffer + _published, payload, length, length);
+                Buffer.MemoryCopy(buffer + _published, p, length, length);
             }
 
+            p += length;
             if (tookPending)
             {
-                length += EncodeAllocated(payload + length, _pendingId, _pendingSize, _pendingSite, _pendingFamily);
+                p += EncodeAllocated(p, _pendingId, _pendingSize, _pendingSite, _pendingFamily);
                 Volatile.Write(ref _pendingState, PendingEmpty);
             }
 
             _published = committed;
-            BatchPublisher.Output.Write(payload, length);
+            BatchPublisher.Output.Write(payload, (int)(p - payload));
         }
     }
 
@@ -152,18 +186,53 @@ internal sealed unsafe class BatchWriter
         {
             int key = _dirtyFolds[i];
             ref FoldCounter fold = ref _folds[key];
-            byte* start = Reserve();
-            byte* p = start;
-            *p++ = BatchRecord.Folded;
-            p = Varint.Write(p, (uint)(key >> 1));
-            *p++ = (byte)((key & 1) + 1);
-            p = Varint.Write(p, (ulong)fold.Count);
-            p = Varint.Write(p, (ulong)fold.Bytes);
-            Commit((int)(p - start));
+            AppendFold(key, fold.Count, fold.Bytes);
             fold = default;
         }
 
         _dirtyCount = 0;
+    }
+
+    /// <summary>
+    /// At process exit, for an owner that is not running any more (it waits for the exit handlers): moves its folded
+    /// counters into <paramref name="destination"/>, the calling thread's own writer, so that nothing but that thread
+    /// writes into a buffer. Reads the owner's arrays once and checks every index, so an owner that runs after all can
+    /// at worst skew its own counts, never break the heap or the records.
+    /// </summary>
+    public void MoveFoldsAtExit(BatchWriter destination)
+    {
+        if (_session != Volatile.Read(ref BatchPublisher.Session) || ReferenceEquals(destination, this))
+        {
+            return;
+        }
+
+        FoldCounter[] folds = _folds;
+        int[] dirty = _dirtyFolds;
+        int count = Math.Min(_dirtyCount, dirty.Length);
+        _dirtyCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int key = dirty[i];
+            if ((uint)key < (uint)folds.Length && folds[key].Count > 0)
+            {
+                FoldCounter fold = folds[key];
+                folds[key] = default;
+                destination.AppendFold(key, fold.Count, fold.Bytes);
+            }
+        }
+    }
+
+    /// <summary>Writes one tag 4 record. Owner thread only.</summary>
+    private void AppendFold(int key, long count, long bytes)
+    {
+        byte* start = Reserve();
+        byte* p = start;
+        *p++ = BatchRecord.Folded;
+        p = Varint.Write(p, (uint)(key >> 1));
+        *p++ = (byte)((key & 1) + 1);
+        p = Varint.Write(p, (ulong)count);
+        p = Varint.Write(p, (ulong)bytes);
+        Commit((int)(p - start));
     }
 
     /// <summary>
@@ -194,22 +263,37 @@ internal sealed unsafe class BatchWriter
     /// <summary>The owner thread has exited: publish what it left, folded counters included.</summary>
     public void RetireFromExitedOwner()
     {
-        if (_session == Volatile.Read(ref BatchPublisher.Session))
+        if (FlushFoldsOfThisSession())
         {
-            FlushFolds();
             Publish();
         }
 
         BatchPublisher.Unregister(this);
     }
 
-    /// <summary>Drops unpublished records of an earlier session (called by the consumer when a session starts).</summary>
+    /// <summary>
+    /// Appends the folded counters unless they belong to an earlier session; false then. Owner thread only, or a
+    /// thread that knows the owner is not running (exited, or waiting for the process exit).
+    /// </summary>
+    public bool FlushFoldsOfThisSession()
+    {
+        if (_session != Volatile.Read(ref BatchPublisher.Session))
+        {
+            return false;
+        }
+
+        FlushFolds();
+        return true;
+    }
+
+    /// <summary>Drops unpublished records of an earlier session and restarts the batch sequence (called when a session starts).</summary>
     public void Discard()
     {
         lock (_consumer)
         {
             Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld);
             _published = Volatile.Read(ref _committed);
+            _sequence = 0;
         }
     }
 

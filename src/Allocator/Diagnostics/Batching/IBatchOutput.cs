@@ -6,9 +6,15 @@ internal unsafe interface IBatchOutput
     void Write(byte* records, int length);
 }
 
-/// <summary>The normal destination: one <c>AllocationBatch</c> event per batch.</summary>
+/// <summary>
+/// The normal destination: one <c>AllocationBatch</c> event per batch, with a copy kept in <see cref="BatchRetention"/>
+/// first, because an event written while the runtime is shutting the session down is dropped without a trace.
+/// </summary>
 internal sealed unsafe class EventSourceBatchOutput : IBatchOutput
 {
-    public void Write(byte* records, int length) =>
+    public void Write(byte* records, int length)
+    {
+        BatchRetention.Keep(records, length);
         AllocatorEventSource.Log.AllocationBatch(BatchRecord.FormatVersion, records, length);
+    }
 }

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace LeakScope.BenchRunner;
+
+/// <summary>A workload launched under the built <c>leakscope trace</c>, its WORKLOAD time read from the child's output passing through.</summary>
+internal static class Tracing
+{
+    public sealed record Result(double WorkloadMs, bool Complete, long EventsLost, double EndToJudgedMs, double ExitToReportMs);
+
+    public static Result Trace(Paths paths, string workload, string scale, bool perOperation, int? bufferMB)
+    {
+        string report = Path.Combine(Path.GetTempPath(), $"leakscope-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var arguments = new List<string> { paths.Cli, "trace", "--format", "json", "-o", report };
+            if (perOperation)
+            {
+                arguments.Add("--per-operation");
+            }
+
+            if (bufferMB is { } mb)
+            {
+                arguments.AddRange(["--buffersize", mb.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            arguments.AddRange(["--", "dotnet", paths.TraceBench, workload, scale]);
+            Run run = Run.Start("dotnet", arguments);
+            if (run.ExitCode is not (0 or 1))
+            {
+                throw new InvalidOperationException($"leakscope trace exited {run.ExitCode}: {run.Errors}");
+            }
+
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(report));
+            JsonElement root = doc.RootElement;
+            JsonElement session = root.GetProperty("session");
+            double endToJudged = session.TryGetProperty("endToJudgedMilliseconds", out JsonElement e) ? e.GetDouble() : double.NaN;
+
+            // HEAPSTATS is the child's last line before Main returns; the CLI exits right after writing the report.
+            TimeSpan? lastLine = run.LineAt("HEAPSTATS ");
+            double exitToReport = lastLine is { } at ? (run.Exited - at).TotalMilliseconds : double.NaN;
+            return new Result(run.WorkloadMs, root.GetProperty("complete").GetBoolean(), root.GetProperty("eventsLost").GetInt64(), endToJudged, exitToReport);
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
+    public static string Summary(IEnumerable<bool> complete)
+    {
+        bool[] all = complete.ToArray();
+        return all.All(c => c) ? "yes" : $"{all.Count(c => c)} of {all.Length}";
+    }
+}
