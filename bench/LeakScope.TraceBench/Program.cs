@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using LeakScope.Allocator;
+using LeakScope.Samples.Shared;
 using LeakScope.TraceBench;
 
 // Usage: LeakScope.TraceBench <workload> [scale]
@@ -39,25 +39,5 @@ var stopwatch = Stopwatch.StartNew();
 workload();
 stopwatch.Stop();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"WORKLOAD {args[0]} {stopwatch.Elapsed.TotalMilliseconds:F1}"));
-Console.WriteLine("HEAPSTATS " + HeapStatsJson());
+Console.WriteLine(HeapStatsLine.Capture());
 return 0;
-
-static string HeapStatsJson()
-{
-    HeapSnapshot snapshot = HeapStats.Capture();
-    var families = new Dictionary<string, Dictionary<string, long>>();
-    foreach ((string name, AllocationFamily family) in new[] { ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool) })
-    {
-        HeapSnapshot f = snapshot.For(family);
-        families[name] = new Dictionary<string, long>
-        {
-            ["liveBlocks"] = f.LiveBlocks,
-            ["liveBytes"] = f.LiveBytes,
-            ["allocations"] = f.Allocations,
-            ["frees"] = f.Frees,
-            ["misuse"] = f.MisuseCount,
-        };
-    }
-
-    return JsonSerializer.Serialize(families);
-}

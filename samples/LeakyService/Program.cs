@@ -8,6 +8,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using LeakScope.Allocator;
 using LeakScope.Samples;
+using LeakScope.Samples.Shared;
 
 Console.WriteLine($"LeakyService pid {Environment.ProcessId}");
 
@@ -63,6 +64,7 @@ using (var bugs = new PlantedBugs())
 }
 
 Console.WriteLine($"HeapStats: {HeapStats.Capture()}");
+Console.WriteLine(HeapStatsLine.Capture());
 if (events is not null)
 {
     Console.WriteLine($"Events: {events}");

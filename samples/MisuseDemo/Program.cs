@@ -3,8 +3,8 @@
 // on its own line; the tests find the expected file:line by that marker. See README.md.
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
-using System.Text.Json;
 using LeakScope.Allocator;
+using LeakScope.Samples.Shared;
 
 namespace MisuseDemo;
 
@@ -40,7 +40,7 @@ public static unsafe class Program
         CleanTraffic(options.Rounds);
         PlantedBugs();
 
-        Console.WriteLine("HEAPSTATS " + HeapStatsJson());
+        Console.WriteLine(HeapStatsLine.Capture());
         Sleep(options.SleepAfterMs);
 
         if (options.Crash)
@@ -115,26 +115,6 @@ public static unsafe class Program
         PoolHeap.Free(resized);
         RawHeap.Free(RawHeap.Realloc(null, 64));
         RawHeap.Free(null);
-    }
-
-    private static string HeapStatsJson()
-    {
-        HeapSnapshot snapshot = HeapStats.Capture();
-        var families = new Dictionary<string, object>();
-        foreach ((string name, AllocationFamily family) in new[] { ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool) })
-        {
-            HeapSnapshot f = snapshot.For(family);
-            families[name] = new Dictionary<string, long>
-            {
-                ["liveBlocks"] = f.LiveBlocks,
-                ["liveBytes"] = f.LiveBytes,
-                ["allocations"] = f.Allocations,
-                ["frees"] = f.Frees,
-                ["misuse"] = f.MisuseCount,
-            };
-        }
-
-        return JsonSerializer.Serialize(families);
     }
 
     /// <summary>Waits (at most 30 s) until a session enables LeakScope-Allocator, then lets its rundown finish.</summary>
