@@ -7,7 +7,8 @@ namespace LeakScope.Tracer.Decoding;
 /// Turns one <c>LeakScope-Allocator</c> event (id, version, payload bytes) into a typed record for a sink.
 /// Knows nothing of TraceEvent, so it is tested with plain byte arrays. Every known event is version 1;
 /// an event of a newer version than known throws <see cref="UnsupportedSchemaVersionException"/>; a
-/// truncated payload or an unknown id is counted in <see cref="Statistics"/>.
+/// truncated payload, an impossible block size (negative or above <see cref="PayloadReader.MaxBlockSize"/>) or an
+/// unknown id is counted in <see cref="Statistics"/>.
 /// New record kinds (the batched mode's ids 10–19) plug in as further cases of <see cref="Decode"/>,
 /// calling the same sink.
 /// </summary>
@@ -57,14 +58,14 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.BlockAllocated:
             {
-                var record = new BlockAllocated(new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
+                var record = new BlockAllocated(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
             case EventIds.BlockFreed:
             {
-                var record = new BlockFreed(new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
+                var record = new BlockFreed(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -72,8 +73,8 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             case EventIds.BlockReallocated:
             {
                 var record = new BlockReallocated(
-                    new AllocationId(r.Int64()), r.Int64(), r.Int64(), (HeapFamily)r.Byte(),
-                    new AllocationId(r.Int64()), r.Int64(), r.Int64(), (HeapFamily)r.Byte(),
+                    new AllocationId(r.Int64()), r.Int64(), r.Size(), (HeapFamily)r.Byte(),
+                    new AllocationId(r.Int64()), r.Int64(), r.Size(), (HeapFamily)r.Byte(),
                     new SiteId(r.Int32()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
@@ -83,7 +84,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             {
                 var record = new MisuseReported(
                     (MisuseKind)r.Byte(), (HeapFamily)r.Byte(), (HeapFamily)r.Byte(),
-                    new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), new SiteId(r.Int32()));
+                    new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), new SiteId(r.Int32()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -97,7 +98,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.RundownBlock:
             {
-                var record = new RundownBlock(new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
+                var record = new RundownBlock(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -170,7 +171,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.OwnerFinalized:
             {
-                var record = new OwnerFinalized(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()), r.Int64(), (HeapFamily)r.Byte());
+                var record = new OwnerFinalized(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()), r.Size(), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
