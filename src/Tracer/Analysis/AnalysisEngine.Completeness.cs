@@ -45,6 +45,14 @@ public sealed partial class AnalysisEngine
             uncertain.Add("live account: not confirmed by the target's own counts");
         }
 
+        if (!stream.CleanEnd && _final is not null)
+        {
+            // A final heartbeat confirms the live account, but whatever the target still had buffered when the stream
+            // was cut (misuse, views, owners) is gone uncounted: a cut stream is never complete.
+            reasons.Add(CutReason(stream));
+            uncertain.Add("findings counts: events the target had buffered when the stream was cut are missing");
+        }
+
         bool complete = reasons.Count == 0;
         return new Completeness(complete, stream.EventsLost, stream.UndecodableEvents, untracked.Count, untracked.Bytes, verdict, reasons, uncertain.Distinct().ToArray())
         {
@@ -74,9 +82,7 @@ public sealed partial class AnalysisEngine
         HeartbeatSample? last = _heartbeats.Count > 0 ? _heartbeats[^1] : null;
         if (!stream.CleanEnd)
         {
-            reason = stream.End == StreamEnd.TargetExited
-                ? "the target's stream was cut without its end (killed or crashed): events it had buffered are missing"
-                : "the stream did not end cleanly after the session was stopped: its tail may be missing";
+            reason = CutReason(stream);
             return (HeartbeatVerdict.NoFinalHeartbeat, last);
         }
 
@@ -101,6 +107,10 @@ public sealed partial class AnalysisEngine
         reason = $"the last heartbeats disagree with the account: {Describe(last)}";
         return (HeartbeatVerdict.Mismatch, last);
     }
+
+    private static string CutReason(StreamSummary stream) => stream.End == StreamEnd.TargetExited
+        ? "the target's stream was cut without its end (killed or crashed): events it had buffered are missing"
+        : "the stream did not end cleanly after the session was stopped: its tail may be missing";
 
     private static string Describe(HeartbeatSample s)
     {
