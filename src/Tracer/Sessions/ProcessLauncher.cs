@@ -46,8 +46,17 @@ internal sealed class ProcessLauncher : IAsyncDisposable
             throw new TargetUnavailableException($"'{_spec.CommandLine}' did not connect to the tracer within {_spec.ConnectTimeout.TotalSeconds:0} s (is it a .NET 6+ program?)");
         }
 
-        _connector = await connect.ConfigureAwait(false);
-        return _connector.Instance;
+        DiagnosticsClientConnector? connector = await connect.ConfigureAwait(false);
+        if (connector is null)
+        {
+            // FromDiagnosticPort completes with null, not as cancelled, when its token fires (Ctrl+C while the child starts).
+            Kill();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TargetUnavailableException($"'{_spec.CommandLine}' did not connect to the tracer");
+        }
+
+        _connector = connector;
+        return connector.Instance;
     }
 
     /// <summary>Waits (bounded) for the child to exit by itself and returns its exit code.</summary>
