@@ -180,6 +180,30 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task A_launch_that_fails_after_the_session_started_stops_the_child()
+    {
+        // The recording cannot be created (a path under a regular file): the session is up and the child resumed
+        // when the failure happens, so the child must be stopped, not left running without its tracer.
+        string notADirectory = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.file");
+        await File.WriteAllTextAsync(notADirectory, "a file, not a directory");
+        try
+        {
+            string[] socketsBefore = ProcessHygiene.LauncherSockets();
+            var spec = new LaunchSpec("dotnet", [StressTarget.Dll, "--forever"]) { StandardOutput = TextWriter.Null, StandardError = TextWriter.Null };
+            var options = TraceOptions.Default with { NetTracePath = Path.Combine(notADirectory, "trace.nettrace") };
+
+            await Assert.ThrowsAnyAsync<IOException>(() => TraceRunner.LaunchAsync(spec, options).WaitAsync(Bound));
+
+            await ProcessHygiene.AssertNoOrphansAsync();
+            Assert.Equal(socketsBefore, ProcessHygiene.LauncherSockets());
+        }
+        finally
+        {
+            File.Delete(notADirectory);
+        }
+    }
+
+    [Fact]
     public async Task Attaching_to_a_target_that_was_killed_just_before_is_a_target_unavailable_error_even_with_its_socket_left()
     {
         using var demo = TestProcess.Start("dotnet", Repo.MisuseDemoDll, "--sleep-after-ms", "60000");

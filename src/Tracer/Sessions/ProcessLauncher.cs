@@ -100,6 +100,9 @@ internal sealed class ProcessLauncher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The trace waited for the child's exit or stopped it; a child still running here means the trace failed
+        // part-way (e.g. the recording could not be created). It must not outlive its tracer unwatched.
+        Kill();
         if (_connector is not null)
         {
             await _connector.DisposeAsync().ConfigureAwait(false);
