@@ -115,8 +115,8 @@ public class EngineFuzzTests
         }
 
         JudgedStream second = JudgedStream.Judge(stream);
-        string a = JsonReportWriter.ToJson(first.Report());
-        string b = JsonReportWriter.ToJson(second.Report());
+        string a = first.Json;
+        string b = second.Json;
         if (a != b)
         {
             Assert.Fail($"{FuzzSeeds.Reproduce(seed)}: the same stream judged twice gave different reports — {stream}\n--- first ---\n{a}\n--- second ---\n{b}");

@@ -206,7 +206,7 @@ internal static class EngineInvariants
     private static IEnumerable<string> ReportProblems(JudgedStream judged)
     {
         TraceReport report = judged.Report();
-        string json = JsonReportWriter.ToJson(report);
+        string json = judged.Json;
         string text = TextReportWriter.ToText(report);
         string? problem = null;
         try

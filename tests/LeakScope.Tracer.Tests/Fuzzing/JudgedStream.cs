@@ -61,5 +61,10 @@ internal sealed class JudgedStream
     /// <summary>Judges the same engine again (Finish must not change it).</summary>
     public AnalysisResult Rejudge() => _engine.Finish(Summary);
 
+    /// <summary>The JSON report of <see cref="Result"/>, rendered once.</summary>
+    public string Json => _json ??= JsonReportWriter.ToJson(Report());
+
+    private string? _json;
+
     public TraceReport Report() => new(Result!, new TargetInfo(4242, "dotnet Fuzz.dll --seed"), Session: null);
 }
