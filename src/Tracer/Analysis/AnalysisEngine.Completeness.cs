@@ -49,7 +49,9 @@ public sealed partial class AnalysisEngine
         {
             // A final heartbeat confirms the live account, but whatever the target still had buffered when the stream
             // was cut (misuse, views, owners) is gone uncounted: a cut stream is never complete.
-            reasons.Add(CutReason(stream));
+            reasons.Add(stream.End == StreamEnd.TargetExited
+                ? "the target's stream was cut without its end (killed or crashed) after its final heartbeat: events it had buffered are missing"
+                : "the stream did not end cleanly after the session was stopped: its tail may be missing");
             uncertain.Add("findings counts: events the target had buffered when the stream was cut are missing");
         }
 
@@ -82,7 +84,9 @@ public sealed partial class AnalysisEngine
         HeartbeatSample? last = _heartbeats.Count > 0 ? _heartbeats[^1] : null;
         if (!stream.CleanEnd)
         {
-            reason = CutReason(stream);
+            reason = stream.End == StreamEnd.TargetExited
+                ? "the target's stream was cut without its end (killed or crashed): events it had buffered are missing"
+                : "the stream did not end cleanly after the session was stopped: its tail may be missing";
             return (HeartbeatVerdict.NoFinalHeartbeat, last);
         }
 
@@ -107,10 +111,6 @@ public sealed partial class AnalysisEngine
         reason = $"the last heartbeats disagree with the account: {Describe(last)}";
         return (HeartbeatVerdict.Mismatch, last);
     }
-
-    private static string CutReason(StreamSummary stream) => stream.End == StreamEnd.TargetExited
-        ? "the target's stream was cut without its end (killed or crashed): events it had buffered are missing"
-        : "the stream did not end cleanly after the session was stopped: its tail may be missing";
 
     private static string Describe(HeartbeatSample s)
     {

@@ -7,8 +7,7 @@ namespace LeakScope.Tracer.Decoding;
 /// Turns one <c>LeakScope-Allocator</c> event (id, version, payload bytes) into a typed record for a sink.
 /// Knows nothing of TraceEvent, so it is tested with plain byte arrays. Every known event is version 1;
 /// an event of a newer version than known throws <see cref="UnsupportedSchemaVersionException"/>; a
-/// truncated payload, an impossible block size (negative or above <see cref="PayloadReader.MaxBlockSize"/>) or an
-/// unknown id is counted in <see cref="Statistics"/>.
+/// truncated payload or an unknown id is counted in <see cref="Statistics"/>.
 /// New record kinds (the batched mode's ids 10–19) plug in as further cases of <see cref="Decode"/>,
 /// calling the same sink.
 /// </summary>

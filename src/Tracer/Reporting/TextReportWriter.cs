@@ -117,9 +117,6 @@ public static class TextReportWriter
         }
     }
 
-    /// <summary>A site as one line of text, whatever its file and member contain.</summary>
-    private static string Printable(SiteInfo site) => PrintableText.Escape(site.ToString());
-
     private static string Label(FindingKind kind) => kind switch
     {
         FindingKind.Leak => "allocated at",
@@ -140,4 +137,7 @@ public static class TextReportWriter
         < 10L * 1024 * 1024 => $"{bytes / 1024.0:N1} KiB",
         _ => $"{bytes / (1024.0 * 1024):N1} MiB",
     };
+
+    /// <summary>A site as one line of text, whatever its file and member contain.</summary>
+    private static string Printable(SiteInfo site) => PrintableText.Escape(site.ToString());
 }
