@@ -7,32 +7,36 @@ int split = Array.IndexOf(args, "--");
 string[] ours = split < 0 ? args : args[..split];
 string[] launch = split < 0 ? [] : args[(split + 1)..];
 
-var root = new RootCommand("LeakScope: native-memory leak and misuse tracer for .NET programs that use LeakScope.Allocator.")
+var root = new RootCommand(
+    "LeakScope: find native-memory leaks and misuse in .NET programs that use LeakScope.Allocator.\n\n" +
+    "Examples:\n" +
+    "  leakscope trace -- dotnet bin/Release/net10.0/MyApp.dll      run a built program under the tracer\n" +
+    "  leakscope trace -n MyService --duration 60                   attach to a running process for a minute\n" +
+    "  leakscope analyze app.nettrace --format sarif -o leaks.sarif  report on a recorded trace\n" +
+    "  leakscope ps                                                 list the processes that can be traced\n\n" +
+    "Exit codes: 0 clean or gate passed, 1 gate failed, 2 usage error, 3 target could not be traced or trace unreadable.")
 {
     TraceCommand.Create(launch),
     AnalyzeCommand.Create(),
+    PsCommand.Create(),
 };
 
 ParseResult parsed = root.Parse(ours);
 if (parsed.Errors.Count > 0)
 {
-    foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
-    {
-        Console.Error.WriteLine($"leakscope: {error.Message}");
-    }
-
-    return (int)ExitCode.UsageError;
+    // One line: the first error, and where help is.
+    string command = parsed.CommandResult.Command is RootCommand ? string.Empty : parsed.CommandResult.Command.Name + " ";
+    return ErrorHandling.Fail($"{parsed.Errors[0].Message} (see 'leakscope {command}--help')", ExitCode.UsageError);
 }
 
 if (launch.Length > 0 && parsed.CommandResult.Command.Name != "trace")
 {
-    Console.Error.WriteLine("leakscope: a command after '--' is only for 'leakscope trace'");
-    return (int)ExitCode.UsageError;
+    return ErrorHandling.Fail("a command after '--' is only for 'leakscope trace'", ExitCode.UsageError);
 }
 
-// Ctrl+C / SIGTERM are handled by the trace command itself (stop, drain, still report): no forced exit.
+// Ctrl+C / SIGTERM are handled by the commands themselves (stop, drain, still report): no forced exit.
 // Expected failures are handled inside the commands; anything else is a bug: print it in full and exit 3,
-// never 1 (which means "findings present").
+// never 1 (which means "the gate failed").
 try
 {
     return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });

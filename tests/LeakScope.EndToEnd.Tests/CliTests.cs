@@ -82,6 +82,15 @@ public class CliTests
     [InlineData("trace", "1", "--", "dotnet")]
     [InlineData("analyze")]
     [InlineData("frobnicate")]
+    [InlineData("trace", "--no-such-option", "1")]
+    [InlineData("trace", "-n", "x", "-p", "1")]
+    [InlineData("trace", "--format", "json", "-o", "a.json", "-o", "b.json", "1")]
+    [InlineData("trace", "--format", "json,html", "-o", "-", "-o", "-", "1")]
+    [InlineData("trace", "--fail-on", "leeks", "1")]
+    [InlineData("trace", "--max-leaked-bytes", "lots", "1")]
+    [InlineData("trace", "--buffersize", "0", "1")]
+    [InlineData("analyze", "x.nettrace", "--suppressions", "/nonexistent/leakscope.suppress")]
+    [InlineData("analyze", "x.nettrace", "-o", "/proc/leakscope-cannot-write/report.txt")]
     public async Task Usage_errors_exit_2_with_one_line(params string[] arguments)
     {
         (int exitCode, TestProcess cli) = await RunAsync(arguments);
@@ -89,6 +98,22 @@ public class CliTests
         {
             Assert.True(exitCode == 2, $"exit {exitCode}: {cli.Errors}");
             Assert.DoesNotContain("   at ", cli.Errors, StringComparison.Ordinal);
+            Assert.StartsWith("leakscope: ", Assert.Single(cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("trace", "--help")]
+    [InlineData("analyze", "-h")]
+    [InlineData("ps", "--help")]
+    public async Task Help_has_examples_and_exits_0(params string[] arguments)
+    {
+        (int exitCode, TestProcess cli) = await RunAsync(arguments);
+        using (cli)
+        {
+            Assert.Equal(0, exitCode);
+            Assert.Contains("Example", cli.Output, StringComparison.Ordinal);
         }
     }
 
@@ -132,7 +157,9 @@ public class CliTests
     public async Task Sigterm_stops_the_trace_drains_and_still_writes_the_report()
     {
         string report = Path.Combine(Path.GetTempPath(), $"leakscope-e2e-{Guid.NewGuid():N}.json");
-        var cli = TestProcess.Start("dotnet", Repo.CliDll, "trace", "--format", "json", "-o", report, "--", "dotnet", Repo.MisuseDemoDll, "--sleep-after-ms", "30000");
+        string sarif = Path.ChangeExtension(report, ".sarif");
+        string html = Path.ChangeExtension(report, ".html");
+        var cli = TestProcess.Start("dotnet", Repo.CliDll, "trace", "--format", $"json={report},sarif={sarif},html={html}", "--", "dotnet", Repo.MisuseDemoDll, "--sleep-after-ms", "30000");
         try
         {
             using (cli)
@@ -150,11 +177,15 @@ public class CliTests
                 PlantedBugs.AssertExactly(doc.RootElement.GetProperty("findings").EnumerateArray().Select(FindingSignature.From));
                 Assert.Equal("cancelled", doc.RootElement.GetProperty("session").GetProperty("end").GetString());
                 Assert.True(doc.RootElement.GetProperty("target").GetProperty("killedByTracer").GetBoolean());
+                Assert.Empty(await LeakScope.Tests.Shared.SarifSchema.ValidateAsync(File.ReadAllText(sarif)));
+                Assert.Contains("Gate failed", File.ReadAllText(html), StringComparison.Ordinal);
             }
         }
         finally
         {
             File.Delete(report);
+            File.Delete(sarif);
+            File.Delete(html);
         }
     }
 }

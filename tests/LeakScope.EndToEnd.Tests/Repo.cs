@@ -15,6 +15,15 @@ internal static partial class Repo
 
     public static string CliDll => Built(Path.Combine(Root, "src", "Cli", "bin", Configuration, "net10.0", "leakscope.dll"));
 
+    public static string LeakyServiceDll => Built(Path.Combine(Root, "samples", "LeakyService", "bin", Configuration, "net10.0", "LeakyService.dll"));
+
+    /// <summary>LeakyService's apphost: started through a symlink of a unique name, so <c>--name</c> finds exactly it.</summary>
+    public static string LeakyServiceHost => Built(Path.Combine(Root, "samples", "LeakyService", "bin", Configuration, "net10.0", "LeakyService"));
+
+    public static string LeakyServiceSource => Path.Combine(Root, "samples", "LeakyService", "PlantedBugs.cs");
+
+    public static string RandomNoiseDll => Built(Path.Combine(Root, "samples", "RandomNoise", "bin", Configuration, "net10.0", "RandomNoise.dll"));
+
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 
     private static readonly Lazy<IReadOnlyDictionary<string, int>> s_lines = new(ReadMarkers);

@@ -26,7 +26,11 @@ internal sealed class TestProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static TestProcess Start(string fileName, params string[] arguments)
+    public bool HasExited => _process.HasExited;
+
+    public static TestProcess Start(string fileName, params string[] arguments) => Start(fileName, null, arguments);
+
+    public static TestProcess Start(string fileName, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -38,6 +42,11 @@ internal sealed class TestProcess : IDisposable
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start };

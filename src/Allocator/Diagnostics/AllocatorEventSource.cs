@@ -81,8 +81,6 @@ internal sealed partial class AllocatorEventSource : EventSource
 
     protected override void OnEventCommand(EventCommandEventArgs command)
     {
-        Console.Error.WriteLine($"CMD {command.Command} enabled={IsEnabled()} batched={IsEnabled(EventLevel.Verbose, Keywords.Batched)}");
-        if (command.Command == EventCommand.Disable) { Heartbeat(999, HeapStats.Capture(), 1); }
         if (Instrumentation.Refresh(this))
         {
             Batching.BatchPublisher.BeginSession();

@@ -1,35 +1,48 @@
 using System.CommandLine;
+using LeakScope.Cli.Live;
+using LeakScope.Cli.Output;
 using LeakScope.Tracer.Reporting;
 using LeakScope.Tracer.Sessions;
 
 namespace LeakScope.Cli.Commands;
 
-/// <summary><c>leakscope analyze &lt;file.nettrace&gt;</c>: the same report from a recorded trace.</summary>
+/// <summary><c>leakscope analyze &lt;file.nettrace&gt;</c>: the same reports and gate from a recorded trace, with progress for large files.</summary>
 internal static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var fileArgument = new Argument<string>("file") { Description = "A .nettrace file: from 'leakscope trace --nettrace', or 'dotnet-trace collect --providers LeakScope-Allocator'." };
-        var formatOption = CommonOptions.Format();
-        var outputOption = CommonOptions.Output();
-        var command = new Command("analyze", "Report on a recorded trace.\nExample:\n  leakscope analyze app.nettrace --format json")
+        var fileArgument = new Argument<string>("file")
         {
-            fileArgument, formatOption, outputOption,
+            Description = "A .nettrace file: from 'leakscope trace --nettrace', or 'dotnet-trace collect --providers LeakScope-Allocator:0x3F:5'.",
         };
-
-        command.SetAction(async (parseResult, cancellationToken) =>
+        var report = new ReportOptions();
+        var command = new Command("analyze",
+            "Report on a recorded trace: the same findings, formats and gate as 'leakscope trace'.\n\n" +
+            "Examples:\n" +
+            "  leakscope analyze app.nettrace\n" +
+            "  leakscope analyze app.nettrace --format json,html=report.html -o report.json\n" +
+            "  dotnet-trace collect --providers LeakScope-Allocator:0x3F:5 -o app.nettrace -- dotnet MyApp.dll && leakscope analyze app.nettrace")
         {
-            string file = parseResult.GetValue(fileArgument)!;
-            ReportFormat format = parseResult.GetValue(formatOption);
-            string? output = parseResult.GetValue(outputOption);
-            return await Cli.RunAsync(() =>
-            {
-                var report = TraceReport.From(TraceRunner.AnalyzeFile(file));
-                ReportOutput.Write(report, format, output);
-                return Task.FromResult(ReportOutput.ExitCodeFor(report));
-            }).ConfigureAwait(false);
-        });
+            fileArgument,
+        };
+        report.AddTo(command);
+
+        command.SetAction(async (parseResult, cancellationToken) => await ErrorHandling.RunAsync(async () =>
+        {
+            var options = new AnalyzeCommandOptions(parseResult.GetValue(fileArgument)!, ReportRequestParser.Parse(parseResult, report));
+            return await RunAsync(options).ConfigureAwait(false);
+        }).ConfigureAwait(false));
 
         return command;
+    }
+
+    private static async Task<ExitCode> RunAsync(AnalyzeCommandOptions options)
+    {
+        ReportPublisher.CheckWritable(options.Report);
+        var monitor = new TraceMonitor();
+        Task<TraceOutcome> analyzing = Task.Run(() => TraceRunner.AnalyzeFile(options.File, monitor: monitor));
+        await FileProgress.ShowUntilAsync(analyzing, monitor, Path.GetFileName(options.File), LiveView.Choose(options.Report.Quiet)).ConfigureAwait(false);
+        var report = TraceReport.From(await analyzing.ConfigureAwait(false), options.Report.Gate);
+        return ReportPublisher.Publish(report, options.Report);
     }
 }

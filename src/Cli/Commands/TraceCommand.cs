@@ -1,14 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using LeakScope.Cli.Live;
+using LeakScope.Cli.Output;
 using LeakScope.Tracer.Reporting;
 using LeakScope.Tracer.Sessions;
 
 namespace LeakScope.Cli.Commands;
 
 /// <summary>
-/// <c>leakscope trace [pid] [-p|--process-id pid] [--duration t] [--format text|json] [-o file] [--nettrace file] [-- command args]</c>:
-/// attaches to a running process, or launches one suspended, and reports when it exits, at the duration,
-/// or on Ctrl+C / SIGTERM.
+/// <c>leakscope trace</c>: attaches to a running process (by pid, name or diagnostic port) or launches one suspended,
+/// shows the live view, and when the target exits, the duration elapses, or on Ctrl+C / SIGTERM, writes every
+/// requested report and exits with the gate's verdict.
 /// </summary>
 internal static class TraceCommand
 {
@@ -16,96 +18,173 @@ internal static class TraceCommand
     {
         var pidArgument = new Argument<int?>("pid")
         {
-            Description = "The process to attach to.",
+            Description = "The process to attach to (same as --process-id).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var processIdOption = new Option<int?>("--process-id", "-p") { Description = "The process to attach to." };
+        var nameOption = new Option<string?>("--name", "-n") { Description = "The process to attach to, by name: its program (MyApp for 'dotnet MyApp.dll') or process name." };
+        var portOption = new Option<string?>("--diagnostic-port")
+        {
+            Description = "Trace the process on this diagnostic port: 'path' or 'path,listen' waits for a process started with DOTNET_DiagnosticPorts=path; 'path,connect' connects to a runtime listening there.",
+            HelpName = "path[,listen|connect]",
+        };
         var durationOption = new Option<string?>("--duration")
         {
-            Description = "Detach after this long: seconds (30, 1.5) or dd:hh:mm:ss / hh:mm:ss. Default: until the target exits.",
+            Description = "Detach after this long: seconds (30, 1.5) or [dd:]hh:mm:ss. A launched target is then stopped. Default: until the target exits.",
+            HelpName = "time",
         };
-        var formatOption = CommonOptions.Format();
-        var outputOption = CommonOptions.Output();
-        var netTraceOption = new Option<string?>("--nettrace") { Description = "Also keep the raw events in this .nettrace file (readable by 'leakscope analyze')." };
+        var netTraceOption = new Option<string?>("--nettrace") { Description = "Also keep the raw events in this .nettrace file (readable by 'leakscope analyze').", HelpName = "file" };
         var bufferOption = new Option<int>("--buffersize")
         {
-            Description = "EventPipe buffer in the target, in MB.",
+            Description = "EventPipe's buffer in the target, in MB.",
             DefaultValueFactory = _ => 256,
+            HelpName = "MB",
         };
+        var report = new ReportOptions();
 
-        var command = new Command("trace", "Trace a running .NET process (by pid) or launch one after '--', then report native-memory leaks and misuse.\n" +
-            "Examples:\n  leakscope trace 1234\n  leakscope trace --format json -o report.json -- dotnet app.dll --app-arg")
+        var command = new Command("trace",
+            "Trace a .NET process that uses LeakScope.Allocator — a running one, or one launched after '--' — then report native-memory leaks and misuse.\n" +
+            "Stops when the target exits, after --duration, or on Ctrl+C / SIGTERM, and writes every report either way.\n\n" +
+            "Examples:\n" +
+            "  leakscope trace -- dotnet bin/Release/net10.0/MyApp.dll --app-arg\n" +
+            "  leakscope trace 1234 --duration 30\n" +
+            "  leakscope trace -n MyService --duration 00:05:00 --format html -o leaks.html\n" +
+            "  leakscope trace --format sarif=leaks.sarif,junit=leaks.xml,text --fail-on leak,double-free -- dotnet test.dll\n" +
+            "  leakscope trace --diagnostic-port /tmp/app.sock     (then: DOTNET_DiagnosticPorts=/tmp/app.sock dotnet MyApp.dll)")
         {
-            pidArgument, processIdOption, durationOption, formatOption, outputOption, netTraceOption, bufferOption,
+            pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption,
         };
+        report.AddTo(command);
 
-        command.SetAction(async (parseResult, cancellationToken) =>
+        command.SetAction(async (parseResult, cancellationToken) => await ErrorHandling.RunAsync(async () =>
         {
-            int? positional = parseResult.GetValue(pidArgument);
-            int? option = parseResult.GetValue(processIdOption);
-            if (positional is not null && option is not null && positional != option)
-            {
-                return Cli.Usage("give the process id once: either as an argument or with --process-id");
-            }
-
-            int? pid = positional ?? option;
-            if (pid is null == (launchCommand.Count == 0))
-            {
-                return Cli.Usage(pid is null
-                    ? "nothing to trace: give a process id, or a command after '--'"
-                    : "give either a process id or a command after '--', not both");
-            }
-
-            TimeSpan? duration = null;
-            if (parseResult.GetValue(durationOption) is { } text)
-            {
-                if (!TryParseDuration(text, out TimeSpan parsed))
-                {
-                    return Cli.Usage($"--duration '{text}' is not a duration (seconds, or hh:mm:ss)");
-                }
-
-                duration = parsed;
-            }
-
-            int buffer = parseResult.GetValue(bufferOption);
-            if (buffer <= 0)
-            {
-                return Cli.Usage("--buffersize must be a positive number of MB");
-            }
-
-            var options = new TraceCommandOptions(pid, launchCommand, duration, parseResult.GetValue(formatOption), parseResult.GetValue(outputOption), parseResult.GetValue(netTraceOption), buffer);
+            var options = new TraceCommandOptions(
+                Target(parseResult.GetValue(pidArgument), parseResult.GetValue(processIdOption), parseResult.GetValue(nameOption), parseResult.GetValue(portOption), launchCommand),
+                Duration(parseResult.GetValue(durationOption)),
+                parseResult.GetValue(netTraceOption),
+                parseResult.GetValue(bufferOption) is var buffer and > 0 ? buffer : throw new UsageException("--buffersize must be a positive number of MB"),
+                ReportRequestParser.Parse(parseResult, report));
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
-        });
+        }).ConfigureAwait(false));
 
         return command;
     }
 
-    private static async Task<int> RunAsync(TraceCommandOptions options, CancellationToken cancellationToken)
+    private static TraceTarget Target(int? positional, int? processId, string? name, string? port, IReadOnlyList<string> launch)
     {
+        if (positional is not null && processId is not null && positional != processId)
+        {
+            throw new UsageException("give the process id once: either as an argument or with --process-id");
+        }
+
+        var targets = new List<TraceTarget>();
+        if ((positional ?? processId) is { } pid)
+        {
+            targets.Add(new TraceTarget.ProcessId(pid));
+        }
+
+        if (name is not null)
+        {
+            targets.Add(new TraceTarget.ProcessName(name));
+        }
+
+        if (port is not null)
+        {
+            targets.Add(new TraceTarget.DiagnosticPort(port));
+        }
+
+        if (launch.Count > 0)
+        {
+            targets.Add(new TraceTarget.Launch(launch));
+        }
+
+        return targets.Count switch
+        {
+            1 => targets[0],
+            0 => throw new UsageException("nothing to trace: give a process id, --name, --diagnostic-port, or a command after '--'"),
+            _ => throw new UsageException("give one target: a process id, --name, --diagnostic-port, or a command after '--', not several"),
+        };
+    }
+
+    private static TimeSpan? Duration(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return TryParseDuration(text, out TimeSpan duration) ? duration : throw new UsageException($"--duration '{text}' is not a duration (seconds, or hh:mm:ss)");
+    }
+
+    private static async Task<ExitCode> RunAsync(TraceCommandOptions options, CancellationToken cancellationToken)
+    {
+        ReportPublisher.CheckWritable(options.Report);
         using var termination = new TerminationSignal(cancellationToken);
+        var monitor = new TraceMonitor();
+        LiveViewMode mode = LiveView.Choose(options.Report.Quiet);
         var traceOptions = new TraceOptions
         {
             Duration = options.Duration,
             NetTracePath = options.NetTrace,
             BufferSizeMB = options.BufferSizeMB,
+            Monitor = mode == LiveViewMode.None ? null : monitor,
         };
 
-        return await Cli.RunAsync(async () =>
+        // On a terminal the live view owns stderr's screen: the child's output goes through it, above the view.
+        ChildOutput? childOutput = mode == LiveViewMode.Terminal && options.Target is TraceTarget.Launch ? new ChildOutput() : null;
+        Task<TraceOutcome> tracing = options.Target switch
         {
-            TraceOutcome outcome = options.ProcessId is { } pid
-                ? await TraceRunner.AttachAsync(pid, traceOptions, termination.Token).ConfigureAwait(false)
-                : await TraceRunner.LaunchAsync(new LaunchSpec(options.Command[0], options.Command.Skip(1).ToArray()), traceOptions, termination.Token).ConfigureAwait(false);
+            TraceTarget.ProcessId p => TraceRunner.AttachAsync(p.Pid, traceOptions, termination.Token),
+            TraceTarget.ProcessName n => TraceRunner.AttachAsync(ProcessDirectory.FindByName(n.Name), traceOptions, termination.Token),
+            TraceTarget.DiagnosticPort d => AttachToPortAsync(d.Port, traceOptions, mode, termination.Token),
+            TraceTarget.Launch l => TraceRunner.LaunchAsync(
+                new LaunchSpec(l.Command[0], l.Command.Skip(1).ToArray()) { StandardOutput = childOutput, StandardError = childOutput },
+                traceOptions,
+                termination.Token),
+            _ => throw new InvalidOperationException(options.Target.ToString()),
+        };
 
-            var report = TraceReport.From(outcome);
-            ReportOutput.Write(report, options.Format, options.Output);
-            if (outcome.Target.ExitCode is { } exitCode && exitCode != 0)
+        await new LiveView(mode, monitor, Title(options.Target), childOutput).ShowUntilAsync(tracing).ConfigureAwait(false);
+        TraceOutcome outcome = await tracing.ConfigureAwait(false);
+
+        var report = TraceReport.From(outcome, options.Report.Gate);
+        ExitCode exitCode = ReportPublisher.Publish(report, options.Report);
+        if (options.Target is TraceTarget.Launch)
+        {
+            Console.Error.WriteLine(outcome.Target switch
             {
-                Console.Error.WriteLine($"leakscope: the target exited with code {exitCode}");
-            }
+                { ExitCode: { } code } => $"leakscope: the target exited with code {code}",
+                { KilledByTracer: true } => "leakscope: the target was stopped by the tracer",
+                _ => "leakscope: tracing stopped before the target's exit code was known",
+            });
+        }
 
-            return ReportOutput.ExitCodeFor(report);
-        }).ConfigureAwait(false);
+        if (!options.Report.Quiet)
+        {
+            Console.Error.WriteLine($"leakscope: gate {(report.Gate.Passed ? "passed" : "failed")} ({report.Gate.Policy.Describe()}): {report.Findings.Count} finding(s), {report.Gate.Suppressed.Count} suppressed{(report.Complete ? string.Empty : "; the account is INCOMPLETE")}");
+        }
+
+        return exitCode;
     }
+
+    private static async Task<TraceOutcome> AttachToPortAsync(string port, TraceOptions options, LiveViewMode mode, CancellationToken cancellationToken)
+    {
+        if (mode != LiveViewMode.None && !port.Contains(",connect", StringComparison.OrdinalIgnoreCase))
+        {
+            await Console.Error.WriteLineAsync($"leakscope: waiting for a process to connect: start it with DOTNET_DiagnosticPorts={port.Split(',')[0]}").ConfigureAwait(false);
+        }
+
+        return await TraceRunner.AttachToPortAsync(port, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Title(TraceTarget target) => target switch
+    {
+        TraceTarget.ProcessId p => $"pid {p.Pid}",
+        TraceTarget.ProcessName n => n.Name,
+        TraceTarget.DiagnosticPort d => d.Port,
+        TraceTarget.Launch l => string.Join(' ', l.Command),
+        _ => string.Empty,
+    };
 
     internal static bool TryParseDuration(string text, out TimeSpan duration)
     {

@@ -54,5 +54,8 @@ internal sealed class SiteAccount(int site, HeapFamily family)
         _peak = Math.Max(_peak, now);
     }
 
+    /// <summary>Live bytes at the site's first heartbeat sample (0 before any, or when it first appeared after the session's first heartbeat).</summary>
+    public long FirstSampleBytes => _sampled ? _first : 0;
+
     public GrowthEvidence? Growth => _sampled ? new GrowthEvidence(_first, _last, _peak, _rises, _falls, _windows) : null;
 }

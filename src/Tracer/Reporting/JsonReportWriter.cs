@@ -2,13 +2,15 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Events;
+using LeakScope.Tracer.Gate;
 
 namespace LeakScope.Tracer.Reporting;
 
 /// <summary>
 /// Writes the JSON report of DESIGN.md: <c>schemaVersion</c>, <c>complete</c>, <c>eventsLost</c>,
 /// <c>target</c>, <c>summary</c>, <c>findings</c> in that order and with those names; then LeakScope's
-/// additions (<c>completeness</c>, <c>account</c>, <c>session</c>). Documented in docs/report-json.md.
+/// additions (<c>gate</c>, <c>completeness</c>, <c>account</c>, <c>session</c>, <c>suppressions</c>,
+/// <c>suppressedFindings</c>, <c>liveSeries</c>). Documented in docs/json-report.md.
 /// </summary>
 public static class JsonReportWriter
 {
@@ -52,18 +54,23 @@ public static class JsonReportWriter
         w.WriteStartObject("summary");
         w.WriteNumber("liveBlocks", a.LiveBlocks);
         w.WriteNumber("liveBytes", a.LiveBytes);
-        w.WriteNumber("leakedBlocks", a.LeakedBlocks);
-        w.WriteNumber("leakedBytes", a.LeakedBytes);
-        w.WriteNumber("findings", a.Findings.Count);
+        w.WriteNumber("leakedBlocks", report.LeakedBlocks);
+        w.WriteNumber("leakedBytes", report.LeakedBytes);
+        w.WriteNumber("findings", report.Findings.Count);
+        w.WriteNumber("suppressed", report.Gate.Suppressed.Count);
         w.WriteEndObject();
 
         w.WriteStartArray("findings");
-        foreach (Finding f in a.Findings)
+        foreach (Finding f in report.Findings)
         {
+            w.WriteStartObject();
             WriteFinding(w, f);
+            w.WriteEndObject();
         }
 
         w.WriteEndArray();
+
+        WriteGate(w, report.Gate);
 
         WriteCompleteness(w, a.Completeness);
 
@@ -104,13 +111,89 @@ public static class JsonReportWriter
         }
 
         w.WriteEndObject();
+
+        w.WriteStartArray("suppressions");
+        foreach (SuppressionUse use in report.Gate.Suppressions)
+        {
+            w.WriteStartObject();
+            w.WriteString("source", use.Suppression.Source);
+            w.WriteNumber("line", use.Suppression.Line);
+            w.WriteString("kind", use.Suppression.Kind is { } kind ? ReportNames.Kind(kind) : "*");
+            w.WriteString("pattern", use.Suppression.Pattern.Text);
+            w.WriteNumber("matched", use.Matched);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartArray("suppressedFindings");
+        foreach (SuppressedFinding suppressed in report.Gate.Suppressed)
+        {
+            w.WriteStartObject();
+            WriteFinding(w, suppressed.Finding);
+            w.WriteString("suppressedBy", suppressed.By.Location);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartArray("liveSeries");
+        foreach (LivePoint p in report.LiveSeries)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seconds", p.Seconds);
+            w.WriteNumber("sequence", p.Sequence);
+            if (p.Estimated)
+            {
+                w.WriteBoolean("estimated", true);
+            }
+
+            w.WriteNumber("rawLiveBytes", p.Raw.LiveBytes);
+            w.WriteNumber("poolLiveBytes", p.Pool.LiveBytes);
+            w.WriteNumber("rawLiveBlocks", p.Raw.LiveBlocks);
+            w.WriteNumber("poolLiveBlocks", p.Pool.LiveBlocks);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();
     }
 
+    private static void WriteGate(Utf8JsonWriter w, GateResult gate)
+    {
+        w.WriteStartObject("gate");
+        w.WriteBoolean("passed", gate.Passed);
+        w.WriteString("policy", gate.Policy.Describe());
+        w.WriteStartArray("failOn");
+        foreach (FindingKind kind in gate.Policy.FailOn.Order())
+        {
+            w.WriteStringValue(ReportNames.Kind(kind));
+        }
+
+        w.WriteEndArray();
+        if (gate.Policy.MaxLeakedBytes is { } budget)
+        {
+            w.WriteNumber("maxLeakedBytes", budget);
+        }
+        else
+        {
+            w.WriteNull("maxLeakedBytes");
+        }
+
+        w.WriteBoolean("failOnIncomplete", gate.Policy.FailOnIncomplete);
+        w.WriteStartArray("reasons");
+        foreach (string reason in gate.Reasons)
+        {
+            w.WriteStringValue(reason);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     private static void WriteFinding(Utf8JsonWriter w, Finding f)
     {
-        w.WriteStartObject();
         w.WriteString("kind", ReportNames.Kind(f.Kind));
         w.WriteString("family", ReportNames.Family(f.Family));
         w.WriteNumber("count", f.Count);
@@ -158,7 +241,6 @@ public static class JsonReportWriter
         }
 
         w.WriteBoolean("uncertain", f.Uncertain);
-        w.WriteEndObject();
     }
 
     private static void WriteSite(Utf8JsonWriter w, string name, SiteInfo site)

@@ -19,6 +19,25 @@ public static class ReportNames
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>Every finding kind, in <see cref="FindingKind"/> order.</summary>
+    public static IReadOnlyList<FindingKind> AllKinds { get; } = Enum.GetValues<FindingKind>();
+
+    /// <summary>The kind a contract string names (<c>leak</c>, <c>mismatched-free</c>, …), case-insensitively.</summary>
+    public static bool TryParseKind(string text, out FindingKind kind)
+    {
+        foreach (FindingKind candidate in AllKinds)
+        {
+            if (string.Equals(Kind(candidate), text, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
+
     public static string Family(HeapFamily family) => family switch
     {
         HeapFamily.Raw => "raw",

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Events;
+using LeakScope.Tracer.Gate;
 
 namespace LeakScope.Tracer.Reporting;
 
@@ -57,8 +58,8 @@ public static class TextReportWriter
         w.WriteLine();
         w.WriteLine("Summary");
         w.WriteLine($"  live at end   {a.LiveBlocks,8:N0} blocks {Bytes(a.LiveBytes),12}   (raw {a.Raw.LiveBlocks:N0} / {Bytes(a.Raw.LiveBytes)}, pool {a.Pool.LiveBlocks:N0} / {Bytes(a.Pool.LiveBytes)})");
-        w.WriteLine($"  leaked        {a.LeakedBlocks,8:N0} blocks {Bytes(a.LeakedBytes),12}");
-        w.WriteLine($"  findings      {a.Findings.Count,8:N0}");
+        w.WriteLine($"  leaked        {report.LeakedBlocks,8:N0} blocks {Bytes(report.LeakedBytes),12}");
+        w.WriteLine($"  findings      {report.Findings.Count,8:N0}{(report.Gate.Suppressed.Count > 0 ? $"   ({report.Gate.Suppressed.Count:N0} suppressed)" : string.Empty)}");
         if (c.CheckedAgainst is { } hb)
         {
             string agreed = hb.Matches ? "agreed" : "DISAGREED";
@@ -66,14 +67,13 @@ public static class TextReportWriter
             w.WriteLine($"  checked at    {(hb.Final ? "final " : string.Empty)}heartbeat {hb.Sequence}: target raw {hb.TargetRaw.LiveBlocks:N0} / {Bytes(hb.TargetRaw.LiveBytes)}, pool {hb.TargetPool.LiveBlocks:N0} / {Bytes(hb.TargetPool.LiveBytes)} — tracer {agreed}{after}");
         }
 
-        if (a.Findings.Count == 0)
+        if (report.Findings.Count == 0)
         {
             w.WriteLine();
             w.WriteLine("No findings.");
-            return;
         }
 
-        IEnumerable<IGrouping<FindingKind, Finding>> byKind = a.Findings
+        IEnumerable<IGrouping<FindingKind, Finding>> byKind = report.Findings
             .GroupBy(f => f.Kind)
             .OrderByDescending(g => g.Sum(f => f.Bytes))
             .ThenByDescending(g => g.Sum(f => f.Count))
@@ -87,6 +87,24 @@ public static class TextReportWriter
             {
                 WriteFinding(w, f);
             }
+        }
+
+        WriteGate(w, report.Gate);
+    }
+
+    private static void WriteGate(TextWriter w, GateResult gate)
+    {
+        w.WriteLine();
+        w.WriteLine($"Gate {(gate.Passed ? "PASSED" : "FAILED")} ({gate.Policy.Describe()})");
+        foreach (string reason in gate.Reasons)
+        {
+            w.WriteLine($"  - {reason}");
+        }
+
+        foreach (SuppressionUse use in gate.Suppressions)
+        {
+            string matched = use.Matched == 0 ? "matched nothing" : $"suppressed {use.Matched:N0} finding(s)";
+            w.WriteLine($"  suppression {use.Suppression.Location} '{use.Suppression}': {matched}");
         }
     }
 

@@ -12,14 +12,24 @@ namespace LeakScope.Tracer.Sessions;
 /// </summary>
 internal sealed class EventStreamReader
 {
+    /// <summary>With a monitor, a snapshot is also published every this many events (heartbeats publish too).</summary>
+    private const long SnapshotEveryEvents = 1 << 16;
+
     private readonly AnalysisEngine _engine;
     private readonly RecordDecoder _decoder;
+    private readonly TraceMonitor? _monitor;
+    private readonly List<double> _heartbeatSeconds = new();
+    private long _eventsSeen;
 
-    public EventStreamReader(AnalysisOptions options)
+    public EventStreamReader(AnalysisOptions options, TraceMonitor? monitor = null)
     {
         _engine = new AnalysisEngine(options);
         _decoder = new RecordDecoder(_engine);
+        _monitor = monitor;
     }
+
+    /// <summary>When each heartbeat the engine received was read, in seconds of the stream's own clock (by heartbeat index).</summary>
+    public IReadOnlyList<double> HeartbeatSeconds => _heartbeatSeconds;
 
     public AnalysisEngine Engine => _engine;
 
@@ -61,6 +71,7 @@ internal sealed class EventStreamReader
         using (source)
         {
             var adapter = new TraceEventAdapter(source, _decoder);
+            source.AllEvents += data => AfterEvent(data, source);
             try
             {
                 source.Process();
@@ -85,7 +96,25 @@ internal sealed class EventStreamReader
                 CommandLine = adapter.CommandLine;
                 ProcessId = adapter.ProcessId;
                 ReadTime = clock.Elapsed;
+                _monitor?.Publish(new LiveSnapshot(EventsRead, EventsLost, _heartbeatSeconds.Count > 0 ? _heartbeatSeconds[^1] : 0, _engine.Snapshot(_monitor.TopSites)));
             }
+        }
+    }
+
+    /// <summary>Runs after the adapter decoded an event: notes when heartbeats arrived and feeds the monitor.</summary>
+    private void AfterEvent(TraceEvent data, EventPipeEventSource source)
+    {
+        _eventsSeen++;
+        bool heartbeat = false;
+        while (_heartbeatSeconds.Count < _engine.HeartbeatCount)
+        {
+            _heartbeatSeconds.Add(data.TimeStampRelativeMSec / 1000);
+            heartbeat = true;
+        }
+
+        if (_monitor is not null && (heartbeat || _eventsSeen % SnapshotEveryEvents == 0))
+        {
+            _monitor.Publish(new LiveSnapshot(_eventsSeen, source.EventsLost, data.TimeStampRelativeMSec / 1000, _engine.Snapshot(_monitor.TopSites)));
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class LiveSession
 
     public async Task<(EventStreamReader Reader, StreamEnd End, TimeSpan? StopToEnd)> RunAsync(CancellationToken cancellationToken)
     {
-        var reader = new EventStreamReader(_options.Analysis);
+        var reader = new EventStreamReader(_options.Analysis, _options.Monitor);
         Stream stream = _session.EventStream;
         if (_options.NetTracePath is { } path)
         {

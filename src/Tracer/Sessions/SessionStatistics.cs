@@ -15,6 +15,9 @@ public sealed record SessionStatistics(
     TimeSpan JudgeTime,
     bool StreamBroken)
 {
+    /// <summary>When each heartbeat was read, in seconds since the trace started (by heartbeat index; may be shorter than the heartbeats).</summary>
+    public IReadOnlyList<double> HeartbeatSeconds { get; init; } = [];
+
     /// <summary>Events read per second of the reading thread's wall time.</summary>
     public double EventsPerSecond => ReadTime.TotalSeconds > 0 ? EventsRead / ReadTime.TotalSeconds : 0;
 }

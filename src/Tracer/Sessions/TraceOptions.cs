@@ -20,4 +20,7 @@ public sealed record TraceOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
+
+    /// <summary>Receives periodic snapshots while the trace runs (a live view); null: none are taken.</summary>
+    public TraceMonitor? Monitor { get; init; }
 }

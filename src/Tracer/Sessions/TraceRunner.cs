@@ -32,6 +32,75 @@ public static class TraceRunner
     }
 
     /// <summary>
+    /// Traces the process on a diagnostic port (<c>path[,listen|connect]</c>, listen by default, as dotnet-trace):
+    /// in listen mode the tracer waits for a runtime started with <c>DOTNET_DiagnosticPorts=path</c> to connect, then
+    /// starts the session and resumes it; in connect mode it connects to a runtime listening on <c>path</c>. The target
+    /// is never stopped by the tracer.
+    /// </summary>
+    public static async Task<TraceOutcome> AttachToPortAsync(string port, TraceOptions options, CancellationToken cancellationToken = default)
+    {
+        string[] parts = port.Split(',');
+        string path = parts[0];
+        string mode = parts.Length > 1 ? parts[1].Trim().ToLowerInvariant() : "listen";
+        if (path.Length == 0 || parts.Length > 2 || mode is not ("listen" or "connect"))
+        {
+            throw new TargetUnavailableException($"'{port}' is not a diagnostic port: expected <path>[,listen|,connect]");
+        }
+
+        DiagnosticsClientConnector connector;
+        try
+        {
+            connector = await DiagnosticsClientConnector.FromDiagnosticPort($"{path},{mode}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ServerNotAvailableException or TimeoutException or ArgumentException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            throw new TargetUnavailableException($"cannot use diagnostic port {port}: {e.Message}", e);
+        }
+
+        try
+        {
+            await using (connector.ConfigureAwait(false))
+            {
+                DiagnosticsClient client = connector.Instance;
+                EventPipeSession session = await StartSessionAsync(client, options, $"the process on {path}", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    client.ResumeRuntime();
+                }
+                catch (Exception e) when (e is ServerErrorException or UnsupportedCommandException)
+                {
+                    // The runtime was not suspended (nosuspend, or connect mode): nothing to resume.
+                }
+
+                using (session)
+                {
+                    (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await new LiveSession(session, options).RunAsync(cancellationToken).ConfigureAwait(false);
+                    return Judge(reader, end, stopToEnd, new TargetInfo(reader.ProcessId, reader.CommandLine ?? $"the process on {path}"));
+                }
+            }
+        }
+        finally
+        {
+            if (mode == "listen")
+            {
+                TryDelete(path);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Litter in a directory the user chose; not worth failing a report over.
+        }
+    }
+
+    /// <summary>
     /// Starts <paramref name="spec"/> suspended, starts the session, resumes it, and traces it to its exit (or the
     /// duration, or cancellation — then the child is stopped). The child's exit code is kept.
     /// </summary>
@@ -80,18 +149,20 @@ public static class TraceRunner
     }
 
     /// <summary>Reads a recorded trace — one written by <c>--nettrace</c>, or by <c>dotnet-trace collect --providers LeakScope-Allocator</c>.</summary>
-    public static TraceOutcome AnalyzeFile(string path, AnalysisOptions? options = null)
+    public static TraceOutcome AnalyzeFile(string path, AnalysisOptions? options = null, TraceMonitor? monitor = null)
     {
         if (!File.Exists(path))
         {
             throw new TraceUnreadableException($"no such trace file: {path}");
         }
 
-        var reader = new EventStreamReader(options ?? AnalysisOptions.Default);
+        var reader = new EventStreamReader(options ?? AnalysisOptions.Default, monitor);
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-            reader.Read(file, live: false);
+            monitor?.SetTotalBytes(file.Length);
+            using Stream stream = monitor is null ? file : new ProgressStream(file, monitor);
+            reader.Read(stream, live: false);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -134,7 +205,10 @@ public static class TraceRunner
     {
         var clock = Stopwatch.StartNew();
         AnalysisResult result = reader.Judge(end);
-        var statistics = new SessionStatistics(reader.EventsRead, reader.EventsLost, reader.Decoder, reader.ReadTime, stopToEnd, clock.Elapsed, reader.StreamBroken);
+        var statistics = new SessionStatistics(reader.EventsRead, reader.EventsLost, reader.Decoder, reader.ReadTime, stopToEnd, clock.Elapsed, reader.StreamBroken)
+        {
+            HeartbeatSeconds = reader.HeartbeatSeconds.ToArray(),
+        };
         return new TraceOutcome(result, target, statistics);
     }
 }

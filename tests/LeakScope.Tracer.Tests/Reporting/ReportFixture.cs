@@ -25,4 +25,26 @@ internal static class ReportFixture
             .When(new StreamSummary(StreamEnd.TargetExited, EventsLost: eventsLost));
         return new TraceReport(result, new TargetInfo(1234, "dotnet Demo.dll") { ExitCode = 0 }, Session: null);
     }
+
+    public const string HostileMember = "<script>alert(1)</script>";
+    public const string HostileFile = "/src/\"quoted\" & <b>bold</b>/it's.cs";
+    public const string HostileCommand = "dotnet </code><img src=x onerror=alert(2)> \u0001bell";
+
+    /// <summary>Sites and a command line written by an attacker: markup, quotes, ampersands, a control character; heartbeats for a chart.</summary>
+    public static TraceReport Hostile(LeakScope.Tracer.Gate.GatePolicy? gate = null)
+    {
+        AnalysisResult result = TraceScript.Given()
+            .Site(1, 10, HostileMember, HostileFile)
+            .Site(2, 20, "Free\u0007]]>", "/src/App/Program.cs")
+            .Heartbeat(0, 0, 0, 0)
+            .Alloc(1, 100, site: 1, HeapFamily.Raw)
+            .Heartbeat(1, 100, 0, 0)
+            .Alloc(2, 50, site: 1, HeapFamily.Pool)
+            .Heartbeat(1, 100, 1, 50)
+            .Misuse(MisuseKind.DoubleFree, HeapFamily.Pool, HeapFamily.Pool, 9, 16, site: 2, allocationSite: 1)
+            .Heartbeat(1, 100, 1, 50, final: true)
+            .When();
+        var report = new TraceReport(result, new TargetInfo(4321, HostileCommand) { ExitCode = 3 }, Session: null);
+        return gate is null ? report : report with { Gate = gate.Evaluate(result) };
+    }
 }

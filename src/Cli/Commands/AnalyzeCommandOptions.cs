@@ -1,0 +1,6 @@
+using LeakScope.Cli.Output;
+
+namespace LeakScope.Cli.Commands;
+
+/// <summary>What <c>leakscope analyze</c> was asked to do, parsed and validated.</summary>
+internal sealed record AnalyzeCommandOptions(string File, ReportRequest Report);

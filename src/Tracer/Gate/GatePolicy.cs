@@ -1,0 +1,105 @@
+using System.Globalization;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Reporting;
+
+namespace LeakScope.Tracer.Gate;
+
+/// <summary>
+/// The CI gate (docs/cli.md, "The CI gate"). A finding that no suppression matches fails the gate when its kind is in
+/// <see cref="FailOn"/> — except that with <see cref="MaxLeakedBytes"/> set, <c>leak</c> findings fail only together,
+/// when their bytes add up to more than the budget. <see cref="FailOnIncomplete"/> also fails a trace whose account is
+/// not provably exact. The default fails on any finding.
+/// </summary>
+public sealed record GatePolicy
+{
+    public static readonly GatePolicy Default = new();
+
+    public IReadOnlySet<FindingKind> FailOn { get; init; } = ReportNames.AllKinds.ToHashSet();
+
+    public long? MaxLeakedBytes { get; init; }
+
+    public bool FailOnIncomplete { get; init; }
+
+    public IReadOnlyList<Suppression> Suppressions { get; init; } = [];
+
+    /// <summary>Applies the suppressions and judges what is left.</summary>
+    public GateResult Evaluate(AnalysisResult analysis)
+    {
+        var active = new List<Finding>();
+        var suppressed = new List<SuppressedFinding>();
+        var matched = new long[Suppressions.Count];
+        foreach (Finding finding in analysis.Findings)
+        {
+            int by = -1;
+            for (int i = 0; i < Suppressions.Count && by < 0; i++)
+            {
+                if (Suppressions[i].Matches(finding))
+                {
+                    by = i;
+                }
+            }
+
+            if (by < 0)
+            {
+                active.Add(finding);
+            }
+            else
+            {
+                matched[by]++;
+                suppressed.Add(new SuppressedFinding(finding, Suppressions[by]));
+            }
+        }
+
+        var reasons = new List<string>();
+        foreach (IGrouping<FindingKind, Finding> kind in active.GroupBy(f => f.Kind).OrderBy(g => g.Key))
+        {
+            bool budgeted = kind.Key == FindingKind.Leak && MaxLeakedBytes is not null;
+            if (FailOn.Contains(kind.Key) && !budgeted)
+            {
+                reasons.Add($"{kind.Count()} {ReportNames.Kind(kind.Key)} finding(s) ({kind.Sum(f => f.Count).ToString("N0", CultureInfo.InvariantCulture)} × {kind.Sum(f => f.Bytes).ToString("N0", CultureInfo.InvariantCulture)} B)");
+            }
+        }
+
+        long leaked = active.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Bytes);
+        if (MaxLeakedBytes is { } budget && leaked > budget)
+        {
+            reasons.Add($"{leaked.ToString("N0", CultureInfo.InvariantCulture)} B leaked, more than --max-leaked-bytes {budget.ToString("N0", CultureInfo.InvariantCulture)}");
+        }
+
+        if (FailOnIncomplete && !analysis.Completeness.Complete)
+        {
+            reasons.Add("the account is incomplete: " + string.Join("; ", analysis.Completeness.Reasons));
+        }
+
+        SuppressionUse[] uses = Suppressions.Select((s, i) => new SuppressionUse(s, matched[i])).ToArray();
+        return new GateResult(reasons.Count == 0, reasons, active, suppressed, uses, this);
+    }
+
+    /// <summary>The policy as a user would write it: <c>--fail-on leak,double-free --max-leaked-bytes 1024</c>.</summary>
+    public string Describe()
+    {
+        var tokens = new List<string>();
+        if (FailOn.Count == ReportNames.AllKinds.Count)
+        {
+            tokens.Add("any");
+        }
+        else
+        {
+            tokens.AddRange(FailOn.Order().Select(ReportNames.Kind));
+        }
+
+        if (FailOnIncomplete)
+        {
+            tokens.Add("incomplete");
+        }
+
+        string kinds = tokens.Count == 0 ? "none" : string.Join(",", tokens);
+        string text = $"--fail-on {kinds}";
+        if (MaxLeakedBytes is { } budget)
+        {
+            text += $" --max-leaked-bytes {budget.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,18 @@
+using LeakScope.Tracer.Analysis;
+
+namespace LeakScope.Tracer.Gate;
+
+/// <summary>
+/// The gate's verdict: passed or not and why, the findings that remain after suppressions (in the engine's order),
+/// the suppressed ones with the suppression that matched each, and how often each suppression matched (0: unused).
+/// </summary>
+public sealed record GateResult(
+    bool Passed,
+    IReadOnlyList<string> Reasons,
+    IReadOnlyList<Finding> Findings,
+    IReadOnlyList<SuppressedFinding> Suppressed,
+    IReadOnlyList<SuppressionUse> Suppressions,
+    GatePolicy Policy)
+{
+    public IEnumerable<SuppressionUse> Unused => Suppressions.Where(s => s.Matched == 0);
+}

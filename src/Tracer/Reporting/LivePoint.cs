@@ -1,0 +1,46 @@
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Reporting;
+
+/// <summary>
+/// One point of the live-bytes time series: a heartbeat's sequence number, when it was read (seconds since the trace
+/// started; <see cref="Estimated"/> when no timestamp was recorded for it and it was placed 100 ms per heartbeat from
+/// the last known one), and the target's own counts per family.
+/// </summary>
+public sealed record LivePoint(long Sequence, double Seconds, bool Estimated, FamilyCounts Raw, FamilyCounts Pool)
+{
+    /// <summary>The allocator's heartbeat period.</summary>
+    public const double HeartbeatSeconds = 0.1;
+
+    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
+
+    internal static IReadOnlyList<LivePoint> Series(IReadOnlyList<HeartbeatSample> heartbeats, IReadOnlyList<double> seconds, int maxPoints)
+    {
+        var points = new List<LivePoint>(Math.Min(heartbeats.Count, maxPoints));
+        if (heartbeats.Count == 0)
+        {
+            return points;
+        }
+
+        double stride = heartbeats.Count <= maxPoints ? 1 : (heartbeats.Count - 1) / (double)(maxPoints - 1);
+        double lastTime = 0;
+        long lastSequence = heartbeats[0].Sequence;
+        int next = 0;
+        for (int i = 0; i < heartbeats.Count; i++)
+        {
+            HeartbeatSample h = heartbeats[i];
+            bool known = i < seconds.Count;
+            double time = known ? seconds[i] : lastTime + ((h.Sequence - lastSequence) * HeartbeatSeconds);
+            lastTime = time;
+            lastSequence = h.Sequence;
+            if (i == (int)Math.Round(next * stride) || i == heartbeats.Count - 1)
+            {
+                points.Add(new LivePoint(h.Sequence, Math.Round(time, 3), !known, h.TargetRaw, h.TargetPool));
+                next++;
+            }
+        }
+
+        return points;
+    }
+}

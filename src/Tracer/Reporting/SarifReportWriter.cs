@@ -1,0 +1,253 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Gate;
+
+namespace LeakScope.Tracer.Reporting;
+
+/// <summary>
+/// SARIF 2.1.0 (validated against the OASIS schema in the tests): one run, a rule per finding kind with its
+/// description, one result per finding with its rule, level, message and location (the site's file, relative to
+/// <c>SRCROOT</c> when under <see cref="ReportContext.SourceRoot"/>, and line) — so GitHub code scanning shows it on
+/// the line. Freeing sites and view sites are related locations; suppressed findings are results with an external
+/// suppression.
+/// </summary>
+public static class SarifReportWriter
+{
+    public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
+    private const string SourceRootId = "SRCROOT";
+
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string ToSarif(TraceReport report, ReportContext? context = null)
+    {
+        using var buffer = new MemoryStream();
+        Write(report, buffer, context);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The SARIF level of a kind: misuse and leaks are errors, the rest warnings.</summary>
+    public static string Level(FindingKind kind) => kind switch
+    {
+        FindingKind.Leak or FindingKind.MismatchedFree or FindingKind.DoubleFree or FindingKind.InvalidFree => "error",
+        _ => "warning",
+    };
+
+    public static void Write(TraceReport report, Stream output, ReportContext? context = null)
+    {
+        context ??= ReportContext.Default;
+        using var w = new Utf8JsonWriter(output, Options);
+        w.WriteStartObject();
+        w.WriteString("$schema", SchemaUri);
+        w.WriteString("version", "2.1.0");
+        w.WriteStartArray("runs");
+        w.WriteStartObject();
+
+        WriteTool(w, context);
+
+        if (context.SourceRoot is { } root)
+        {
+            w.WriteStartObject("originalUriBaseIds");
+            w.WriteStartObject(SourceRootId);
+            w.WriteString("uri", new Uri(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + "/").AbsoluteUri);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteStartArray("invocations");
+        w.WriteStartObject();
+        w.WriteBoolean("executionSuccessful", true);
+        w.WriteStartObject("properties");
+        w.WriteNumber("targetPid", report.Target.Pid);
+        w.WriteString("targetCommand", report.Target.Command);
+        if (report.Target.ExitCode is { } exitCode)
+        {
+            w.WriteNumber("targetExitCode", exitCode);
+        }
+
+        w.WriteBoolean("complete", report.Complete);
+        w.WriteNumber("eventsLost", report.EventsLost);
+        w.WriteBoolean("gatePassed", report.Gate.Passed);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+
+        w.WriteStartArray("results");
+        foreach (Finding f in report.Findings)
+        {
+            WriteResult(w, f, null, context);
+        }
+
+        foreach (SuppressedFinding s in report.Gate.Suppressed)
+        {
+            WriteResult(w, s.Finding, s.By, context);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    private static void WriteTool(Utf8JsonWriter w, ReportContext context)
+    {
+        w.WriteStartObject("tool");
+        w.WriteStartObject("driver");
+        w.WriteString("name", "LeakScope");
+        w.WriteString("fullName", "LeakScope native-memory leak tracker for .NET");
+        w.WriteString("version", context.ToolVersion);
+        w.WriteString("semanticVersion", context.ToolVersion);
+        w.WriteStartArray("rules");
+        foreach (FindingKind kind in ReportNames.AllKinds)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", ReportNames.Kind(kind));
+            w.WriteString("name", Pascal(ReportNames.Kind(kind)));
+            w.WriteStartObject("shortDescription");
+            w.WriteString("text", FindingText.Title(kind));
+            w.WriteEndObject();
+            w.WriteStartObject("fullDescription");
+            w.WriteString("text", FindingText.Description(kind));
+            w.WriteEndObject();
+            w.WriteStartObject("help");
+            w.WriteString("text", FindingText.Description(kind));
+            w.WriteEndObject();
+            w.WriteStartObject("defaultConfiguration");
+            w.WriteString("level", Level(kind));
+            w.WriteEndObject();
+            w.WriteStartObject("properties");
+            w.WriteStartArray("tags");
+            w.WriteStringValue("native-memory");
+            w.WriteStringValue(kind is FindingKind.Leak or FindingKind.Growth or FindingKind.OwnerFinalized ? "leak" : "misuse");
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteResult(Utf8JsonWriter w, Finding f, Suppression? suppression, ReportContext context)
+    {
+        w.WriteStartObject();
+        w.WriteString("ruleId", ReportNames.Kind(f.Kind));
+        w.WriteNumber("ruleIndex", (int)f.Kind);
+        w.WriteString("level", Level(f.Kind));
+        w.WriteStartObject("message");
+        w.WriteString("text", FindingText.Describe(f));
+        w.WriteEndObject();
+
+        w.WriteStartArray("locations");
+        if (f.Site.File.Length > 0)
+        {
+            w.WriteStartObject();
+            WritePhysical(w, f.Site, context);
+            WriteLogical(w, f.Site);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        var related = new List<(SiteInfo Site, string Message)>();
+        if (f.FreeSite is { } freeSite && freeSite.File.Length > 0)
+        {
+            related.Add((freeSite, f.Kind == FindingKind.ViewLeak ? "disposed here" : "freed here"));
+        }
+
+        foreach (ViewSite view in f.Views.Where(v => v.Site.File.Length > 0))
+        {
+            related.Add((view.Site, $"outstanding view acquired here (× {view.Count})"));
+        }
+
+        if (related.Count > 0)
+        {
+            w.WriteStartArray("relatedLocations");
+            for (int i = 0; i < related.Count; i++)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", i + 1);
+                WritePhysical(w, related[i].Site, context);
+                w.WriteStartObject("message");
+                w.WriteString("text", related[i].Message);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (suppression is not null)
+        {
+            w.WriteStartArray("suppressions");
+            w.WriteStartObject();
+            w.WriteString("kind", "external");
+            w.WriteString("status", "accepted");
+            w.WriteString("justification", $"leakscope suppression {suppression.Location}: {suppression}");
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }
+
+        w.WriteStartObject("properties");
+        w.WriteString("family", ReportNames.Family(f.Family));
+        w.WriteNumber("count", f.Count);
+        w.WriteNumber("bytes", f.Bytes);
+        w.WriteBoolean("uncertain", f.Uncertain);
+        if (f.Detail is { } detail)
+        {
+            w.WriteString("detail", detail);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WritePhysical(Utf8JsonWriter w, SiteInfo site, ReportContext context)
+    {
+        w.WriteStartObject("physicalLocation");
+        w.WriteStartObject("artifactLocation");
+        if (context.Relative(site.File) is { } relative)
+        {
+            w.WriteString("uri", string.Join('/', relative.Split('/').Select(Uri.EscapeDataString)));
+            w.WriteString("uriBaseId", SourceRootId);
+        }
+        else
+        {
+            w.WriteString("uri", Path.IsPathRooted(site.File) ? new Uri(site.File).AbsoluteUri : string.Join('/', site.File.Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
+        }
+
+        w.WriteEndObject();
+        if (site.Line > 0)
+        {
+            w.WriteStartObject("region");
+            w.WriteNumber("startLine", site.Line);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteLogical(Utf8JsonWriter w, SiteInfo site)
+    {
+        if (site.Member.Length == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray("logicalLocations");
+        w.WriteStartObject();
+        w.WriteString("name", site.Member);
+        w.WriteString("kind", "member");
+        w.WriteEndObject();
+        w.WriteEndArray();
+    }
+
+    private static string Pascal(string kebab) =>
+        string.Concat(kebab.Split('-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
+}

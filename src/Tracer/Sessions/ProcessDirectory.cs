@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace LeakScope.Tracer.Sessions;
+
+/// <summary>
+/// The processes that can be traced: every <c>dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket</c> in the temp
+/// directory whose process still runs. <c>DiagnosticsClient.GetPublishedProcesses</c> is not used: it throws as
+/// root when <c>/proc/2/environ</c> is unreadable. Sockets of dead processes (killed targets leave them) are skipped.
+/// </summary>
+public static partial class ProcessDirectory
+{
+    public static IReadOnlyList<TraceableProcess> List()
+    {
+        var pids = new SortedSet<int>();
+        string temp = Path.GetTempPath();
+        try
+        {
+            foreach (string socket in Directory.EnumerateFiles(temp, "dotnet-diagnostic-*-socket"))
+            {
+                Match m = SocketName().Match(Path.GetFileName(socket));
+                if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid != Environment.ProcessId)
+                {
+                    pids.Add(pid);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TargetUnavailableException($"cannot list the diagnostic sockets in {temp}: {e.Message}", e);
+        }
+
+        var processes = new List<TraceableProcess>();
+        foreach (int pid in pids)
+        {
+            if (ProcessCommandLine.IsRunning(pid))
+            {
+                string commandLine = ProcessCommandLine.Read(pid) ?? string.Empty;
+                processes.Add(new TraceableProcess(pid, NameOf(pid, commandLine), commandLine, UsesAllocator(pid)));
+            }
+        }
+
+        return processes;
+    }
+
+    /// <summary>
+    /// The one traceable process called <paramref name="name"/>: its process name, or the program it runs
+    /// (<c>dotnet MyApp.dll</c> is <c>MyApp</c>), compared case-insensitively, with or without <c>.dll</c> / <c>.exe</c>.
+    /// </summary>
+    public static int FindByName(string name)
+    {
+        string wanted = StripExtension(Path.GetFileName(name));
+        TraceableProcess[] matches = List()
+            .Where(p => string.Equals(p.Name, wanted, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(StripExtension(ProcessName(p.Pid)), wanted, StringComparison.OrdinalIgnoreCase))
+            .ToArray();
+        return matches.Length switch
+        {
+            1 => matches[0].Pid,
+            0 => throw new TargetUnavailableException($"no traceable .NET process named '{name}' (see 'leakscope ps')"),
+            _ => throw new TargetUnavailableException($"{matches.Length} processes are named '{name}' ({string.Join(", ", matches.Select(p => p.Pid))}): choose one with --process-id"),
+        };
+    }
+
+    /// <summary>The program a command line runs: the first <c>.dll</c> argument of a <c>dotnet</c> host, else the executable's name.</summary>
+    internal static string NameOf(int pid, string commandLine)
+    {
+        string[] parts = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length > 0)
+        {
+            string host = StripExtension(Path.GetFileName(parts[0]));
+            if (string.Equals(host, "dotnet", StringComparison.OrdinalIgnoreCase))
+            {
+                string? dll = parts.Skip(1).FirstOrDefault(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase));
+                if (dll is not null)
+                {
+                    return StripExtension(Path.GetFileName(dll));
+                }
+            }
+
+            return host;
+        }
+
+        return ProcessName(pid);
+    }
+
+    private static string ProcessName(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private static bool? UsesAllocator(int pid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/maps"))
+            {
+                if (line.EndsWith("/LeakScope.Allocator.dll", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string StripExtension(string name) =>
+        name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name;
+
+    [GeneratedRegex(@"^dotnet-diagnostic-(\d+)-\d+-socket$")]
+    private static partial Regex SocketName();
+}
