@@ -51,6 +51,16 @@ public sealed partial class AnalysisEngine
             uncertain.Add("live account: not confirmed by the target's own counts");
         }
 
+        if (!stream.CleanEnd && _final is not null)
+        {
+            // A final heartbeat confirms the live account, but whatever the target still had buffered when the stream
+            // was cut (misuse, views, owners) is gone uncounted: a cut stream is never complete.
+            reasons.Add(stream.End == StreamEnd.TargetExited
+                ? "the target's stream was cut without its end (killed or crashed) after its final heartbeat: events it had buffered are missing"
+                : "the stream did not end cleanly after the session was stopped: its tail may be missing");
+            uncertain.Add("findings counts: events the target had buffered when the stream was cut are missing");
+        }
+
         bool complete = reasons.Count == 0;
         return new Completeness(complete, stream.EventsLost, stream.UndecodableEvents, untracked.Count, untracked.Bytes, verdict, reasons, uncertain.Distinct().ToArray())
         {

@@ -144,8 +144,11 @@ internal sealed class HeapModel
 
         if (_tombstones.Count > 0 && _tombstones.Remove(id.Value))
         {
-            // Walked live by the rundown, freed before the rundown record was written.
+            // Walked live by the rundown, freed before the rundown record was written. The free happened in the
+            // session and counts as one, as it does when the records arrive in the other order.
             ResolvedTombstones++;
+            SiteFor(site, family).Frees++;
+            _families[Index(family)].Frees++;
             return;
         }
 

@@ -8,7 +8,7 @@ public sealed class DecoderStatistics
     /// <summary>LeakScope-Allocator events turned into records.</summary>
     public long Decoded { get; internal set; }
 
-    /// <summary>LeakScope-Allocator events whose payload was shorter than their schema (truncated or corrupt).</summary>
+    /// <summary>LeakScope-Allocator events whose payload was shorter than their schema or carried an impossible block size (truncated or corrupt).</summary>
     public long Truncated { get; internal set; }
 
     /// <summary>Events of ids this tracer does not know (e.g. a newer allocator's), by id.</summary>

@@ -12,6 +12,12 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
     private readonly ReadOnlySpan<byte> _payload = payload;
     private int _offset;
 
+    /// <summary>
+    /// The largest block size a record may carry: 256 TiB, beyond any allocation a 64-bit process can make. A size is a
+    /// <c>nuint</c> the allocator handed out, so a negative or larger value can only come from a corrupt payload.
+    /// </summary>
+    public const long MaxBlockSize = 1L << 48;
+
     public bool Failed { get; private set; }
 
     public long Int64()
@@ -23,6 +29,18 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
 
         long value = BinaryPrimitives.ReadInt64LittleEndian(_payload[_offset..]);
         _offset += 8;
+        return value;
+    }
+
+    /// <summary>A block size (<see cref="Int64"/>); outside 0..<see cref="MaxBlockSize"/> it sets <see cref="Failed"/>, so a corrupt size is counted instead of reaching the account.</summary>
+    public long Size()
+    {
+        long value = Int64();
+        if (value is < 0 or > MaxBlockSize)
+        {
+            Failed = true;
+        }
+
         return value;
     }
 

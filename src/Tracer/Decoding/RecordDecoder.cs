@@ -67,14 +67,14 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.BlockAllocated:
             {
-                var record = new BlockAllocated(new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
+                var record = new BlockAllocated(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
             case EventIds.BlockFreed:
             {
-                var record = new BlockFreed(new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
+                var record = new BlockFreed(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -82,8 +82,8 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             case EventIds.BlockReallocated:
             {
                 var record = new BlockReallocated(
-                    new AllocationId(r.Int64()), r.Int64(), r.Int64(), (HeapFamily)r.Byte(),
-                    new AllocationId(r.Int64()), r.Int64(), r.Int64(), (HeapFamily)r.Byte(),
+                    new AllocationId(r.Int64()), r.Int64(), r.Size(), (HeapFamily)r.Byte(),
+                    new AllocationId(r.Int64()), r.Int64(), r.Size(), (HeapFamily)r.Byte(),
                     new SiteId(r.Int32()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
@@ -93,7 +93,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             {
                 var record = new MisuseReported(
                     (MisuseKind)r.Byte(), (HeapFamily)r.Byte(), (HeapFamily)r.Byte(),
-                    new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), new SiteId(r.Int32()));
+                    new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), new SiteId(r.Int32()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -107,7 +107,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.RundownBlock:
             {
-                var record = new RundownBlock(new AllocationId(r.Int64()), r.Int64(), r.Int64(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
+                var record = new RundownBlock(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -180,7 +180,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.OwnerFinalized:
             {
-                var record = new OwnerFinalized(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()), r.Int64(), (HeapFamily)r.Byte());
+                var record = new OwnerFinalized(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()), r.Size(), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }

@@ -32,15 +32,17 @@ public static partial class HtmlReportWriter
 
     /// <summary>
     /// HTML-escapes text for element content and quoted attributes (&lt; &gt; &amp; " '), and replaces control
-    /// characters (which no HTML or XML reader wants) with U+FFFD.
+    /// characters and the noncharacters U+FFFE / U+FFFF (which no HTML or XML reader wants) with U+FFFD.
     /// </summary>
     public static string Encode(string? text)
     {
         string encoded = WebUtility.HtmlEncode(text ?? string.Empty);
-        return encoded.Any(c => c < ' ' && c is not ('\t' or '\n' or '\r'))
-            ? string.Concat(encoded.Select(c => c < ' ' && c is not ('\t' or '\n' or '\r') ? '\uFFFD' : c))
+        return encoded.Any(NotXml)
+            ? string.Concat(encoded.Select(c => NotXml(c) ? '\uFFFD' : c))
             : encoded;
     }
+
+    private static bool NotXml(char c) => (c < ' ' && c is not ('\t' or '\n' or '\r')) || c is '\uFFFE' or '\uFFFF';
 
     private static void Build(StringBuilder h, TraceReport report, ReportContext context)
     {

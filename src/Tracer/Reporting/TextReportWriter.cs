@@ -26,7 +26,7 @@ public static class TextReportWriter
         AnalysisResult a = report.Analysis;
         Completeness c = a.Completeness;
 
-        w.WriteLine($"LeakScope report — pid {report.Target.Pid}: {report.Target.Command}");
+        w.WriteLine($"LeakScope report — pid {report.Target.Pid}: {PrintableText.Escape(report.Target.Command)}");
         if (report.Target.ExitCode is { } exitCode)
         {
             w.WriteLine($"  target exit code {exitCode}");
@@ -116,21 +116,21 @@ public static class TextReportWriter
     {
         string uncertain = f.Uncertain ? "  [uncertain]" : string.Empty;
         string detail = f.Detail is null ? string.Empty : $" ({f.Detail})";
-        w.WriteLine($"  {ReportNames.Family(f.Family),-5} {f.Count,6:N0} × {Bytes(f.Bytes),10}  {Label(f.Kind)} {f.Site}{detail}{uncertain}");
+        w.WriteLine($"  {ReportNames.Family(f.Family),-5} {f.Count,6:N0} × {Bytes(f.Bytes),10}  {Label(f.Kind)} {Printable(f.Site)}{detail}{uncertain}");
         if (f.Site.IsDefined)
         {
-            w.WriteLine($"        {f.Site.File}:{f.Site.Line}");
+            w.WriteLine($"        {PrintableText.Escape(f.Site.File)}:{f.Site.Line}");
         }
 
         if (f.FreeSite is { } freeSite)
         {
             string caller = f.CallerFamily is { } family ? $" by {ReportNames.Family(family)}" : string.Empty;
-            w.WriteLine($"        {(f.Kind == FindingKind.ViewLeak ? "disposed" : "freed")}{caller} at {freeSite}");
+            w.WriteLine($"        {(f.Kind == FindingKind.ViewLeak ? "disposed" : "freed")}{caller} at {Printable(freeSite)}");
         }
 
         foreach (ViewSite view in f.Views)
         {
-            w.WriteLine($"        outstanding view × {view.Count:N0} acquired at {view.Site}");
+            w.WriteLine($"        outstanding view × {view.Count:N0} acquired at {Printable(view.Site)}");
         }
 
         if (f.Growth is { } g)
@@ -168,4 +168,7 @@ public static class TextReportWriter
         < 10L * 1024 * 1024 => $"{bytes / 1024.0:N1} KiB",
         _ => $"{bytes / (1024.0 * 1024):N1} MiB",
     };
+
+    /// <summary>A site as one line of text, whatever its file and member contain.</summary>
+    private static string Printable(SiteInfo site) => PrintableText.Escape(site.ToString());
 }

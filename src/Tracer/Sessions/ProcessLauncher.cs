@@ -46,8 +46,17 @@ internal sealed class ProcessLauncher : IAsyncDisposable
             throw new TargetUnavailableException($"'{_spec.CommandLine}' did not connect to the tracer within {_spec.ConnectTimeout.TotalSeconds:0} s (is it a .NET 6+ program?)");
         }
 
-        _connector = await connect.ConfigureAwait(false);
-        return _connector.Instance;
+        DiagnosticsClientConnector? connector = await connect.ConfigureAwait(false);
+        if (connector is null)
+        {
+            // FromDiagnosticPort completes with null, not as cancelled, when its token fires (Ctrl+C while the child starts).
+            Kill();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TargetUnavailableException($"'{_spec.CommandLine}' did not connect to the tracer");
+        }
+
+        _connector = connector;
+        return connector.Instance;
     }
 
     /// <summary>Waits (bounded) for the child to exit by itself and returns its exit code.</summary>
@@ -91,6 +100,9 @@ internal sealed class ProcessLauncher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The trace waited for the child's exit or stopped it; a child still running here means the trace failed
+        // part-way (e.g. the recording could not be created). It must not outlive its tracer unwatched.
+        Kill();
         if (_connector is not null)
         {
             await _connector.DisposeAsync().ConfigureAwait(false);

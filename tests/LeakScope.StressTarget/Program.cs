@@ -1,0 +1,98 @@
+// LeakScope.StressTarget: a multi-threaded allocator workload with planted bugs at stable lines, for the end-to-end
+// reliability tests. Worker threads allocate, calloc, realloc and free in both families, hand blocks to each other,
+// use views of native buffers while other threads try to resize them, and plant misuse every so often. Every planted
+// call carries a "PLANTED:" marker; the tests read the expected lines from them. At the end it prints
+//   HEAPSTATS {json}   the allocator's own counts (the format MisuseDemo prints)
+//   STRESS {json}      what it planted and how many resizes of the shared buffer were refused
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+using System.Text.Json;
+using LeakScope.Allocator;
+using LeakScope.StressTarget;
+
+var options = StressOptions.Parse(args);
+Console.WriteLine($"StressTarget pid {Environment.ProcessId}");
+unsafe
+{
+    RawHeap.Free(RawHeap.Malloc(16)); // Creates the event source, so a tracer can enable it.
+}
+
+Console.WriteLine($"READY {Environment.ProcessId}");
+if (options.WaitForTracer)
+{
+    WaitForTracer();
+}
+
+var planted = new Dictionary<string, long>();
+if (options.Flood > 0)
+{
+    Workload.Flood(options.Flood);
+    planted["floodPairs"] = options.Flood;
+}
+else
+{
+    planted = Workload.Run(options.Threads, options.Ops);
+}
+
+Console.WriteLine("HEAPSTATS " + HeapStatsJson());
+Console.WriteLine("STRESS " + JsonSerializer.Serialize(planted));
+Console.Out.Flush();
+
+if (options.Forever)
+{
+    Console.WriteLine("CHURNING");
+    Workload.ChurnForever();
+}
+
+if (options.SleepAfterMs > 0)
+{
+    Thread.Sleep(options.SleepAfterMs);
+}
+
+if (options.Throw)
+{
+    Console.WriteLine("THROWING");
+    Console.Out.Flush();
+    throw new InvalidOperationException("StressTarget: a planted unhandled exception");
+}
+
+return 0;
+
+static string HeapStatsJson()
+{
+    HeapSnapshot snapshot = HeapStats.Capture();
+    var families = new Dictionary<string, object>();
+    foreach ((string name, AllocationFamily family) in new[] { ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool) })
+    {
+        HeapSnapshot f = snapshot.For(family);
+        families[name] = new Dictionary<string, long>
+        {
+            ["liveBlocks"] = f.LiveBlocks,
+            ["liveBytes"] = f.LiveBytes,
+            ["allocations"] = f.Allocations,
+            ["frees"] = f.Frees,
+            ["misuse"] = f.MisuseCount,
+        };
+    }
+
+    return JsonSerializer.Serialize(families);
+}
+
+static void WaitForTracer()
+{
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed < TimeSpan.FromSeconds(30))
+    {
+        EventSource? source = EventSource.GetSources().FirstOrDefault(s => s.Name == "LeakScope-Allocator");
+        if (source is not null && source.IsEnabled())
+        {
+            Thread.Sleep(300);
+            Console.WriteLine("TRACED");
+            return;
+        }
+
+        Thread.Sleep(20);
+    }
+
+    Console.WriteLine("NO TRACER");
+}
