@@ -11,10 +11,9 @@ namespace LeakScope.EndToEnd.Tests;
 /// account is incomplete and marks what to doubt; without, the same workload's account is exact.
 /// </summary>
 /// <remarks>
-/// This needs the per-operation mode (BlockAllocated / BlockFreed events). <see cref="TraceOptions"/> has no mode or
-/// keyword option today and the session asks for the per-operation keywords; if a mode option is added (the high-rate
-/// batched mode), pin the per-operation mode here. The decoded-event checks below fail loudly if the flood stops being
-/// one event per operation.
+/// This needs the per-operation mode (BlockAllocated / BlockFreed events), pinned with
+/// <see cref="TraceOptions.PerOperation"/>: the default high-rate mode folds the pairs and would not flood. The
+/// decoded-event checks below fail loudly if the flood stops being one event per operation.
 /// </remarks>
 [Collection(EventPipeCollection.Name)]
 public class FloodTests
@@ -30,7 +29,7 @@ public class FloodTests
             StandardError = output,
         };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        TraceOutcome outcome = await TraceRunner.LaunchAsync(spec, TraceOptions.Default with { BufferSizeMB = bufferSizeMB }, timeout.Token);
+        TraceOutcome outcome = await TraceRunner.LaunchAsync(spec, TraceOptions.Default with { BufferSizeMB = bufferSizeMB, PerOperation = true }, timeout.Token);
         Assert.False(timeout.IsCancellationRequested, "the traced flood hit the test's time bound");
         Assert.Equal(0, outcome.Target.ExitCode);
         await ProcessHygiene.AssertGoneAsync(outcome.Target.Pid);

@@ -113,7 +113,7 @@ internal sealed class LiveView
     private IRenderable Render(LiveSnapshot? s, double eventsPerSecond, TimeSpan elapsed)
     {
         var header = new Markup(
-            $"[bold]LeakScope[/] {Markup.Escape(_title)}  [grey]{elapsed.TotalSeconds.ToString("0", Invariant)} s[/]  " +
+            $"[bold]LeakScope[/] {Markup.Escape(PrintableText.Escape(_title))}  [grey]{elapsed.TotalSeconds.ToString("0", Invariant)} s[/]  " +
             $"events [bold]{(s?.EventsRead ?? 0).ToString("N0", Invariant)}[/] ({eventsPerSecond.ToString("N0", Invariant)}/s)  " +
             (s is { EventsLost: > 0 } ? $"[red]lost {s.EventsLost.ToString("N0", Invariant)}[/]" : "lost 0") +
             $"  heartbeats {(s?.Engine.Heartbeats ?? 0).ToString("N0", Invariant)}");
@@ -128,7 +128,7 @@ internal sealed class LiveView
             .AddColumn(new TableColumn("live").RightAligned()).AddColumn(new TableColumn("growth").RightAligned());
         foreach (SiteGrowth g in e.TopGrowing)
         {
-            sites.AddRow(new Text(g.Site.ToString()), new Text(ReportNames.Family(g.Family)), new Text(FindingText.Bytes(g.LiveBytes)), new Text("+" + FindingText.Bytes(g.GrowthBytes)));
+            sites.AddRow(new Text(PrintableText.Escape(g.Site.ToString())), new Text(ReportNames.Family(g.Family)), new Text(FindingText.Bytes(g.LiveBytes)), new Text("+" + FindingText.Bytes(g.GrowthBytes)));
         }
 
         if (e.TopGrowing.Count == 0)

@@ -24,7 +24,7 @@ internal static class StatusText
         if (e.TopGrowing.Count > 0)
         {
             SiteGrowth top = e.TopGrowing[0];
-            line += $"  top growth {top.Site} +{FindingText.Bytes(top.GrowthBytes)}";
+            line += $"  top growth {PrintableText.Escape(top.Site.ToString())} +{FindingText.Bytes(top.GrowthBytes)}";
         }
 
         return line;

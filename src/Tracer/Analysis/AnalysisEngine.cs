@@ -54,6 +54,11 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     public void On(in BlockAllocated record)
     {
         _heap.Allocate(record.Id, record.Size, record.Site.Value, record.Family);
+        if (_ownership.MightBeStorage(record.Id.Value))
+        {
+            _ownership.StorageSeen(record.Id.Value, record.Family, record.Size);
+        }
+
         AfterBlockRecord();
     }
 
@@ -70,6 +75,11 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _heap.Free(record.OldId, record.OldSize, record.OldFamily, record.Site.Value);
         _heap.Allocate(record.NewId, record.NewSize, record.Site.Value, record.NewFamily);
         _ownership.StorageMoved(record.OldId, record.NewId);
+        if (_ownership.MightBeStorage(record.NewId.Value))
+        {
+            _ownership.StorageSeen(record.NewId.Value, record.NewFamily, record.NewSize);
+        }
+
         AfterBlockRecord();
     }
 
@@ -107,6 +117,11 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     public void On(in RundownBlock record)
     {
         _heap.Rundown(record.Id, record.Size, record.Site.Value, record.Family);
+        if (_ownership.MightBeStorage(record.Id.Value))
+        {
+            _ownership.StorageSeen(record.Id.Value, record.Family, record.Size);
+        }
+
         AfterBlockRecord();
     }
 
@@ -193,7 +208,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     public void On(in OwnerCreated record)
     {
         _records++;
-        _ownership.OwnerCreated(record);
+        _ownership.OwnerCreated(record, _heap);
     }
 
     public void On(in OwnerDisposed record)

@@ -19,13 +19,45 @@ internal sealed class OwnershipTracker
     private readonly Dictionary<ViewLeakKey, Tally> _viewLeaks = new();
     private readonly Dictionary<(int Site, HeapFamily Family), Tally> _finalized = new();
 
-    public void OwnerCreated(in OwnerCreated r)
+    /// <summary>
+    /// The last storage block seen for each owner, kept after the owner is gone. In the high-rate mode an owner's
+    /// events (published at once) can come before its storage block's record (published with the next batch), so
+    /// a blocked resize may not find the block yet: it is then resolved from here when the findings are judged.
+    /// </summary>
+    private readonly Dictionary<long, (HeapFamily Family, long Bytes)> _lastStorage = new();
+
+    /// <summary>A 65,536-bit filter over storage ids, so block records pay one bit test, not a lookup, to learn they are not storage.</summary>
+    private readonly ulong[] _storageFilter = new ulong[1024];
+
+    public void OwnerCreated(in OwnerCreated r, HeapModel heap)
     {
         _owners[r.Owner.Value] = new Owner(r.Kind, r.Site.Value, r.Storage.Value);
         if (!r.Storage.IsNone)
         {
-            _ownerByStorage[r.Storage.Value] = r.Owner.Value;
+            TrackStorage(r.Storage.Value, r.Owner.Value);
+            if (heap.TryGetLive(r.Storage, out LiveBlock block))
+            {
+                _lastStorage[r.Owner.Value] = (block.Family, block.Size);
+            }
         }
+    }
+
+    /// <summary>True when <paramref name="id"/> may be an owner's storage block (false is certain).</summary>
+    public bool MightBeStorage(long id) => (_storageFilter[(id >> 6) & 1023] & (1UL << (int)(id & 63))) != 0;
+
+    /// <summary>A block record for an id that may be storage: remember it as its owner's storage.</summary>
+    public void StorageSeen(long id, HeapFamily family, long bytes)
+    {
+        if (_ownerByStorage.TryGetValue(id, out long owner))
+        {
+            _lastStorage[owner] = (family, bytes);
+        }
+    }
+
+    private void TrackStorage(long storage, long owner)
+    {
+        _ownerByStorage[storage] = owner;
+        _storageFilter[(storage >> 6) & 1023] |= 1UL << (int)(storage & 63);
     }
 
     public void OwnerDisposed(in OwnerDisposed r) => Forget(r.Owner.Value);
@@ -42,7 +74,7 @@ internal sealed class OwnershipTracker
     {
         if (_ownerByStorage.Remove(oldId.Value, out long owner))
         {
-            _ownerByStorage[newId.Value] = owner;
+            TrackStorage(newId.Value, owner);
             if (_owners.TryGetValue(owner, out Owner state))
             {
                 _owners[owner] = state with { Storage = newId.Value };
@@ -72,8 +104,15 @@ internal sealed class OwnershipTracker
         var key = new ResizeKey(r.Site.Value);
         ResizeTally tally = TallyFor(key);
         tally.Blocked++;
-        tally.Bytes += bytes;
         tally.Family = tally.Family == HeapFamily.Unknown ? family : tally.Family;
+        if (family == HeapFamily.Unknown)
+        {
+            tally.Unresolved.Add(r.Owner.Value); // its storage record may still be on its way (see _lastStorage)
+        }
+        else
+        {
+            tally.Bytes += bytes;
+        }
         _lastBlockedResize[r.Owner.Value] = key;
     }
 
@@ -134,9 +173,20 @@ internal sealed class OwnershipTracker
     {
         foreach ((ResizeKey key, ResizeTally tally) in _resizes)
         {
+            HeapFamily family = tally.Family;
+            long blockedBytes = tally.Bytes;
+            foreach (long owner in tally.Unresolved)
+            {
+                if (_lastStorage.TryGetValue(owner, out (HeapFamily Family, long Bytes) storage))
+                {
+                    family = family == HeapFamily.Unknown ? storage.Family : family;
+                    blockedBytes += storage.Bytes;
+                }
+            }
+
             long count = Math.Max(tally.Blocked, tally.Misuse);
-            long bytes = tally.Blocked >= tally.Misuse ? tally.Bytes : tally.MisuseBytes;
-            yield return new Finding(FindingKind.ResizeWithViews, tally.Family, count, bytes, sites.Resolve(key.Site))
+            long bytes = tally.Blocked >= tally.Misuse ? blockedBytes : tally.MisuseBytes;
+            yield return new Finding(FindingKind.ResizeWithViews, family, count, bytes, sites.Resolve(key.Site))
             {
                 Views = tally.Views
                     .OrderByDescending(v => v.Value).ThenBy(v => v.Key)
@@ -204,7 +254,7 @@ internal sealed class OwnershipTracker
             return (block.Family, block.Size);
         }
 
-        return (HeapFamily.Unknown, 0);
+        return _lastStorage.TryGetValue(owner, out (HeapFamily Family, long Bytes) last) ? last : (HeapFamily.Unknown, 0);
     }
 
     private void Forget(long owner)
@@ -233,5 +283,8 @@ internal sealed class OwnershipTracker
         public long MisuseBytes;
         public HeapFamily Family;
         public readonly Dictionary<int, long> Views = new();
+
+        /// <summary>Owners whose storage was not known when their resize was blocked, one entry per incident.</summary>
+        public readonly List<long> Unresolved = new();
     }
 }

@@ -66,7 +66,7 @@ internal static class BatchDecoder
                     // [1][id:8][size:v][site:v][family:1]
                     int p = pos + 9;
                     if (p > end
-                        || !TryReadVarint(ref start, end, ref p, out ulong size) || size > long.MaxValue
+                        || !TryReadVarint(ref start, end, ref p, out ulong size) || size > (ulong)PayloadReader.MaxBlockSize
                         || !TryReadVarint(ref start, end, ref p, out ulong site) || site > int.MaxValue
                         || p >= end)
                     {
@@ -99,7 +99,7 @@ internal static class BatchDecoder
                     // [3][oldId:8][newId:8][newSize:v][site:v][newFamily:1]
                     int p = pos + 17;
                     if (p > end
-                        || !TryReadVarint(ref start, end, ref p, out ulong size) || size > long.MaxValue
+                        || !TryReadVarint(ref start, end, ref p, out ulong size) || size > (ulong)PayloadReader.MaxBlockSize
                         || !TryReadVarint(ref start, end, ref p, out ulong site) || site > int.MaxValue
                         || p >= end)
                     {

@@ -10,7 +10,7 @@ namespace LeakScope.Tracer.Reporting;
 /// to the report, send terminal escape sequences or make a line display as something else. Everything else —
 /// quotes, backslashes, markup, any printable Unicode — is kept as it is.
 /// </summary>
-internal static class PrintableText
+public static class PrintableText
 {
     public static string Escape(string? text)
     {

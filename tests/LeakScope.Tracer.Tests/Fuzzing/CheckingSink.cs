@@ -45,6 +45,12 @@ internal sealed class CheckingSink(AnalysisEngine engine) : ITraceRecordSink
         After();
     }
 
+    public void On(in AllocationsFolded record)
+    {
+        engine.On(record);
+        After();
+    }
+
     public void On(in MisuseReported record)
     {
         engine.On(record);

@@ -17,6 +17,8 @@ internal sealed class CountingSink : ITraceRecordSink
 
     public void On(in BlockReallocated record) => Take(record);
 
+    public void On(in AllocationsFolded record) => Take(record);
+
     public void On(in MisuseReported record) => Take(record);
 
     public void On(in RundownStarted record) => Take(record);

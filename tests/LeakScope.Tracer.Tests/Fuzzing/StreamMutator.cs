@@ -179,6 +179,12 @@ internal static class StreamMutator
                 };
                 detail = $"{Name(e[at])} → id {id}";
                 e[at] = e[at] with { EventId = id };
+
+                // As an AllocationBatch, the payload's first four bytes are the batch format version: a value above
+                // the tracer's is a (legitimately refused) newer format, like a newer event version.
+                byte[] payload = e[at].Payload;
+                s.HasNewerVersion |= id == 10 && payload.Length >= 4
+                    && System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(payload) > LeakScope.Tracer.Decoding.BatchDecoder.SupportedFormatVersion;
                 break;
             }
 
