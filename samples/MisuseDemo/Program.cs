@@ -2,7 +2,6 @@
 // end-to-end tests and for trying the tracer. Every planted bug's call carries a "PLANTED:" marker
 // on its own line; the tests find the expected file:line by that marker. See README.md.
 using System.Diagnostics;
-using System.Diagnostics.Tracing;
 using LeakScope.Allocator;
 using LeakScope.Samples.Shared;
 
@@ -26,7 +25,7 @@ public static unsafe class Program
         Console.WriteLine($"READY {Environment.ProcessId}");
         if (options.WaitForTracer)
         {
-            WaitForTracer();
+            TracerWait.WaitForTracer();
         }
 
         Sleep(options.SleepMs);
@@ -115,26 +114,6 @@ public static unsafe class Program
         PoolHeap.Free(resized);
         RawHeap.Free(RawHeap.Realloc(null, 64));
         RawHeap.Free(null);
-    }
-
-    /// <summary>Waits (at most 30 s) until a session enables LeakScope-Allocator, then lets its rundown finish.</summary>
-    private static void WaitForTracer()
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            EventSource? source = EventSource.GetSources().FirstOrDefault(s => s.Name == "LeakScope-Allocator");
-            if (source is not null && source.IsEnabled())
-            {
-                Thread.Sleep(300);
-                Console.WriteLine("TRACED");
-                return;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        Console.WriteLine("NO TRACER");
     }
 
     private static void Sleep(int milliseconds)

@@ -4,10 +4,9 @@
 // call carries a "PLANTED:" marker; the tests read the expected lines from them. At the end it prints
 //   HEAPSTATS {json}   the allocator's own counts (the format MisuseDemo prints)
 //   STRESS {json}      what it planted and how many resizes of the shared buffer were refused
-using System.Diagnostics;
-using System.Diagnostics.Tracing;
 using System.Text.Json;
 using LeakScope.Allocator;
+using LeakScope.Samples.Shared;
 using LeakScope.StressTarget;
 
 var options = StressOptions.Parse(args);
@@ -20,7 +19,7 @@ unsafe
 Console.WriteLine($"READY {Environment.ProcessId}");
 if (options.WaitForTracer)
 {
-    WaitForTracer();
+    TracerWait.WaitForTracer();
 }
 
 var planted = new Dictionary<string, long>();
@@ -34,7 +33,7 @@ else
     planted = Workload.Run(options.Threads, options.Ops);
 }
 
-Console.WriteLine("HEAPSTATS " + HeapStatsJson());
+Console.WriteLine(HeapStatsLine.Capture());
 Console.WriteLine("STRESS " + JsonSerializer.Serialize(planted));
 Console.Out.Flush();
 
@@ -57,42 +56,3 @@ if (options.Throw)
 }
 
 return 0;
-
-static string HeapStatsJson()
-{
-    HeapSnapshot snapshot = HeapStats.Capture();
-    var families = new Dictionary<string, object>();
-    foreach ((string name, AllocationFamily family) in new[] { ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool) })
-    {
-        HeapSnapshot f = snapshot.For(family);
-        families[name] = new Dictionary<string, long>
-        {
-            ["liveBlocks"] = f.LiveBlocks,
-            ["liveBytes"] = f.LiveBytes,
-            ["allocations"] = f.Allocations,
-            ["frees"] = f.Frees,
-            ["misuse"] = f.MisuseCount,
-        };
-    }
-
-    return JsonSerializer.Serialize(families);
-}
-
-static void WaitForTracer()
-{
-    var clock = Stopwatch.StartNew();
-    while (clock.Elapsed < TimeSpan.FromSeconds(30))
-    {
-        EventSource? source = EventSource.GetSources().FirstOrDefault(s => s.Name == "LeakScope-Allocator");
-        if (source is not null && source.IsEnabled())
-        {
-            Thread.Sleep(300);
-            Console.WriteLine("TRACED");
-            return;
-        }
-
-        Thread.Sleep(20);
-    }
-
-    Console.WriteLine("NO TRACER");
-}

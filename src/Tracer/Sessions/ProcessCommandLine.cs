@@ -29,6 +29,11 @@ internal static class ProcessCommandLine
 
     public static bool IsRunning(int pid)
     {
+        if (!IsProcess(pid))
+        {
+            return false;
+        }
+
         try
         {
             using var process = System.Diagnostics.Process.GetProcessById(pid);
@@ -37,6 +42,31 @@ internal static class ProcessCommandLine
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// False when <paramref name="pid"/> is a thread of another process. Linux answers <c>/proc/&lt;tid&gt;</c> for
+    /// threads too (it is only left out of the listing), so a stale diagnostic socket whose pid has been reused as a
+    /// thread id would otherwise look like a second copy of that thread's process.
+    /// </summary>
+    private static bool IsProcess(int pid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("Tgid:", StringComparison.Ordinal))
+                {
+                    return int.TryParse(line.AsSpan(5).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int tgid) && tgid == pid;
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return !OperatingSystem.IsLinux(); // no /proc entry on Linux: not running; elsewhere, let Process decide
         }
     }
 }
