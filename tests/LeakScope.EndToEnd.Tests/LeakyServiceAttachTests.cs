@@ -39,14 +39,17 @@ public class LeakyServiceAttachTests
         Assert.Equal((file, 37, 40, HeapFamily.Raw, HeapFamily.Pool), (mismatched.Site.File, mismatched.Site.Line, mismatched.FreeSite?.Line, mismatched.Family, mismatched.CallerFamily));
         Assert.Equal(mismatched.Count * 32, mismatched.Bytes);
 
-        // BUG 3: the resize at line 57, refused while the view acquired at line 54 was out.
+        // BUG 3: the resize at line 57 of the 256-byte pool buffer, refused while the view acquired at line 54 was out.
+        // The buffer was created before the attach: the rundown's OwnerCreated names its storage.
         Finding resize = Assert.Single(result.OfKind(FindingKind.ResizeWithViews));
-        Assert.Equal((file, 57), (resize.Site.File, resize.Site.Line));
+        Assert.Equal((file, 57, HeapFamily.Pool), (resize.Site.File, resize.Site.Line, resize.Family));
+        Assert.Equal(resize.Count * 256, resize.Bytes);
         Assert.Equal(54, Assert.Single(resize.Views).Site.Line);
 
-        // BUG 4: views acquired at line 69 and never released.
+        // BUG 4: views of the 128-byte pool buffer, acquired at line 69 and never released.
         Finding viewLeak = Assert.Single(result.OfKind(FindingKind.ViewLeak));
-        Assert.Equal((file, 69), (viewLeak.Site.File, viewLeak.Site.Line));
+        Assert.Equal((file, 69, HeapFamily.Pool), (viewLeak.Site.File, viewLeak.Site.Line, viewLeak.Family));
+        Assert.Equal(viewLeak.Count * 128, viewLeak.Bytes);
 
         // BUG 5: NativeArray<double>(32) left to the finalizer, 256 B each.
         Finding owner = Assert.Single(result.OfKind(FindingKind.OwnerFinalized));

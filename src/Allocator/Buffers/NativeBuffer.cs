@@ -26,7 +26,7 @@ namespace LeakScope.Allocator;
 /// <para>As with every <see cref="MemoryManager{T}"/>, a span taken from <see cref="GetSpan"/> or <c>Memory.Span</c>
 /// without a view is not protected: hold a view (or a pin) for as long as the memory is used.</para>
 /// </remarks>
-public sealed unsafe class NativeBuffer<T> : MemoryManager<T>
+public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
     where T : unmanaged
 {
     /// <summary>The site pins are published with: <c>Memory&lt;T&gt;.Pin()</c> passes no caller info through <see cref="Pin"/>.</summary>
@@ -56,7 +56,10 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         _block = OwnedBlock.Create(OwnerKind.NativeBuffer, family, BytesFor(length), zero: true, file, line, member);
         _length = length;
+        OwnerRegistry.Add(_block.OwnerId, _block.CreationTicket, this);
     }
+
+    OwnedBlock IOwnedStorage.Storage => _block;
 
     /// <summary>Frees a buffer that was never disposed and publishes it as finalized (a leaked owner).</summary>
     /// <remarks>

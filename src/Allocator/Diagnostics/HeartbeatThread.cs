@@ -21,8 +21,12 @@ internal static class HeartbeatThread
     private static long s_sequence;
     private static int s_finalPublished;
 
+    /// <summary>The owner ticket of the latest enable: owners with later tickets published themselves live.</summary>
+    private static long s_rundownOwnerTicket;
+
     public static void RequestRundown()
     {
+        Volatile.Write(ref s_rundownOwnerTicket, OwnerRegistry.NextTicket());
         Interlocked.Increment(ref s_rundownRequests);
         EnsureStarted();
         s_wake.Set();
@@ -52,7 +56,7 @@ internal static class HeartbeatThread
             {
                 if (Interlocked.Exchange(ref s_rundownRequests, 0) > 0)
                 {
-                    Rundown.Publish(log);
+                    Rundown.Publish(log, Volatile.Read(ref s_rundownOwnerTicket));
                 }
 
                 ThreadHeap.ReclaimExited();

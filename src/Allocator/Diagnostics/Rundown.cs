@@ -13,7 +13,7 @@ internal static class Rundown
 {
     private static long s_generation;
 
-    public static void Publish(AllocatorEventSource log)
+    public static void Publish(AllocatorEventSource log, long ownerTicket)
     {
         long generation = Interlocked.Increment(ref s_generation);
         bool blocks = log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations)
@@ -57,6 +57,12 @@ internal static class Rundown
                     BatchPublisher.ResumeFolding();
                 }
             }
+        }
+
+        // Owners after their blocks, so the tracer can name each owner's storage (its family and size).
+        if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Owners))
+        {
+            OwnerRegistry.PublishRundown(log, ownerTicket);
         }
 
         log.RundownStop(generation, count, bytes);

@@ -21,7 +21,7 @@ namespace LeakScope.Allocator;
 /// <para>An array created with <c>zeroed: true</c> (the default) stays zero-initialised: elements added by a
 /// resize start at zero. With <c>zeroed: false</c> they are unspecified, as in <c>cpython.array</c>.</para>
 /// </remarks>
-public sealed unsafe class NativeArray<T> : IDisposable
+public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
     where T : unmanaged
 {
     private OwnedBlock _block;
@@ -44,7 +44,10 @@ public sealed unsafe class NativeArray<T> : IDisposable
         _length = length;
         _capacity = length;
         _zeroed = zeroed;
+        OwnerRegistry.Add(_block.OwnerId, _block.CreationTicket, this);
     }
+
+    OwnedBlock IOwnedStorage.Storage => _block;
 
     /// <summary>Frees an array that was never disposed and publishes it as finalized (a leaked owner).</summary>
     ~NativeArray()

@@ -37,6 +37,9 @@ internal unsafe struct OwnedBlock
     /// <summary>Where the owner was created.</summary>
     public readonly int SiteId { get; }
 
+    /// <summary>The owner's <see cref="OwnerRegistry.NextTicket"/>, taken before it decided whether to publish itself.</summary>
+    public long CreationTicket { readonly get; private init; }
+
     /// <summary>The storage, or null once it has been freed.</summary>
     public readonly byte* Pointer => (byte*)Volatile.Read(in _pointer);
 
@@ -57,7 +60,10 @@ internal unsafe struct OwnedBlock
         }
 
         ThreadHeap heap = ThreadHeap.Current;
-        var block = new OwnedBlock((nint)pointer, bytes, family, kind, heap.NextAllocationId(), heap.Sites.Lookup(file, line, member));
+        var block = new OwnedBlock((nint)pointer, bytes, family, kind, heap.NextAllocationId(), heap.Sites.Lookup(file, line, member))
+        {
+            CreationTicket = OwnerRegistry.NextTicket(),
+        };
         AllocatorEventSource log = AllocatorEventSource.Log;
         if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Owners))
         {
@@ -103,6 +109,7 @@ internal unsafe struct OwnedBlock
     /// <summary>Publishes <c>OwnerDisposed</c>. The owner's <c>Dispose()</c> carries no caller info, so the event names the creation site.</summary>
     public readonly void PublishDisposed()
     {
+        OwnerRegistry.Remove(OwnerId);
         AllocatorEventSource log = AllocatorEventSource.Log;
         if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Owners))
         {
@@ -113,6 +120,7 @@ internal unsafe struct OwnedBlock
     /// <summary>Publishes <c>OwnerFinalized</c> for an owner the finalizer reclaims; the free event follows.</summary>
     public readonly void PublishFinalized()
     {
+        OwnerRegistry.Remove(OwnerId);
         AllocatorEventSource log = AllocatorEventSource.Log;
         if (log.IsEnabled(EventLevel.Warning, AllocatorEventSource.Keywords.Owners))
         {
@@ -136,6 +144,9 @@ internal unsafe struct OwnedBlock
         BlockEngine.Free(Family, (void*)pointer, site.File, site.Line, site.Member);
         return true;
     }
+
+    /// <summary>The storage block's current allocation id, or 0 once it is freed.</summary>
+    public readonly long AllocationId => AllocationIdOf(Pointer);
 
     /// <summary>The allocation id of a live block the engine handed out, or 0 when there is none.</summary>
     private static long AllocationIdOf(void* pointer)
