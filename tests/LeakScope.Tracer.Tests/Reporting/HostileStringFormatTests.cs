@@ -38,7 +38,7 @@ public class HostileStringFormatTests
         // An empty member has no logical location: SARIF leaves it out, as it should.
         if (Get(name).Length > 0)
         {
-            Assert.Equal(JsonShape(clean.RootElement), JsonShape(hostile.RootElement));
+            Assert.Equal(HostileStringReportTests.Shape(clean.RootElement), HostileStringReportTests.Shape(hostile.RootElement));
         }
     }
 
@@ -60,33 +60,6 @@ public class HostileStringFormatTests
         XDocument clean = XDocument.Parse(HtmlReportWriter.ToHtml(HostileStringReportTests.Report(Placeholder)));
 
         Assert.Equal(XmlShape(clean), XmlShape(hostile));
-    }
-
-    private static string[] JsonShape(JsonElement element)
-    {
-        var paths = new List<string>();
-        void Walk(JsonElement e, string at)
-        {
-            paths.Add($"{at}:{e.ValueKind}");
-            if (e.ValueKind == JsonValueKind.Object)
-            {
-                foreach (JsonProperty p in e.EnumerateObject())
-                {
-                    Walk(p.Value, $"{at}.{p.Name}");
-                }
-            }
-            else if (e.ValueKind == JsonValueKind.Array)
-            {
-                int i = 0;
-                foreach (JsonElement item in e.EnumerateArray())
-                {
-                    Walk(item, $"{at}[{i++}]");
-                }
-            }
-        }
-
-        Walk(element, "$");
-        return paths.ToArray();
     }
 
     /// <summary>Every element's path and attribute names, in document order.</summary>

@@ -156,7 +156,7 @@ public partial class HostileStringReportTests
     }
 
     /// <summary>Every property path and value kind in the document: a string that broke out of its quotes would add or change one.</summary>
-    private static string[] Shape(JsonElement element, string path = "$")
+    internal static string[] Shape(JsonElement element, string path = "$")
     {
         var paths = new List<string>();
         void Walk(JsonElement e, string at)
