@@ -78,9 +78,15 @@ internal static unsafe partial class BlockEngine
     {
         BlockHeader* header = old.Header;
         long newId = heap.NextAllocationId();
-        header->AllocationId = newId;
+
+        // A rundown may be reading this header (HeapWalker.TryRead). Id 0 is never handed out: it marks the fields as
+        // being rewritten (the exchange is a full fence, so it is visible before any of them changes), and the new id
+        // is published last, with release semantics. A walker that read the id before and after its copy and saw the
+        // same non-zero id both times copied one consistent header.
+        Interlocked.Exchange(ref header->AllocationId, 0);
         header->Size = (ushort)size;
         header->SiteId = siteId;
+        Volatile.Write(ref header->AllocationId, newId);
 
         ref FamilyCounters counters = ref heap.CountersFor(old.Family);
         counters.LiveBytes += (long)size - (long)old.Size;

@@ -3,7 +3,8 @@ namespace LeakScope.Allocator.Heaps;
 /// <summary>
 /// Enumerates every live block: the carved slots of every arena whose header says Live, then the large
 /// block registry. Runs concurrently with allocation; a slot is reported only when its header reads the
-/// same before and after its fields are copied, so a torn read is skipped rather than misreported.
+/// same before and after its fields are copied (its id is the version: see TryRead), so a torn read is skipped
+/// rather than misreported.
 /// </summary>
 internal static unsafe class HeapWalker
 {
@@ -34,7 +35,7 @@ internal static unsafe class HeapWalker
         }
     }
 
-    private static bool TryRead(nint slot, out LiveBlock block)
+    internal static bool TryRead(nint slot, out LiveBlock block)
     {
         var header = (BlockHeader*)slot;
         block = default;
@@ -43,8 +44,17 @@ internal static unsafe class HeapWalker
             return false;
         }
 
+        // Seqlock-style: an in-place realloc (BlockEngine.ResizeInPlace) sets the id to 0, rewrites size and site, then
+        // publishes the new id. The copy is accepted only when the id read before it (acquire) and after it (behind a
+        // full fence, so the copy's reads cannot move past it) is the same non-zero id: every field then belongs to it.
         long id = Volatile.Read(ref header->AllocationId);
+        if (id == 0)
+        {
+            return false;
+        }
+
         BlockHeader copy = *header;
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref header->State) != BlockState.Live || Volatile.Read(ref header->AllocationId) != id || copy.AllocationId != id)
         {
             return false;

@@ -44,6 +44,13 @@ public sealed partial class AnalysisEngine
             reasons.Add($"{_heap.DuplicateAllocations} duplicate allocation and {_heap.DuplicateFrees} duplicate free records");
         }
 
+        long unresolvedOwners = _ownership.Unresolved(_heap);
+        if (unresolvedOwners > 0)
+        {
+            reasons.Add($"{unresolvedOwners} view or resize incidents name a buffer whose storage block never arrived: their family and bytes are unknown");
+            uncertain.Add("resize-with-views and view-leak findings: family and bytes");
+        }
+
         (HeartbeatVerdict verdict, HeartbeatSample? checkedAgainst) = JudgeHeartbeats(stream, out string? heartbeatReason);
         if (verdict != HeartbeatVerdict.Verified)
         {
@@ -117,16 +124,36 @@ public sealed partial class AnalysisEngine
         // without a final heartbeat. A heartbeat near the end that agrees with the account at its own position
         // in the stream proves the account up to there, and the records after it all arrived. Several are
         // allowed because a heartbeat can straddle an operation in flight on another thread.
-        for (int i = _heartbeats.Count - 1; i >= Math.Max(0, _heartbeats.Count - RecentHeartbeatsChecked); i--)
+        HeartbeatSample[] judged = JudgedHeartbeats();
+        for (int i = judged.Length - 1; i >= Math.Max(0, judged.Length - RecentHeartbeatsChecked); i--)
         {
-            if (_heartbeats[i].Matches)
+            if (judged[i].Matches)
             {
-                return (HeartbeatVerdict.Verified, _heartbeats[i]);
+                return (HeartbeatVerdict.Verified, judged[i]);
             }
         }
 
         reason = $"the last heartbeats disagree with the account: {Describe(last)}";
         return (HeartbeatVerdict.Mismatch, last);
+    }
+
+    /// <summary>
+    /// The heartbeats with the verdict at their own position: in a high-rate stream the last ones are judged now
+    /// (<see cref="HeartbeatPosition"/>: their writers' next batches may have arrived after them).
+    /// </summary>
+    private HeartbeatSample[] JudgedHeartbeats()
+    {
+        HeartbeatSample[] samples = _heartbeats.ToArray();
+        foreach (HeartbeatPosition position in _positions)
+        {
+            HeartbeatSample sample = samples[position.HeartbeatIndex];
+            if (!sample.Matches && position.Verified())
+            {
+                samples[position.HeartbeatIndex] = sample with { MatchedInFlight = true };
+            }
+        }
+
+        return samples;
     }
 
     private static string DescribeExitFile(ExitFileStatus status) => status switch

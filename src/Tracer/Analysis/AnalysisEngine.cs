@@ -27,6 +27,11 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private int _pendingHeartbeat = -1;
     private int _pendingLeft;
 
+    /// <summary>High-rate streams: the writer whose batch is being read (0 outside batches), the account before the last block record, and the positions of the last heartbeats.</summary>
+    private long _writer;
+    private bool _sawBatches;
+    private readonly List<HeartbeatPosition> _positions = new();
+
     /// <summary>How many block records before or after a heartbeat may still be in flight when the target snapshots its counters.</summary>
     public const int InFlightWindow = 64;
 
@@ -46,13 +51,14 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in SiteDefined record)
     {
-        _records++;
+        OutsideBatch();
         _sites.Define(record);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockAllocated record)
     {
+        _heap.BeginRecord();
         _heap.Allocate(record.Id, record.Size, record.Site.Value, record.Family);
         if (_ownership.MightBeStorage(record.Id.Value))
         {
@@ -65,6 +71,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockFreed record)
     {
+        _heap.BeginRecord();
         _heap.Free(record.Id, record.Size, record.Family, record.FreeSite.Value);
         AfterBlockRecord();
     }
@@ -72,6 +79,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockReallocated record)
     {
+        _heap.BeginRecord();
         _heap.Free(record.OldId, record.OldSize, record.OldFamily, record.Site.Value);
         _heap.Allocate(record.NewId, record.NewSize, record.Site.Value, record.NewFamily);
         _ownership.StorageMoved(record.OldId, record.NewId);
@@ -83,6 +91,16 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    public void On(in BatchStarted record)
+    {
+        _writer = record.Writer;
+        _sawBatches = true;
+        foreach (HeartbeatPosition position in _positions)
+        {
+            position.BatchStarted(record.Writer);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in AllocationsFolded record)
     {
@@ -92,7 +110,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in MisuseReported record)
     {
-        _records++;
+        OutsideBatch();
         if (_misuse.Record(record))
         {
             return;
@@ -110,12 +128,14 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in RundownStarted record)
     {
-        _records++;
+        OutsideBatch();
         _heap.RundownStarted();
     }
 
     public void On(in RundownBlock record)
     {
+        EndBatch();
+        _heap.BeginRecord();
         _heap.Rundown(record.Id, record.Size, record.Site.Value, record.Family);
         if (_ownership.MightBeStorage(record.Id.Value))
         {
@@ -127,14 +147,15 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in RundownStopped record)
     {
-        _records++;
+        OutsideBatch();
         _heap.RundownStopped();
     }
 
     public void On(in Heartbeat record)
     {
-        _records++;
+        OutsideBatch();
         _targetBatches |= (record.Flags & HeartbeatFlags.Batched) != 0;
+        _heap.HeartbeatRead();
         bool first = _heartbeats.Count == 0;
         var sample = new HeartbeatSample(
             record.Sequence,
@@ -145,10 +166,22 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             (record.Flags & HeartbeatFlags.Final) != 0,
             _records);
         _pendingHeartbeat = -1;
-        if (!sample.Matches && !sample.Final)
+        var target = new LiveState(record.Raw.LiveBlocks, record.Raw.LiveBytes, record.Pool.LiveBlocks, record.Pool.LiveBytes);
+        if ((_sawBatches || _targetBatches) && !sample.Final)
         {
-            // Counted by the target before the heartbeat but written after it: look back, then ahead.
-            var target = new LiveState(record.Raw.LiveBlocks, record.Raw.LiveBytes, record.Pool.LiveBlocks, record.Pool.LiveBytes);
+            // High-rate: compared at the heartbeat's own position (HeartbeatPosition), judged when the stream is.
+            _heap.Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes);
+            if (_positions.Count == RecentHeartbeatsChecked)
+            {
+                _positions.RemoveAt(0);
+            }
+
+            _positions.Add(new HeartbeatPosition(_heartbeats.Count, target, new LiveState(rawBlocks, rawBytes, poolBlocks, poolBytes), _heap.RecordsRead));
+        }
+        else if (!sample.Matches && !sample.Final)
+        {
+            // Per-operation events: an operation in flight on another thread can straddle the snapshot, counted by the
+            // target before the heartbeat but written after it, or the reverse. Look back, then ahead.
             long available = Math.Min(_blockRecords, InFlightWindow);
             for (long i = 0; i < available; i++)
             {
@@ -177,49 +210,49 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     public void On(in ViewAcquired record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.ViewAcquired(record);
     }
 
     public void On(in ViewReleased record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.ViewReleased(record);
     }
 
     public void On(in ResizeBlocked record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.ResizeBlocked(record, _heap);
     }
 
     public void On(in ResizeBlockedView record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.ResizeBlockedView(record);
     }
 
     public void On(in ViewLeaked record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.ViewLeaked(record, _heap);
     }
 
     public void On(in OwnerCreated record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.OwnerCreated(record, _heap);
     }
 
     public void On(in OwnerDisposed record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.OwnerDisposed(record);
     }
 
     public void On(in OwnerFinalized record)
     {
-        _records++;
+        OutsideBatch();
         _ownership.OwnerFinalized(record);
     }
 
@@ -257,7 +290,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             _heap.Account(HeapFamily.Pool),
             completeness,
             statistics,
-            _heartbeats.ToArray(),
+            JudgedHeartbeats(),
             stream.End);
     }
 
@@ -297,6 +330,22 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _records++;
         _heap.Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes);
         var state = new LiveState(rawBlocks, rawBytes, poolBlocks, poolBytes);
+        if (_positions.Count > 0)
+        {
+            foreach (HeartbeatPosition position in _positions)
+            {
+                if (_writer != 0)
+                {
+                    position.BlockRecord(_heap.RecordDelta, _heap.UnsizedFreeId);
+                }
+
+                if (_heap.ResolvedFreeId != 0)
+                {
+                    position.FreeResolved(_heap.ResolvedFreeId, _heap.ResolvedFreeDelta, _heap.ResolvedFreeReadAt);
+                }
+            }
+        }
+
         _recent[(int)(_blockRecords & (InFlightWindow - 1))] = state;
         _blockRecords++;
         if (_pendingHeartbeat >= 0)
@@ -314,5 +363,22 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         }
     }
 
-    private readonly record struct LiveState(long RawBlocks, long RawBytes, long PoolBlocks, long PoolBytes);
+    /// <summary>A record that is not a block record of a batch: counts it, and ends the batch being read.</summary>
+    private void OutsideBatch()
+    {
+        _records++;
+        EndBatch();
+    }
+
+    private void EndBatch()
+    {
+        if (_writer != 0)
+        {
+            _writer = 0;
+            foreach (HeartbeatPosition position in _positions)
+            {
+                position.BatchEnded();
+            }
+        }
+    }
 }

@@ -17,7 +17,21 @@ internal sealed class HeapModel
 
     private readonly LiveBlockTable _live = new();
     private readonly Dictionary<long, Tombstone> _tombstones = new();
+    /// <summary>
+    /// Frees read while a rundown may still report their block: while one is open, and before the first one has ended
+    /// (every session's rundown comes before its first heartbeat, so a stream whose first heartbeat came without one
+    /// has none to wait for). A rundown record of such an id is stale: the walk read the block before the free.
+    /// </summary>
     private readonly HashSet<long> _freedDuringRundown = new();
+
+    /// <summary>
+    /// Blocks the rundown reported and that have ended since, whose allocation record has not been read. In the
+    /// high-rate mode a block allocated after the session started can be walked before its allocation record leaves
+    /// its thread's batch; that record, read after the free, is the same block's allocation, not a new live block.
+    /// Holds at most one id per rundown block.
+    /// </summary>
+    private readonly HashSet<long> _endedRundownBlocks = new();
+    private bool _heartbeatSeen;
     private readonly FamilyTally[] _families = new FamilyTally[Families];
     private SiteAccount?[] _sites = new SiteAccount?[64 * Families];
     private readonly List<SiteAccount> _siteList = new();
@@ -25,6 +39,35 @@ internal sealed class HeapModel
     private bool _rundownDone;
 
     public long RundownBlocks { get; private set; }
+
+    /// <summary>
+    /// What the last block record did to the live account by itself, as if every earlier operation had been read
+    /// (a heartbeat's position is judged with these, HeartbeatPosition): an allocation that resolves a tombstone adds
+    /// its block although the account does not change, and its free is then known to remove it
+    /// (<see cref="ResolvedFreeId"/>, <see cref="ResolvedFreeDelta"/>). A free that became a tombstone is
+    /// <see cref="UnsizedFreeId"/>: its size is known when the allocation arrives. Reset by <see cref="BeginRecord"/>.
+    /// </summary>
+    public LiveState RecordDelta { get; private set; }
+
+    public long UnsizedFreeId { get; private set; }
+
+    public long ResolvedFreeId { get; private set; }
+
+    public LiveState ResolvedFreeDelta { get; private set; }
+
+    /// <summary>The block record the resolved free was read at (see <see cref="RecordsRead"/>).</summary>
+    public long ResolvedFreeReadAt { get; private set; }
+
+    /// <summary>Block records read so far (counted by <see cref="BeginRecord"/>).</summary>
+    public long RecordsRead { get; private set; }
+
+    public void BeginRecord()
+    {
+        RecordsRead++;
+        RecordDelta = default;
+        UnsizedFreeId = 0;
+        ResolvedFreeId = 0;
+    }
 
     public long ResolvedTombstones { get; private set; }
 
@@ -81,13 +124,32 @@ internal sealed class HeapModel
         }
     }
 
+    /// <summary>
+    /// A heartbeat was read. The heartbeat thread runs a session's rundown before its first heartbeat, so a first
+    /// heartbeat without any rundown means none will report the blocks freed so far.
+    /// </summary>
+    public void HeartbeatRead()
+    {
+        if (!_heartbeatSeen && !SawRundown)
+        {
+            _freedDuringRundown.Clear();
+        }
+
+        _heartbeatSeen = true;
+    }
+
+    /// <summary>A rundown may still report a block freed now (see <see cref="_freedDuringRundown"/>).</summary>
+    private bool RundownMayFollow => _openRundowns > 0 || (!_rundownDone && !_heartbeatSeen);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Allocate(AllocationId id, long size, int site, HeapFamily family)
     {
-        if (_tombstones.Count > 0 && _tombstones.Remove(id.Value))
+        if (_tombstones.Count > 0 && _tombstones.Remove(id.Value, out Tombstone freed))
         {
             // Its free came first (another thread's buffer was flushed earlier): both halves are accounted now.
             ResolvedTombstones++;
+            RecordDelta += Delta(family, 1, size);
+            (ResolvedFreeId, ResolvedFreeDelta, ResolvedFreeReadAt) = (id.Value, Delta(family, -1, -size), freed.ReadAt);
             SiteAccount account = SiteFor(site, family);
             account.Allocations++;
             account.AllocatedBytes += size;
@@ -98,9 +160,22 @@ internal sealed class HeapModel
             return;
         }
 
+        if (_endedRundownBlocks.Count > 0 && _endedRundownBlocks.Remove(id.Value))
+        {
+            // The rundown reported it live and its free (or realloc) has been read: this is the same block's late
+            // allocation record. It counts as allocated, and stays ended.
+            RundownBlocks--;
+            SiteAccount ended = SiteFor(site, family);
+            ended.Allocations++;
+            ended.AllocatedBytes += size;
+            _families[Index(family)].Allocations++;
+            return;
+        }
+
         SiteAccount live = SiteFor(site, family);
         if (_live.TryAdd(id.Value, size, live.Index, fromRundown: false))
         {
+            RecordDelta += Delta(family, 1, size);
             AddLive(live, size, counted: true);
             return;
         }
@@ -142,17 +217,20 @@ internal sealed class HeapModel
             return; // Already known from its allocation record (or an earlier rundown): rundown is idempotent.
         }
 
-        if (_tombstones.Count > 0 && _tombstones.Remove(id.Value))
+        if (_tombstones.Count > 0 && _tombstones.Remove(id.Value, out Tombstone freed))
         {
             // Walked live by the rundown, freed before the rundown record was written. The free happened in the
             // session and counts as one, as it does when the records arrive in the other order.
             ResolvedTombstones++;
+            (ResolvedFreeId, ResolvedFreeDelta, ResolvedFreeReadAt) = (id.Value, Delta(family, -1, -size), freed.ReadAt);
+            RundownBlocks++;
             SiteFor(site, family).Frees++;
             _families[Index(family)].Frees++;
+            _endedRundownBlocks.Add(id.Value);
             return;
         }
 
-        if (_openRundowns > 0 && _freedDuringRundown.Contains(id.Value))
+        if (_freedDuringRundown.Count > 0 && _freedDuringRundown.Contains(id.Value))
         {
             return; // Walked live, then allocated-and-freed records overtook the rundown record.
         }
@@ -167,14 +245,20 @@ internal sealed class HeapModel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Free(AllocationId id, long size, HeapFamily family, int freeSite)
     {
-        if (_openRundowns > 0)
+        if (RundownMayFollow)
         {
             _freedDuringRundown.Add(id.Value);
         }
 
-        if (_live.Remove(id.Value, out long liveSize, out int index, out _))
+        if (_live.Remove(id.Value, out long liveSize, out int index, out bool fromRundown))
         {
+            if (fromRundown)
+            {
+                _endedRundownBlocks.Add(id.Value);
+            }
+
             SiteAccount account = _siteList[index];
+            RecordDelta += Delta(account.Family, -1, -liveSize);
             account.LiveBlocks--;
             account.LiveBytes -= liveSize;
             account.Frees++;
@@ -185,9 +269,13 @@ internal sealed class HeapModel
             return true;
         }
 
-        if (!_tombstones.TryAdd(id.Value, new Tombstone(size, family, freeSite, BeforeRundownDone: !_rundownDone || _openRundowns > 0)))
+        if (!_tombstones.TryAdd(id.Value, new Tombstone(size, family, freeSite, BeforeRundownDone: !_rundownDone || _openRundowns > 0, RecordsRead)))
         {
             DuplicateFrees++;
+        }
+        else
+        {
+            UnsizedFreeId = id.Value;
         }
 
         return false;
@@ -295,6 +383,9 @@ internal sealed class HeapModel
 
         return account;
     }
+
+    private static LiveState Delta(HeapFamily family, long blocks, long bytes) =>
+        Index(family) == (int)HeapFamily.Raw ? new LiveState(blocks, bytes, 0, 0) : Index(family) == (int)HeapFamily.Pool ? new LiveState(0, 0, blocks, bytes) : default;
 
     private static int Index(HeapFamily family) => (uint)family < Families ? (int)family : 0;
 

@@ -20,6 +20,12 @@ internal sealed class OwnershipTracker
     private readonly Dictionary<(int Site, HeapFamily Family), Tally> _finalized = new();
 
     /// <summary>
+    /// View leaks whose buffer's storage was not known yet when they were read (its block's record was still in a
+    /// batch on its way): resolved from <see cref="_lastStorage"/> when the findings are judged.
+    /// </summary>
+    private readonly List<(ViewLeakKey Key, long Owner, long Bytes)> _deferredViewLeaks = new();
+
+    /// <summary>
     /// The last storage block seen for each owner, kept after the owner is gone. In the high-rate mode an owner's
     /// events (published at once) can come before its storage block's record (published with the next batch), so
     /// a blocked resize may not find the block yet: it is then resolved from here when the findings are judged.
@@ -95,6 +101,12 @@ internal sealed class OwnershipTracker
         }
 
         (HeapFamily family, long bytes) = StorageOf(r.Owner.Value, heap);
+        if (family == HeapFamily.Unknown)
+        {
+            _deferredViewLeaks.Add((new ViewLeakKey(r.AcquireSite.Value, family, 0, null), r.Owner.Value, -1));
+            return;
+        }
+
         AddViewLeak(new ViewLeakKey(r.AcquireSite.Value, family, 0, null), bytes);
     }
 
@@ -152,7 +164,7 @@ internal sealed class OwnershipTracker
             {
                 any = true;
                 _reportedViews.Add(viewId);
-                AddViewLeak(new ViewLeakKey(view.AcquireSite, family, m.Site.Value, "disposed-with-views"), m.Size);
+                AddOrDefer(new ViewLeakKey(view.AcquireSite, family, m.Site.Value, "disposed-with-views"), owner, m.Size);
             }
         }
 
@@ -163,8 +175,45 @@ internal sealed class OwnershipTracker
 
         if (!any)
         {
-            AddViewLeak(new ViewLeakKey(m.Site.Value, family, m.Site.Value, "disposed-with-views"), m.Size);
+            AddOrDefer(new ViewLeakKey(m.Site.Value, family, m.Site.Value, "disposed-with-views"), owner, m.Size);
         }
+    }
+
+    private void AddOrDefer(ViewLeakKey key, long owner, long bytes)
+    {
+        if (key.Family == HeapFamily.Unknown)
+        {
+            _deferredViewLeaks.Add((key, owner, bytes));
+        }
+        else
+        {
+            AddViewLeak(key, bytes);
+        }
+    }
+
+    /// <summary>
+    /// Incidents whose buffer's storage block never arrived (no family, no bytes), counted when the stream is judged:
+    /// each makes the account incomplete rather than show a finding as <c>unknown</c>, 0 B.
+    /// </summary>
+    public long Unresolved(HeapModel heap)
+    {
+        long unresolved = 0;
+        foreach (ResizeTally tally in _resizes.Values)
+        {
+            int missing = tally.Unresolved.Count(owner => !_lastStorage.ContainsKey(owner));
+            if (tally.Blocked >= tally.Misuse)
+            {
+                unresolved += missing; // their bytes are the finding's
+            }
+            else if (tally.Family == HeapFamily.Unknown && missing == tally.Unresolved.Count)
+            {
+                unresolved++; // bytes from the misuse events, but no family
+            }
+        }
+
+        unresolved += _deferredViewLeaks.Count(d => StorageOf(d.Owner, heap).Family == HeapFamily.Unknown);
+        unresolved += _views.Values.Count(v => StorageOf(v.Owner, heap).Family == HeapFamily.Unknown);
+        return unresolved;
     }
 
     public long OutstandingViews => _views.Count;
@@ -194,7 +243,15 @@ internal sealed class OwnershipTracker
             };
         }
 
-        foreach ((ViewLeakKey key, Tally tally) in _viewLeaks)
+        var viewLeaks = new Dictionary<ViewLeakKey, Tally>(_viewLeaks);
+        foreach ((ViewLeakKey deferred, long owner, long bytes) in _deferredViewLeaks)
+        {
+            (HeapFamily family, long storageBytes) = StorageOf(owner, heap);
+            ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(viewLeaks, deferred with { Family = family }, out _);
+            tally.Add(bytes >= 0 ? bytes : storageBytes);
+        }
+
+        foreach ((ViewLeakKey key, Tally tally) in viewLeaks)
         {
             yield return new Finding(FindingKind.ViewLeak, key.Family, tally.Count, tally.Bytes, sites.Resolve(key.Site))
             {
@@ -257,13 +314,13 @@ internal sealed class OwnershipTracker
         return _lastStorage.TryGetValue(owner, out (HeapFamily Family, long Bytes) last) ? last : (HeapFamily.Unknown, 0);
     }
 
+    /// <summary>
+    /// The owner is gone. Its storage mapping stays: in the high-rate mode the storage block's records (allocation,
+    /// reallocs) can be read after the owner's dispose, and they are what names the family and bytes of its findings.
+    /// </summary>
     private void Forget(long owner)
     {
-        if (_owners.Remove(owner, out Owner state))
-        {
-            _ownerByStorage.Remove(state.Storage);
-        }
-
+        _owners.Remove(owner);
         _lastBlockedResize.Remove(owner);
     }
 

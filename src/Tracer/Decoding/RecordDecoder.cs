@@ -217,6 +217,11 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             return;
         }
 
+        if (header > 0)
+        {
+            _sink.On(new BatchStarted(writer, sequence));
+        }
+
         bool wellFormed = BatchDecoder.Decode(records[header..], _sink, out int decoded);
         Statistics.BatchRecords += decoded;
         if (wellFormed)

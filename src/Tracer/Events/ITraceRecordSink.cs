@@ -42,4 +42,9 @@ public interface ITraceRecordSink
     void On(in OwnerDisposed record);
 
     void On(in OwnerFinalized record);
+
+    /// <summary>A high-rate batch begins; its block records follow (a sink that does not need to know ignores it).</summary>
+    void On(in BatchStarted record)
+    {
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
 using Microsoft.Diagnostics.Tracing;
@@ -76,7 +77,7 @@ internal sealed class EventStreamReader
         {
             source = new EventPipeEventSource(stream);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (IsStreamFailure(e))
         {
             if (live)
             {
@@ -99,8 +100,10 @@ internal sealed class EventStreamReader
             {
                 throw;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (IsStreamFailure(e))
             {
+                // Only a failure to read or parse the stream is a broken stream. Anything the decoder or the engine
+                // throws is an internal error: it propagates with its message and stack instead of passing for a cut.
                 if (!live)
                 {
                     throw new TraceUnreadableException($"the trace is corrupt or truncated after {adapter.Events} events: {e.Message}", e);
@@ -118,6 +121,43 @@ internal sealed class EventStreamReader
                 _monitor?.Publish(new LiveSnapshot(EventsRead, EventsLost, _heartbeatSeconds.Count > 0 ? _heartbeatSeconds[^1] : 0, _engine.Snapshot(_monitor.TopSites)));
             }
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="e"/> is the stream's fault, not ours: thrown while TraceEvent parsed the stream, or
+    /// while a stream read (the connection, the file, or the recording copy). Decided by where it was thrown: the
+    /// innermost frame of TraceEvent or of this assembly, skipping the runtime's own frames (a collection's throw
+    /// helper inside the engine is still the engine's). I/O exceptions always are.
+    /// </summary>
+    internal static bool IsStreamFailure(Exception e)
+    {
+        if (e is OutOfMemoryException)
+        {
+            return false;
+        }
+
+        if (e is IOException or ObjectDisposedException)
+        {
+            return true;
+        }
+
+        Assembly ours = typeof(EventStreamReader).Assembly;
+        Assembly parser = typeof(EventPipeEventSource).Assembly;
+        foreach (StackFrame frame in new StackTrace(e, fNeedFileInfo: false).GetFrames())
+        {
+            Type? type = frame.GetMethod()?.DeclaringType;
+            if (type?.Assembly == parser)
+            {
+                return true;
+            }
+
+            if (type?.Assembly == ours)
+            {
+                return typeof(Stream).IsAssignableFrom(type);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Runs after the adapter decoded an event: notes when heartbeats arrived and feeds the monitor.</summary>

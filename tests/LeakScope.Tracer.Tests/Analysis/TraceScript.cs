@@ -39,6 +39,9 @@ internal sealed class TraceScript
     public TraceScript Misuse(MisuseKind kind, HeapFamily blockFamily, HeapFamily callerFamily, long id, long size, int site, int allocationSite) =>
         Add(s => s.On(new MisuseReported(kind, blockFamily, callerFamily, new AllocationId(id), 0x1000 + id * 16, size, new SiteId(site), new SiteId(allocationSite))));
 
+    /// <summary>A high-rate batch header: the block records that follow are batch <paramref name="sequence"/> of <paramref name="writer"/>.</summary>
+    public TraceScript Batch(long writer, long sequence) => Add(s => s.On(new BatchStarted(writer, sequence)));
+
     public TraceScript RundownStart() => Add(s => s.On(new RundownStarted(1)));
 
     public TraceScript Rundown(long id, long size, int site, HeapFamily family = HeapFamily.Pool) =>
@@ -47,15 +50,16 @@ internal sealed class TraceScript
     public TraceScript RundownStop(long blocks = 0, long bytes = 0) => Add(s => s.On(new RundownStopped(1, blocks, bytes)));
 
     /// <summary>A heartbeat whose target counts are given explicitly.</summary>
-    public TraceScript Heartbeat(FamilyCounts raw, FamilyCounts pool, bool final = false)
+    public TraceScript Heartbeat(FamilyCounts raw, FamilyCounts pool, bool final = false, bool batched = false)
     {
         long sequence = ++_sequence;
-        return Add(s => s.On(new Heartbeat(sequence, raw, pool, 0, final ? HeartbeatFlags.Final : HeartbeatFlags.None)));
+        HeartbeatFlags flags = (final ? HeartbeatFlags.Final : HeartbeatFlags.None) | (batched ? HeartbeatFlags.Batched : HeartbeatFlags.None);
+        return Add(s => s.On(new Heartbeat(sequence, raw, pool, 0, flags)));
     }
 
     /// <summary>A heartbeat that states the given live counts per family (cumulative totals left 0: only live counts are compared).</summary>
-    public TraceScript Heartbeat(long rawBlocks, long rawBytes, long poolBlocks, long poolBytes, bool final = false) =>
-        Heartbeat(new FamilyCounts(rawBlocks, rawBytes, 0, 0), new FamilyCounts(poolBlocks, poolBytes, 0, 0), final);
+    public TraceScript Heartbeat(long rawBlocks, long rawBytes, long poolBlocks, long poolBytes, bool final = false, bool batched = false) =>
+        Heartbeat(new FamilyCounts(rawBlocks, rawBytes, 0, 0), new FamilyCounts(poolBlocks, poolBytes, 0, 0), final, batched);
 
     public TraceScript Add(Action<ITraceRecordSink> step)
     {
