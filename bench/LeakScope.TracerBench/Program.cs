@@ -4,10 +4,15 @@ using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
 using LeakScope.TracerBench;
 
-// Usage: LeakScope.TracerBench [--quick] [--only churn|live1m|crossthread]
+// Usage: LeakScope.TracerBench [--quick] [--only churn|live1m|crossthread] | --memory <live blocks>
 // Feeds synthetic AllocationBatch payloads (built up front, not timed) through RecordDecoder + AnalysisEngine on one
 // thread and prints RECORDS <workload> <records/s>, then BYTES_PER_LIVE_BLOCK and JUDGE_MS for one million live blocks.
 bool quick = args.Contains("--quick");
+if (args.SkipWhile(a => a != "--memory").Skip(1).FirstOrDefault() is { } memoryBlocks)
+{
+    return MeasureMemory(int.Parse(memoryBlocks, CultureInfo.InvariantCulture));
+}
+
 string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 int scale = quick ? 1 : 4;
 const int AllocationBatchId = 10;
@@ -70,6 +75,39 @@ foreach ((string name, Func<List<byte[]>> build, _) in workloads.Where(w => only
 }
 
 return 0;
+
+// The tracer's memory per live block as the operating system sees it: run once per size, in a fresh process
+// (`--memory 5000000`). Payloads are built before the baseline and kept; the engine then holds every block live.
+// GC: managed heap after a full collection. RSS: resident set (working set) after that collection, and its peak
+// (the live-block table doubles, so the old and the new array coexist while it grows, and the runtime keeps the
+// freed pages for reuse).
+static int MeasureMemory(int blocks)
+{
+    List<byte[]> payloads = Allocations(blocks);
+    using var self = Process.GetCurrentProcess();
+    long gcBefore = GC.GetTotalMemory(forceFullCollection: true);
+    self.Refresh();
+    long rssBefore = self.WorkingSet64;
+    long peakBefore = self.PeakWorkingSet64;
+    var engine = new AnalysisEngine();
+    var decoder = new RecordDecoder(engine);
+    foreach (byte[] payload in payloads)
+    {
+        decoder.Decode(AllocationBatchId, 1, payload);
+    }
+
+    long gcAfter = GC.GetTotalMemory(forceFullCollection: true);
+    self.Refresh();
+    long rssAfter = self.WorkingSet64;
+    long peakAfter = self.PeakWorkingSet64;
+    long live = engine.Account(LeakScope.Tracer.Events.HeapFamily.Raw).LiveBlocks + engine.Account(LeakScope.Tracer.Events.HeapFamily.Pool).LiveBlocks;
+    Console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"MEMORY {live} live blocks: GC heap {(gcAfter - gcBefore) / (double)live:F1} B/block, RSS {(rssAfter - rssBefore) / (double)live:F1} B/block, peak RSS {(peakAfter - peakBefore) / (double)live:F1} B/block (RSS {rssAfter / 1048576.0:F0} MiB, payloads {payloads.Sum(p => (long)p.Length) / 1048576.0:F0} MiB)"));
+    GC.KeepAlive(payloads);
+    GC.KeepAlive(engine);
+    return 0;
+}
 
 static long CountRecords(List<byte[]> payloads)
 {

@@ -8,7 +8,11 @@ namespace LeakScope.Tracer.Analysis;
 /// </summary>
 public sealed record HeartbeatSample(long Sequence, FamilyCounts TargetRaw, FamilyCounts TargetPool, FamilyCounts TracerRaw, FamilyCounts TracerPool, bool Final, long RecordsBefore)
 {
-    /// <summary>The account equalled the target's counts within <see cref="AnalysisEngine.InFlightWindow"/> records of this heartbeat's position (an operation on another thread can straddle the snapshot).</summary>
+    /// <summary>
+    /// The account equalled the target's counts at this heartbeat's own position other than the point it was read at:
+    /// in a high-rate stream, the read point plus a prefix of each writer's next batch (<see cref="HeartbeatPosition"/>);
+    /// with per-operation events, within <see cref="AnalysisEngine.InFlightWindow"/> block records of the read point.
+    /// </summary>
     public bool MatchedInFlight { get; init; }
 
     public bool Matches => MatchedInFlight || (TargetRaw.SameLive(TracerRaw) && TargetPool.SameLive(TracerPool));
