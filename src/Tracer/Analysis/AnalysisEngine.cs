@@ -30,6 +30,9 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     /// <summary>High-rate streams: the writer whose batch is being read (0 outside batches), the account before the last block record, and the positions of the last heartbeats.</summary>
     private long _writer;
     private bool _sawBatches;
+
+    /// <summary>The batch being read is some heartbeat's first of its writer: its block records are part of that heartbeat's position.</summary>
+    private bool _collecting;
     private readonly List<HeartbeatPosition> _positions = new();
 
     /// <summary>How many block records before or after a heartbeat may still be in flight when the target snapshots its counters.</summary>
@@ -95,9 +98,10 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     {
         _writer = record.Writer;
         _sawBatches = true;
+        _collecting = false;
         foreach (HeartbeatPosition position in _positions)
         {
-            position.BatchStarted(record.Writer);
+            _collecting |= position.BatchStarted(record.Writer);
         }
     }
 
@@ -176,6 +180,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
                 _positions.RemoveAt(0);
             }
 
+            _heap.TrackDeltas = true;
             _positions.Add(new HeartbeatPosition(_heartbeats.Count, target, new LiveState(rawBlocks, rawBytes, poolBlocks, poolBytes), _heap.RecordsRead));
         }
         else if (!sample.Matches && !sample.Final)
@@ -330,19 +335,19 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _records++;
         _heap.Live(out long rawBlocks, out long rawBytes, out long poolBlocks, out long poolBytes);
         var state = new LiveState(rawBlocks, rawBytes, poolBlocks, poolBytes);
-        if (_positions.Count > 0)
+        if (_collecting)
         {
             foreach (HeartbeatPosition position in _positions)
             {
-                if (_writer != 0)
-                {
-                    position.BlockRecord(_heap.RecordDelta, _heap.UnsizedFreeId);
-                }
+                position.BlockRecord(_heap.RecordDelta, _heap.UnsizedFreeId);
+            }
+        }
 
-                if (_heap.ResolvedFreeId != 0)
-                {
-                    position.FreeResolved(_heap.ResolvedFreeId, _heap.ResolvedFreeDelta, _heap.ResolvedFreeReadAt);
-                }
+        if (_heap.TrackDeltas && _heap.ResolvedFreeId != 0)
+        {
+            foreach (HeartbeatPosition position in _positions)
+            {
+                position.FreeResolved(_heap.ResolvedFreeId, _heap.ResolvedFreeDelta, _heap.ResolvedFreeReadAt);
             }
         }
 
@@ -372,6 +377,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     private void EndBatch()
     {
+        _collecting = false;
         if (_writer != 0)
         {
             _writer = 0;

@@ -32,6 +32,14 @@ internal sealed class HeapModel
     /// </summary>
     private readonly HashSet<long> _endedRundownBlocks = new();
     private bool _heartbeatSeen;
+
+    /// <summary>
+    /// Frees remembered before any rundown or heartbeat, at most: a stream with neither (a recording without the
+    /// Diagnostics keyword) would otherwise keep every free. Past it the model stops waiting for a rundown that has not
+    /// come; such a stream has no heartbeat to confirm its account, so it is never complete anyway.
+    /// </summary>
+    private const int MaxFreesBeforeFirstRundown = 1 << 20;
+    private bool _gaveUpWaitingForRundown;
     private readonly FamilyTally[] _families = new FamilyTally[Families];
     private SiteAccount?[] _sites = new SiteAccount?[64 * Families];
     private readonly List<SiteAccount> _siteList = new();
@@ -45,7 +53,8 @@ internal sealed class HeapModel
     /// (a heartbeat's position is judged with these, HeartbeatPosition): an allocation that resolves a tombstone adds
     /// its block although the account does not change, and its free is then known to remove it
     /// (<see cref="ResolvedFreeId"/>, <see cref="ResolvedFreeDelta"/>). A free that became a tombstone is
-    /// <see cref="UnsizedFreeId"/>: its size is known when the allocation arrives. Reset by <see cref="BeginRecord"/>.
+    /// <see cref="UnsizedFreeId"/>: its size is known when the allocation arrives. Reset by <see cref="BeginRecord"/>;
+    /// kept only while <see cref="TrackDeltas"/>.
     /// </summary>
     public LiveState RecordDelta { get; private set; }
 
@@ -61,12 +70,18 @@ internal sealed class HeapModel
     /// <summary>Block records read so far (counted by <see cref="BeginRecord"/>).</summary>
     public long RecordsRead { get; private set; }
 
+    /// <summary>Whether a heartbeat position is waiting for <see cref="RecordDelta"/> and the resolved frees (set by the engine).</summary>
+    public bool TrackDeltas { get; set; }
+
     public void BeginRecord()
     {
         RecordsRead++;
-        RecordDelta = default;
-        UnsizedFreeId = 0;
-        ResolvedFreeId = 0;
+        if (TrackDeltas)
+        {
+            RecordDelta = default;
+            UnsizedFreeId = 0;
+            ResolvedFreeId = 0;
+        }
     }
 
     public long ResolvedTombstones { get; private set; }
@@ -139,7 +154,7 @@ internal sealed class HeapModel
     }
 
     /// <summary>A rundown may still report a block freed now (see <see cref="_freedDuringRundown"/>).</summary>
-    private bool RundownMayFollow => _openRundowns > 0 || (!_rundownDone && !_heartbeatSeen);
+    private bool RundownMayFollow => _openRundowns > 0 || (!_rundownDone && !_heartbeatSeen && !_gaveUpWaitingForRundown);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Allocate(AllocationId id, long size, int site, HeapFamily family)
@@ -148,8 +163,12 @@ internal sealed class HeapModel
         {
             // Its free came first (another thread's buffer was flushed earlier): both halves are accounted now.
             ResolvedTombstones++;
-            RecordDelta += Delta(family, 1, size);
-            (ResolvedFreeId, ResolvedFreeDelta, ResolvedFreeReadAt) = (id.Value, Delta(family, -1, -size), freed.ReadAt);
+            if (TrackDeltas)
+            {
+                RecordDelta += Delta(family, 1, size);
+                (ResolvedFreeId, ResolvedFreeDelta, ResolvedFreeReadAt) = (id.Value, Delta(family, -1, -size), freed.ReadAt);
+            }
+
             SiteAccount account = SiteFor(site, family);
             account.Allocations++;
             account.AllocatedBytes += size;
@@ -175,7 +194,11 @@ internal sealed class HeapModel
         SiteAccount live = SiteFor(site, family);
         if (_live.TryAdd(id.Value, size, live.Index, fromRundown: false))
         {
-            RecordDelta += Delta(family, 1, size);
+            if (TrackDeltas)
+            {
+                RecordDelta += Delta(family, 1, size);
+            }
+
             AddLive(live, size, counted: true);
             return;
         }
@@ -222,7 +245,11 @@ internal sealed class HeapModel
             // Walked live by the rundown, freed before the rundown record was written. The free happened in the
             // session and counts as one, as it does when the records arrive in the other order.
             ResolvedTombstones++;
-            (ResolvedFreeId, ResolvedFreeDelta, ResolvedFreeReadAt) = (id.Value, Delta(family, -1, -size), freed.ReadAt);
+            if (TrackDeltas)
+            {
+                (ResolvedFreeId, ResolvedFreeDelta, ResolvedFreeReadAt) = (id.Value, Delta(family, -1, -size), freed.ReadAt);
+            }
+
             RundownBlocks++;
             SiteFor(site, family).Frees++;
             _families[Index(family)].Frees++;
@@ -248,6 +275,11 @@ internal sealed class HeapModel
         if (RundownMayFollow)
         {
             _freedDuringRundown.Add(id.Value);
+            if (_openRundowns == 0 && _freedDuringRundown.Count > MaxFreesBeforeFirstRundown)
+            {
+                _freedDuringRundown.Clear();
+                _gaveUpWaitingForRundown = true;
+            }
         }
 
         if (_live.Remove(id.Value, out long liveSize, out int index, out bool fromRundown))
@@ -258,7 +290,11 @@ internal sealed class HeapModel
             }
 
             SiteAccount account = _siteList[index];
-            RecordDelta += Delta(account.Family, -1, -liveSize);
+            if (TrackDeltas)
+            {
+                RecordDelta += Delta(account.Family, -1, -liveSize);
+            }
+
             account.LiveBlocks--;
             account.LiveBytes -= liveSize;
             account.Frees++;

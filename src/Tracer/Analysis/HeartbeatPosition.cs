@@ -28,7 +28,8 @@ internal sealed class HeartbeatPosition(int heartbeatIndex, LiveState target, Li
 
     public LiveState Target { get; } = target;
 
-    public void BatchStarted(long writer)
+    /// <summary>A batch of <paramref name="writer"/> begins. True when it is that writer's first after the heartbeat (its records count).</summary>
+    public bool BatchStarted(long writer)
     {
         _open = null;
         if (!_next.ContainsKey(writer))
@@ -36,6 +37,8 @@ internal sealed class HeartbeatPosition(int heartbeatIndex, LiveState target, Li
             _open = new List<LiveState>();
             _next.Add(writer, _open);
         }
+
+        return _open is not null;
     }
 
     /// <summary>A block record of the batch being read: what it does by itself, and the id of its free if that waits for its allocation.</summary>
