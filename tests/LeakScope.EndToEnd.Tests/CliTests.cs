@@ -69,7 +69,7 @@ public class CliTests
             Assert.Equal(1, exitCode);
             string output = cli.Output;
             int summary = output.IndexOf("\nSummary", StringComparison.Ordinal);
-            int leak = output.IndexOf("\nleak — 3 site(s), 5 blocks", StringComparison.Ordinal);
+            int leak = output.IndexOf("\nleak — 3 sites, 5 blocks, 1,440 B total", StringComparison.Ordinal);
             Assert.True(summary > 0 && leak > summary, output);
             Assert.Contains($"allocated at Program.cs:{Repo.Line("pool-leak")} (PlantedBugs)", output, StringComparison.Ordinal);
             Assert.Contains("account: COMPLETE", output, StringComparison.Ordinal);

@@ -20,7 +20,7 @@ public static class HostileStrings
         ("newline", "first\nsecond"),
         ("carriage return", "first\rsecond"),
         ("crlf", "first\r\nsecond"),
-        ("injected finding line", "Program.cs:1\n  raw      1 ×       1 B  allocated at Evil.cs:666 (Injected)"),
+        ("injected finding line", "Program.cs:1\n  raw        1 block           1 B total  allocated at Evil.cs:666 (Injected)"),
         ("tab and vertical tab", "a\tb\vc\fd"),
         ("nul", "before\0after"),
         ("bell and backspace", "ding\a\b\b\b"),

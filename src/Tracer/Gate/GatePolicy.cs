@@ -1,6 +1,5 @@
 using System.Globalization;
 using LeakScope.Tracer.Analysis;
-using LeakScope.Tracer.Reporting;
 
 namespace LeakScope.Tracer.Gate;
 
@@ -14,7 +13,8 @@ public sealed record GatePolicy
 {
     public static readonly GatePolicy Default = new();
 
-    public IReadOnlySet<FindingKind> FailOn { get; init; } = ReportNames.AllKinds.ToHashSet();
+    /// <summary>The kinds that fail the gate; by default those whose <see cref="FindingKindInfo.GatesByDefault"/> is set.</summary>
+    public IReadOnlySet<FindingKind> FailOn { get; init; } = FindingKinds.All.Where(k => k.GatesByDefault).Select(k => k.Kind).ToHashSet();
 
     public long? MaxLeakedBytes { get; init; }
 
@@ -51,17 +51,27 @@ public sealed record GatePolicy
         }
 
         var reasons = new List<string>();
+        var failing = new HashSet<Finding>(ReferenceEqualityComparer.Instance);
+        long leaked = active.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Bytes);
+        bool overBudget = MaxLeakedBytes is { } limit && leaked > limit;
         foreach (IGrouping<FindingKind, Finding> kind in active.GroupBy(f => f.Kind).OrderBy(g => g.Key))
         {
             bool budgeted = kind.Key == FindingKind.Leak && MaxLeakedBytes is not null;
             if (FailOn.Contains(kind.Key) && !budgeted)
             {
-                reasons.Add($"{kind.Count()} {ReportNames.Kind(kind.Key)} finding(s) ({kind.Sum(f => f.Count).ToString("N0", CultureInfo.InvariantCulture)} × {kind.Sum(f => f.Bytes).ToString("N0", CultureInfo.InvariantCulture)} B)");
+                FindingKindInfo info = FindingKinds.Of(kind.Key);
+                int findings = kind.Count();
+                reasons.Add($"{findings} {info.Name} {(findings == 1 ? "finding" : "findings")}: {info.Amount(kind.Sum(f => f.Count), kind.Sum(f => f.Bytes))}");
+                failing.UnionWith(kind);
+            }
+            else if (budgeted && overBudget)
+            {
+                // Over the budget, the leaks fail together.
+                failing.UnionWith(kind);
             }
         }
 
-        long leaked = active.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Bytes);
-        if (MaxLeakedBytes is { } budget && leaked > budget)
+        if (MaxLeakedBytes is { } budget && overBudget)
         {
             reasons.Add($"{leaked.ToString("N0", CultureInfo.InvariantCulture)} B leaked, more than --max-leaked-bytes {budget.ToString("N0", CultureInfo.InvariantCulture)}");
         }
@@ -72,20 +82,24 @@ public sealed record GatePolicy
         }
 
         SuppressionUse[] uses = Suppressions.Select((s, i) => new SuppressionUse(s, matched[i])).ToArray();
-        return new GateResult(reasons.Count == 0, reasons, active, suppressed, uses, this);
+        return new GateResult(reasons.Count == 0, reasons, active, suppressed, uses, this)
+        {
+            Failing = active.Where(failing.Contains).ToArray(),
+            NotFailing = active.Where(f => !failing.Contains(f)).ToArray(),
+        };
     }
 
     /// <summary>The policy as a user would write it: <c>--fail-on leak,double-free --max-leaked-bytes 1024</c>.</summary>
     public string Describe()
     {
         var tokens = new List<string>();
-        if (FailOn.Count == ReportNames.AllKinds.Count)
+        if (FailOn.Count == FindingKinds.All.Count)
         {
             tokens.Add("any");
         }
         else
         {
-            tokens.AddRange(FailOn.Order().Select(ReportNames.Kind));
+            tokens.AddRange(FailOn.Order().Select(FindingKinds.Name));
         }
 
         if (FailOnIncomplete)

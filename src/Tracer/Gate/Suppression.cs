@@ -1,5 +1,4 @@
 using LeakScope.Tracer.Analysis;
-using LeakScope.Tracer.Reporting;
 
 namespace LeakScope.Tracer.Gate;
 
@@ -12,5 +11,5 @@ public sealed record Suppression(FindingKind? Kind, SitePattern Pattern, string 
     public string Location => $"{Source}:{Line}";
 
     /// <summary>The line as it means: <c>leak Program.cs:42 Handle</c>.</summary>
-    public override string ToString() => $"{(Kind is { } kind ? ReportNames.Kind(kind) : "*")} {Pattern}";
+    public override string ToString() => $"{(Kind is { } kind ? FindingKinds.Name(kind) : "*")} {Pattern}";
 }

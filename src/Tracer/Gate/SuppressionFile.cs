@@ -1,5 +1,4 @@
 using LeakScope.Tracer.Analysis;
-using LeakScope.Tracer.Reporting;
 
 namespace LeakScope.Tracer.Gate;
 
@@ -48,9 +47,9 @@ public static class SuppressionFile
             FindingKind? kind = null;
             if (tokens[0] != "*")
             {
-                if (!ReportNames.TryParseKind(tokens[0], out FindingKind parsed))
+                if (!FindingKinds.TryParse(tokens[0], out FindingKind parsed))
                 {
-                    throw Malformed(source, number, $"unknown finding kind '{tokens[0]}' (expected one of {string.Join(", ", ReportNames.AllKinds.Select(ReportNames.Kind))}, or *)");
+                    throw Malformed(source, number, $"unknown finding kind '{tokens[0]}' (expected one of {string.Join(", ", FindingKinds.All.Select(k => k.Name))}, or *)");
                 }
 
                 kind = parsed;

@@ -156,8 +156,8 @@ public static partial class HtmlReportWriter
     {
         var sites = findings
             .GroupBy(f => (f.Site.File, f.Site.Line, f.Site.Member, f.Site.Id))
-            // Growth restates a leak's bytes: it names the site but does not add to its total.
-            .Select(g => (Site: g.First().Site, Bytes: g.Sum(f => f.Kind == FindingKind.Growth ? 0 : f.Bytes), Count: g.Sum(f => f.Kind == FindingKind.Growth ? 0 : f.Count), Kinds: string.Join(", ", g.Select(f => ReportNames.Kind(f.Kind)).Distinct())))
+            // A kind that restates another's bytes (growth restates a leak's) names the site but does not add to its total.
+            .Select(g => (Site: g.First().Site, Bytes: g.Sum(f => FindingKinds.Of(f.Kind).RestatesBytes ? 0 : f.Bytes), Count: g.Sum(f => FindingKinds.Of(f.Kind).RestatesBytes ? 0 : f.Count), Kinds: string.Join(", ", g.Select(f => ReportNames.Kind(f.Kind)).Distinct())))
             .OrderByDescending(s => s.Bytes).ThenByDescending(s => s.Count)
             .Take(10)
             .ToArray();

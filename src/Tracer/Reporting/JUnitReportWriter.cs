@@ -7,9 +7,11 @@ using LeakScope.Tracer.Gate;
 namespace LeakScope.Tracer.Reporting;
 
 /// <summary>
-/// JUnit XML for CI test views: one test suite <c>leakscope</c>, one test case per finding kind (all eight, so a clean
-/// kind shows as passed), and one <c>&lt;failure&gt;</c> per finding that is not suppressed in its kind's case.
-/// Suppressed findings are listed in the case's <c>system-out</c>. The gate's verdict is a suite property.
+/// JUnit XML for CI test views, green exactly when the gate passed: one test suite <c>leakscope</c> with a test case
+/// <c>gate</c> (failed, with the gate's reasons, when the gate failed) and one test case per finding kind (all of
+/// them, so a clean kind shows as passed) holding a <c>&lt;failure&gt;</c> per finding that fails the gate. Findings
+/// that do not fail it — suppressed, of a kind outside <c>--fail-on</c>, leaks within <c>--max-leaked-bytes</c> — are
+/// named in their kind's <c>system-out</c>, and the case passes. The gate's verdict is also a suite property.
 /// </summary>
 public static class JUnitReportWriter
 {
@@ -29,8 +31,9 @@ public static class JUnitReportWriter
             CheckCharacters = true,
         };
         using var w = XmlWriter.Create(output, settings);
-        int failures = report.Findings.Count;
-        int cases = ReportNames.AllKinds.Count;
+        GateResult gate = report.Gate;
+        int failures = gate.Failing.Count + (gate.Passed ? 0 : 1);
+        int cases = FindingKinds.All.Count + 1;
         string seconds = (report.Session?.ReadTime.TotalSeconds ?? 0).ToString("0.###", CultureInfo.InvariantCulture);
 
         w.WriteStartDocument();
@@ -63,27 +66,48 @@ public static class JUnitReportWriter
         Property(w, "gate.policy", report.Gate.Policy.Describe());
         w.WriteEndElement();
 
-        foreach (FindingKind kind in ReportNames.AllKinds)
+        w.WriteStartElement("testcase");
+        w.WriteAttributeString("classname", "leakscope.gate");
+        w.WriteAttributeString("name", "gate");
+        w.WriteAttributeString("time", "0");
+        if (!gate.Passed)
         {
-            string name = ReportNames.Kind(kind);
+            w.WriteStartElement("failure");
+            w.WriteAttributeString("type", "gate");
+            w.WriteAttributeString("message", Clean($"Gate failed ({gate.Policy.Describe()}): {string.Join("; ", gate.Reasons)}"));
+            w.WriteString(Clean(string.Join('\n', gate.Reasons)));
+            w.WriteEndElement();
+        }
+        else
+        {
+            w.WriteElementString("system-out", Clean($"Gate passed ({gate.Policy.Describe()})"));
+        }
+
+        w.WriteEndElement();
+
+        foreach (FindingKindInfo kind in FindingKinds.All)
+        {
             w.WriteStartElement("testcase");
-            w.WriteAttributeString("classname", "leakscope." + name);
-            w.WriteAttributeString("name", name);
+            w.WriteAttributeString("classname", "leakscope." + kind.Name);
+            w.WriteAttributeString("name", kind.Name);
             w.WriteAttributeString("time", "0");
-            foreach (Finding f in report.Findings.Where(f => f.Kind == kind))
+            foreach (Finding f in gate.Failing.Where(f => f.Kind == kind.Kind))
             {
                 w.WriteStartElement("failure");
-                w.WriteAttributeString("type", name);
+                w.WriteAttributeString("type", kind.Name);
                 w.WriteAttributeString("message", Clean($"{Where(f.Site)}: {FindingText.Describe(f)}"));
                 w.WriteString(Clean(Details(f)));
                 w.WriteEndElement();
             }
 
-            SuppressedFinding[] suppressed = report.Gate.Suppressed.Where(s => s.Finding.Kind == kind).ToArray();
-            if (suppressed.Length > 0)
+            string[] passing = gate.NotFailing.Where(f => f.Kind == kind.Kind)
+                .Select(f => $"does not fail the gate ({WhyNotFailing(f, gate.Policy)}): {Where(f.Site)}: {FindingText.Describe(f)}")
+                .Concat(gate.Suppressed.Where(s => s.Finding.Kind == kind.Kind)
+                    .Select(s => $"suppressed by {s.By.Location} ({s.By}): {Where(s.Finding.Site)}: {FindingText.Describe(s.Finding)}"))
+                .ToArray();
+            if (passing.Length > 0)
             {
-                w.WriteElementString("system-out", Clean(string.Join('\n', suppressed.Select(s =>
-                    $"suppressed by {s.By.Location} ({s.By}): {Where(s.Finding.Site)}: {FindingText.Describe(s.Finding)}"))));
+                w.WriteElementString("system-out", Clean(string.Join('\n', passing)));
             }
 
             w.WriteEndElement();
@@ -95,19 +119,25 @@ public static class JUnitReportWriter
         w.Flush();
     }
 
+    private static string WhyNotFailing(Finding f, GatePolicy policy) =>
+        f.Kind == FindingKind.Leak && policy.MaxLeakedBytes is { } budget
+            ? $"leaks within --max-leaked-bytes {budget.ToString("N0", CultureInfo.InvariantCulture)}"
+            : $"{FindingKinds.Name(f.Kind)} is not in --fail-on";
+
     private static string Details(Finding f)
     {
+        FindingKindInfo kind = FindingKinds.Of(f.Kind);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{ReportNames.Kind(f.Kind)} ({ReportNames.Family(f.Family)}), {f.Count:N0} × {f.Bytes:N0} B\n");
-        text.Append(CultureInfo.InvariantCulture, $"  at {Where(f.Site)} ({f.Site.Member})\n");
+        text.Append(CultureInfo.InvariantCulture, $"{kind.Name} ({ReportNames.Family(f.Family)}): {kind.Amount(f.Count, f.Bytes)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  {kind.SiteRole} {Where(f.Site)} ({f.Site.Member})\n");
         if (f.FreeSite is { } free)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  freed at {Where(free)} ({free.Member})\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {kind.FreeSiteVerb} at {Where(free)} ({free.Member})\n");
         }
 
         foreach (ViewSite view in f.Views)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  view acquired at {Where(view.Site)} ({view.Site.Member}) × {view.Count:N0}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {view.Count:N0} {(view.Count == 1 ? "view" : "views")} acquired at {Where(view.Site)} ({view.Site.Member})\n");
         }
 
         return text.ToString();

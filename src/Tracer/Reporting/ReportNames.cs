@@ -3,40 +3,17 @@ using LeakScope.Tracer.Events;
 
 namespace LeakScope.Tracer.Reporting;
 
-/// <summary>The contract strings of DESIGN.md: finding kinds and families as every report format spells them.</summary>
+/// <summary>The contract strings (docs/json-report.md): finding kinds (from <see cref="FindingKinds"/>) and families as every report format spells them.</summary>
 public static class ReportNames
 {
-    public static string Kind(FindingKind kind) => kind switch
-    {
-        FindingKind.Leak => "leak",
-        FindingKind.Growth => "growth",
-        FindingKind.MismatchedFree => "mismatched-free",
-        FindingKind.DoubleFree => "double-free",
-        FindingKind.InvalidFree => "invalid-free",
-        FindingKind.ResizeWithViews => "resize-with-views",
-        FindingKind.ViewLeak => "view-leak",
-        FindingKind.OwnerFinalized => "owner-finalized",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+    /// <summary>The contract string of a kind, from its entry in <see cref="FindingKinds"/>.</summary>
+    public static string Kind(FindingKind kind) => FindingKinds.Name(kind);
 
     /// <summary>Every finding kind, in <see cref="FindingKind"/> order.</summary>
-    public static IReadOnlyList<FindingKind> AllKinds { get; } = Enum.GetValues<FindingKind>();
+    public static IReadOnlyList<FindingKind> AllKinds { get; } = FindingKinds.All.Select(k => k.Kind).ToArray();
 
     /// <summary>The kind a contract string names (<c>leak</c>, <c>mismatched-free</c>, …), case-insensitively.</summary>
-    public static bool TryParseKind(string text, out FindingKind kind)
-    {
-        foreach (FindingKind candidate in AllKinds)
-        {
-            if (string.Equals(Kind(candidate), text, StringComparison.OrdinalIgnoreCase))
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-
-        kind = default;
-        return false;
-    }
+    public static bool TryParseKind(string text, out FindingKind kind) => FindingKinds.TryParse(text, out kind);
 
     public static string Family(HeapFamily family) => family switch
     {

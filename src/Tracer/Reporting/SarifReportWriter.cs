@@ -30,12 +30,8 @@ public static class SarifReportWriter
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>The SARIF level of a kind: misuse and leaks are errors, the rest warnings.</summary>
-    public static string Level(FindingKind kind) => kind switch
-    {
-        FindingKind.Leak or FindingKind.MismatchedFree or FindingKind.DoubleFree or FindingKind.InvalidFree => "error",
-        _ => "warning",
-    };
+    /// <summary>The SARIF level of a kind, from its entry in <see cref="FindingKinds"/>.</summary>
+    public static string Level(FindingKind kind) => FindingKinds.Of(kind).SarifLevel;
 
     public static void Write(TraceReport report, Stream output, ReportContext? context = null)
     {
@@ -103,27 +99,27 @@ public static class SarifReportWriter
         w.WriteString("version", context.ToolVersion);
         w.WriteString("semanticVersion", context.ToolVersion);
         w.WriteStartArray("rules");
-        foreach (FindingKind kind in ReportNames.AllKinds)
+        foreach (FindingKindInfo kind in FindingKinds.All)
         {
             w.WriteStartObject();
-            w.WriteString("id", ReportNames.Kind(kind));
-            w.WriteString("name", Pascal(ReportNames.Kind(kind)));
+            w.WriteString("id", kind.Name);
+            w.WriteString("name", Pascal(kind.Name));
             w.WriteStartObject("shortDescription");
-            w.WriteString("text", FindingText.Title(kind));
+            w.WriteString("text", kind.Title);
             w.WriteEndObject();
             w.WriteStartObject("fullDescription");
-            w.WriteString("text", FindingText.Description(kind));
+            w.WriteString("text", kind.Description);
             w.WriteEndObject();
             w.WriteStartObject("help");
-            w.WriteString("text", FindingText.Description(kind));
+            w.WriteString("text", kind.Description);
             w.WriteEndObject();
             w.WriteStartObject("defaultConfiguration");
-            w.WriteString("level", Level(kind));
+            w.WriteString("level", kind.SarifLevel);
             w.WriteEndObject();
             w.WriteStartObject("properties");
             w.WriteStartArray("tags");
             w.WriteStringValue("native-memory");
-            w.WriteStringValue(kind is FindingKind.Leak or FindingKind.Growth or FindingKind.OwnerFinalized ? "leak" : "misuse");
+            w.WriteStringValue(kind.Category);
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
@@ -136,10 +132,11 @@ public static class SarifReportWriter
 
     private static void WriteResult(Utf8JsonWriter w, Finding f, Suppression? suppression, ReportContext context)
     {
+        FindingKindInfo kind = FindingKinds.Of(f.Kind);
         w.WriteStartObject();
-        w.WriteString("ruleId", ReportNames.Kind(f.Kind));
+        w.WriteString("ruleId", kind.Name);
         w.WriteNumber("ruleIndex", (int)f.Kind);
-        w.WriteString("level", Level(f.Kind));
+        w.WriteString("level", kind.SarifLevel);
         w.WriteStartObject("message");
         w.WriteString("text", FindingText.Describe(f));
         w.WriteEndObject();
@@ -158,12 +155,12 @@ public static class SarifReportWriter
         var related = new List<(SiteInfo Site, string Message)>();
         if (f.FreeSite is { } freeSite && freeSite.File.Length > 0)
         {
-            related.Add((freeSite, f.Kind == FindingKind.ViewLeak ? "disposed here" : "freed here"));
+            related.Add((freeSite, $"{kind.FreeSiteVerb} here"));
         }
 
         foreach (ViewSite view in f.Views.Where(v => v.Site.File.Length > 0))
         {
-            related.Add((view.Site, $"outstanding view acquired here (× {view.Count})"));
+            related.Add((view.Site, view.Count == 1 ? "outstanding view acquired here" : $"{view.Count} outstanding views acquired here"));
         }
 
         if (related.Count > 0)

@@ -8,7 +8,8 @@ namespace LeakScope.Tracer.Reporting;
 /// <summary>
 /// The report for people: the summary first (target, whether the account is exact, live and leaked
 /// totals), then findings grouped by kind — the kind with the most bytes first — and within a kind by
-/// site, largest first.
+/// site, largest first. Every number says what it counts: <c>3 blocks  240 B total</c>, never <c>3 × 240 B</c>;
+/// the words come from each kind's entry in <see cref="FindingKinds"/>.
 /// </summary>
 public static class TextReportWriter
 {
@@ -36,7 +37,7 @@ public static class TextReportWriter
             w.WriteLine("  target stopped by the tracer");
         }
 
-        w.WriteLine($"  trace ended: {ReportNames.End(a.End)}; {a.Statistics.Records:N0} records, {a.Statistics.Heartbeats:N0} heartbeats");
+        w.WriteLine($"  trace ended: {ReportNames.End(a.End)}; {a.Statistics.Records:N0} {(a.Statistics.Records == 1 ? "record" : "records")}, {a.Statistics.Heartbeats:N0} {(a.Statistics.Heartbeats == 1 ? "heartbeat" : "heartbeats")}");
         if (report.Session is { } session)
         {
             w.WriteLine($"  {(session.PerOperation ? "per-operation events" : "high-rate batches")}; {ExitFileNote(session.ExitFile)}");
@@ -61,14 +62,14 @@ public static class TextReportWriter
 
         w.WriteLine();
         w.WriteLine("Summary");
-        w.WriteLine($"  live at end   {a.LiveBlocks,8:N0} blocks {Bytes(a.LiveBytes),12}   (raw {a.Raw.LiveBlocks:N0} / {Bytes(a.Raw.LiveBytes)}, pool {a.Pool.LiveBlocks:N0} / {Bytes(a.Pool.LiveBytes)})");
+        w.WriteLine($"  live at end   {a.LiveBlocks,8:N0} blocks {Bytes(a.LiveBytes),12}   (raw {Blocks(a.Raw)}; pool {Blocks(a.Pool)})");
         w.WriteLine($"  leaked        {report.LeakedBlocks,8:N0} blocks {Bytes(report.LeakedBytes),12}");
         w.WriteLine($"  findings      {report.Findings.Count,8:N0}{(report.Gate.Suppressed.Count > 0 ? $"   ({report.Gate.Suppressed.Count:N0} suppressed)" : string.Empty)}");
         if (c.CheckedAgainst is { } hb)
         {
             string agreed = hb.Matches ? "agreed" : "DISAGREED";
             string after = hb.Final ? string.Empty : $"; {c.RecordsAfterCheck:N0} records followed";
-            w.WriteLine($"  checked at    {(hb.Final ? "final " : string.Empty)}heartbeat {hb.Sequence}: target raw {hb.TargetRaw.LiveBlocks:N0} / {Bytes(hb.TargetRaw.LiveBytes)}, pool {hb.TargetPool.LiveBlocks:N0} / {Bytes(hb.TargetPool.LiveBytes)} — tracer {agreed}{after}");
+            w.WriteLine($"  checked at    {(hb.Final ? "final " : string.Empty)}heartbeat {hb.Sequence}: target raw {Blocks(hb.TargetRaw)}; pool {Blocks(hb.TargetPool)} — tracer {agreed}{after}");
         }
 
         if (report.Findings.Count == 0)
@@ -85,11 +86,13 @@ public static class TextReportWriter
 
         foreach (IGrouping<FindingKind, Finding> group in byKind)
         {
+            FindingKindInfo kind = FindingKinds.Of(group.Key);
+            int sites = group.Count();
             w.WriteLine();
-            w.WriteLine($"{ReportNames.Kind(group.Key)} — {group.Count()} site(s), {group.Sum(f => f.Count):N0} {Unit(group.Key)}, {Bytes(group.Sum(f => f.Bytes))}");
+            w.WriteLine($"{kind.Name} — {sites:N0} {(sites == 1 ? "site" : "sites")}, {kind.Counted(group.Sum(f => f.Count))}, {Bytes(group.Sum(f => f.Bytes))} {kind.BytesMeaning}");
             foreach (Finding f in group.OrderByDescending(f => f.Bytes).ThenByDescending(f => f.Count))
             {
-                WriteFinding(w, f);
+                WriteFinding(w, kind, f);
             }
         }
 
@@ -112,25 +115,28 @@ public static class TextReportWriter
         }
     }
 
-    private static void WriteFinding(TextWriter w, Finding f)
+    /// <summary><c>  pool       3 blocks        240 B total  allocated at Program.cs:60 (PlantedBugs)</c>, then the other sites.</summary>
+    private static void WriteFinding(TextWriter w, FindingKindInfo kind, Finding f)
     {
         string uncertain = f.Uncertain ? "  [uncertain]" : string.Empty;
         string detail = f.Detail is null ? string.Empty : $" ({f.Detail})";
-        w.WriteLine($"  {ReportNames.Family(f.Family),-5} {f.Count,6:N0} × {Bytes(f.Bytes),10}  {Label(f.Kind)} {Printable(f.Site)}{detail}{uncertain}");
+        string unit = kind.Unit(f.Count).PadRight(kind.CountMany.Length);
+        w.WriteLine($"  {ReportNames.Family(f.Family),-5} {f.Count,6:N0} {unit} {Bytes(f.Bytes),10} {kind.BytesMeaning}  {kind.SiteRole} {Printable(f.Site)}{detail}{uncertain}");
         if (f.Site.IsDefined)
         {
             w.WriteLine($"        {PrintableText.Escape(f.Site.File)}:{f.Site.Line}");
         }
 
-        if (f.FreeSite is { } freeSite)
+        // An invalid free's offending call is its site already: say it once.
+        if (f.FreeSite is { } freeSite && freeSite != f.Site)
         {
             string caller = f.CallerFamily is { } family ? $" by {ReportNames.Family(family)}" : string.Empty;
-            w.WriteLine($"        {(f.Kind == FindingKind.ViewLeak ? "disposed" : "freed")}{caller} at {Printable(freeSite)}");
+            w.WriteLine($"        {kind.FreeSiteVerb}{caller} at {Printable(freeSite)}");
         }
 
         foreach (ViewSite view in f.Views)
         {
-            w.WriteLine($"        outstanding view × {view.Count:N0} acquired at {Printable(view.Site)}");
+            w.WriteLine($"        {view.Count:N0} outstanding {(view.Count == 1 ? "view" : "views")} acquired at {Printable(view.Site)}");
         }
 
         if (f.Growth is { } g)
@@ -148,19 +154,8 @@ public static class TextReportWriter
         _ => "no exit file",
     };
 
-    private static string Label(FindingKind kind) => kind switch
-    {
-        FindingKind.Leak => "allocated at",
-        FindingKind.Growth => "allocated at",
-        FindingKind.MismatchedFree or FindingKind.DoubleFree => "allocated at",
-        FindingKind.InvalidFree => "freed at",
-        FindingKind.ResizeWithViews => "resize at",
-        FindingKind.ViewLeak => "acquired at",
-        FindingKind.OwnerFinalized => "created at",
-        _ => "at",
-    };
-
-    private static string Unit(FindingKind kind) => kind is FindingKind.Leak or FindingKind.Growth or FindingKind.OwnerFinalized ? "blocks" : "incidents";
+    /// <summary><c>3 blocks, 240 B</c>.</summary>
+    private static string Blocks(FamilyCounts counts) => $"{counts.LiveBlocks:N0} {(counts.LiveBlocks == 1 ? "block" : "blocks")}, {Bytes(counts.LiveBytes)}";
 
     private static string Bytes(long bytes) => bytes switch
     {

@@ -18,7 +18,10 @@ public class GatePolicyTests
         Assert.False(result.Passed);
         Assert.Equal(4, result.Findings.Count);
         Assert.Equal(3, result.Reasons.Count);
-        Assert.StartsWith("2 leak finding(s)", result.Reasons[0], StringComparison.Ordinal);
+        Assert.Equal("2 leak findings: 4 blocks, 440 B total", result.Reasons[0]);
+        Assert.Equal("1 invalid-free finding: 1 call, 0 B total", result.Reasons[2]);
+        Assert.Equal(result.Findings, result.Failing);
+        Assert.Empty(result.NotFailing);
     }
 
     [Fact]

@@ -183,7 +183,7 @@ public partial class HostileStringReportTests
         return paths.ToArray();
     }
 
-    /// <summary>The first line of a finding: indent, family, count, ×, bytes.</summary>
-    [GeneratedRegex(@"^  (raw|pool|unknown) +[\d,]+ × ")]
+    /// <summary>The first line of a finding: indent, family, count and what it counts, bytes and what they are.</summary>
+    [GeneratedRegex(@"^  (raw|pool|unknown) +[\d,]+ [a-z ]+ +[\d,.]+ (B|KiB|MiB) (total|gained)  ")]
     private static partial Regex FindingLine();
 }

@@ -1,0 +1,50 @@
+using System.Globalization;
+using LeakScope.Tracer.Events;
+
+namespace LeakScope.Tracer.Analysis;
+
+/// <summary>
+/// The words a finding's sentence (<see cref="FindingKindInfo.Sentence"/>) is made of. The report writer supplies how
+/// families are named and bytes sized; the kind's entry arranges the words.
+/// </summary>
+public sealed class FindingWords
+{
+    private readonly Func<HeapFamily, string> _family;
+    private readonly Func<long, string> _bytes;
+
+    public FindingWords(Finding finding, Func<HeapFamily, string> family, Func<long, string> bytes)
+    {
+        Finding = finding;
+        _family = family;
+        _bytes = bytes;
+    }
+
+    public Finding Finding { get; }
+
+    public bool One => Finding.Count == 1;
+
+    /// <summary>The count, <c>1,024</c>.</summary>
+    public string Count => Finding.Count.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>The finding's family, <c>pool</c>.</summary>
+    public string Family => FamilyOf(Finding.Family);
+
+    /// <summary>The finding's bytes, <c>240 B</c>.</summary>
+    public string Bytes => BytesOf(Finding.Bytes);
+
+    /// <summary><c>was</c> for one, <c>were</c> for more.</summary>
+    public string Were => One ? "was" : "were";
+
+    /// <summary><c>once</c>, <c>3 times</c>.</summary>
+    public string Times => One ? "once" : $"{Count} times";
+
+    public string FamilyOf(HeapFamily family) => _family(family);
+
+    public string BytesOf(long bytes) => _bytes(bytes);
+
+    /// <summary>The singular or plural of a noun for the finding's count.</summary>
+    public string Plural(string one, string many) => One ? one : many;
+
+    /// <summary><c> at Program.cs:42 (Handle)</c>, or nothing without a site.</summary>
+    public static string At(SiteInfo? site) => site is null ? string.Empty : $" at {site}";
+}
