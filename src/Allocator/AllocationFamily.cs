@@ -1,17 +1,19 @@
+using LeakScope.Wire;
+
 namespace LeakScope.Allocator;
 
 /// <summary>
 /// Which allocator family handed out a block. A block must be freed by the family that allocated it
 /// (Cython's rule: <c>malloc</c>/<c>free</c>, <c>PyMem_Malloc</c>/<c>PyMem_Free</c>).
-/// The numeric values travel in events and are part of the wire format: never renumber them.
+/// The numeric values travel in events and are part of the wire format: they are defined by <see cref="WireFamily"/>.
 /// </summary>
 public enum AllocationFamily : byte
 {
-    Unknown = 0,
+    Unknown = WireFamily.Unknown,
 
     /// <summary>The C family: <see cref="RawHeap"/>.</summary>
-    Raw = 1,
+    Raw = WireFamily.Raw,
 
     /// <summary>The PyMem-style pooled family: <see cref="PoolHeap"/>.</summary>
-    Pool = 2,
+    Pool = WireFamily.Pool,
 }

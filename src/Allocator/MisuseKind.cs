@@ -1,28 +1,33 @@
+using LeakScope.Wire;
+
 namespace LeakScope.Allocator;
 
-/// <summary>The kinds of misuse the allocator detects in-process. Values cross the wire: never renumber.</summary>
+/// <summary>The kinds of misuse the allocator detects in-process. Values cross the wire: they are defined by <see cref="WireMisuseKind"/>.</summary>
 public enum MisuseKind : byte
 {
-    Unknown = 0,
+    Unknown = WireMisuseKind.Unknown,
 
     /// <summary>A block freed (or reallocated) through another family than the one that allocated it.</summary>
-    MismatchedFree = 1,
+    MismatchedFree = WireMisuseKind.MismatchedFree,
 
     /// <summary>A block freed a second time.</summary>
-    DoubleFree = 2,
+    DoubleFree = WireMisuseKind.DoubleFree,
 
     /// <summary>A pointer freed that no LeakScope heap handed out (or an interior pointer).</summary>
-    InvalidFree = 3,
+    InvalidFree = WireMisuseKind.InvalidFree,
 
     /// <summary><c>Realloc</c> called on a block that was already freed.</summary>
-    ReallocOfFreed = 4,
+    ReallocOfFreed = WireMisuseKind.ReallocOfFreed,
 
     /// <summary><c>Realloc</c> called on a pointer that no LeakScope heap handed out.</summary>
-    InvalidRealloc = 5,
+    InvalidRealloc = WireMisuseKind.InvalidRealloc,
 
     /// <summary>A view-exporting buffer disposed while views are still outstanding.</summary>
-    DisposeWithViews = 6,
+    DisposeWithViews = WireMisuseKind.DisposeWithViews,
 
-    /// <summary>A resize or append attempted on a buffer while views are outstanding.</summary>
-    ResizeWithViews = 7,
+    /// <summary>
+    /// Reserved: never reported by this allocator. A resize or append attempted on a buffer while views are outstanding
+    /// is refused with <see cref="Buffers.BufferBusyException"/> and published as <c>ResizeBlocked</c>, not as a misuse.
+    /// </summary>
+    ResizeWithViews = WireMisuseKind.ResizeWithViews,
 }

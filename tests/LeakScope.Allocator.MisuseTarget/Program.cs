@@ -5,6 +5,12 @@ using LeakScope.Allocator.MisuseTarget;
 // Prints the policy that LEAKSCOPE_MISUSE selected, commits the named misuse, and says how it ended:
 // "caught: <kind>" (exit 3) when the allocator threw, "survived" (exit 0) when it reported and carried
 // on. Under FailFast the allocator ends the process before either line.
+// Usage: LeakScope.Allocator.MisuseTarget wire-round-trip — writes every event and batch record of the wire schema once traced.
+if (args is ["wire-round-trip"])
+{
+    return WireRoundTrip.Run();
+}
+
 if (args.Length != 1 || MisuseScenarios.Find(args[0]) is not { } scenario)
 {
     Console.Error.WriteLine($"usage: LeakScope.Allocator.MisuseTarget <{string.Join('|', MisuseScenarios.All.Select(s => s.Name))}>");

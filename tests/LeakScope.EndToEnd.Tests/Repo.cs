@@ -24,6 +24,8 @@ internal static partial class Repo
 
     public static string RandomNoiseDll => Built(Path.Combine(Root, "samples", "RandomNoise", "bin", Configuration, "net10.0", "RandomNoise.dll"));
 
+    public static string MisuseTargetDll => Built(Path.Combine(Root, "tests", "LeakScope.Allocator.MisuseTarget", "bin", Configuration, "net10.0", "LeakScope.Allocator.MisuseTarget.dll"));
+
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 
     public static string TraceBenchDll => Built(Path.Combine(Root, "bench", "LeakScope.TraceBench", "bin", Configuration, "net10.0", "LeakScope.TraceBench.dll"));

@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
 
@@ -12,11 +13,11 @@ internal sealed partial class AllocatorEventSource
 {
     public static class BatchEventIds
     {
-        public const int AllocationBatch = 10;
+        public const int AllocationBatch = WireSchema.EventIds.AllocationBatch;
     }
 
     /// <summary>Records of one thread, in the order they happened there. <paramref name="FormatVersion"/> versions the record layout.</summary>
-    [Event(BatchEventIds.AllocationBatch, Level = EventLevel.Verbose, Keywords = Keywords.Batched, Version = 1)]
+    [Event(BatchEventIds.AllocationBatch, Level = EventLevel.Verbose, Keywords = Keywords.Batched, Version = WireSchema.Versions.Initial)]
     private void AllocationBatch(int FormatVersion, byte[] Records)
     {
         unsafe

@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
 
@@ -11,18 +12,18 @@ internal sealed partial class AllocatorEventSource
 {
     public static class OwnerEventIds
     {
-        public const int ViewAcquired = 20;
-        public const int ViewReleased = 21;
-        public const int ResizeBlocked = 22;
-        public const int ResizeBlockedView = 23;
-        public const int ViewLeaked = 24;
-        public const int OwnerCreated = 25;
-        public const int OwnerDisposed = 26;
-        public const int OwnerFinalized = 27;
+        public const int ViewAcquired = WireSchema.EventIds.ViewAcquired;
+        public const int ViewReleased = WireSchema.EventIds.ViewReleased;
+        public const int ResizeBlocked = WireSchema.EventIds.ResizeBlocked;
+        public const int ResizeBlockedView = WireSchema.EventIds.ResizeBlockedView;
+        public const int ViewLeaked = WireSchema.EventIds.ViewLeaked;
+        public const int OwnerCreated = WireSchema.EventIds.OwnerCreated;
+        public const int OwnerDisposed = WireSchema.EventIds.OwnerDisposed;
+        public const int OwnerFinalized = WireSchema.EventIds.OwnerFinalized;
     }
 
     /// <summary>A view (or a pin) of an owner's storage acquired at <paramref name="SiteId"/>.</summary>
-    [Event(OwnerEventIds.ViewAcquired, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = 1)]
+    [Event(OwnerEventIds.ViewAcquired, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     private void ViewAcquired(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
         WriteView(OwnerEventIds.ViewAcquired, ViewId, OwnerId, SiteId, ViewKind);
 
@@ -30,7 +31,7 @@ internal sealed partial class AllocatorEventSource
     public void ViewAcquired(long viewId, long ownerId, int siteId, ViewKind kind) => ViewAcquired(viewId, ownerId, siteId, (byte)kind);
 
     /// <summary>A view released; <paramref name="SiteId"/> is the site that acquired it.</summary>
-    [Event(OwnerEventIds.ViewReleased, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = 1)]
+    [Event(OwnerEventIds.ViewReleased, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     private void ViewReleased(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
         WriteView(OwnerEventIds.ViewReleased, ViewId, OwnerId, SiteId, ViewKind);
 
@@ -38,17 +39,17 @@ internal sealed partial class AllocatorEventSource
     public void ViewReleased(long viewId, long ownerId, int siteId, ViewKind kind) => ViewReleased(viewId, ownerId, siteId, (byte)kind);
 
     /// <summary>A resize or append refused because views are outstanding; one <c>ResizeBlockedView</c> per view follows.</summary>
-    [Event(OwnerEventIds.ResizeBlocked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = 1)]
+    [Event(OwnerEventIds.ResizeBlocked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     public void ResizeBlocked(long OwnerId, int SiteId, long RequestedLength, int OutstandingViews) =>
-        WriteEvent(OwnerEventIds.ResizeBlocked, OwnerId, SiteId, RequestedLength, OutstandingViews);
+        WriteResizeBlocked(OwnerId, SiteId, RequestedLength, OutstandingViews);
 
     /// <summary>One outstanding view of a blocked resize, with the site that acquired it.</summary>
-    [Event(OwnerEventIds.ResizeBlockedView, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = 1)]
+    [Event(OwnerEventIds.ResizeBlockedView, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     public void ResizeBlockedView(long OwnerId, long ViewId, int AcquireSiteId) =>
-        WriteEvent(OwnerEventIds.ResizeBlockedView, OwnerId, ViewId, AcquireSiteId);
+        WriteResizeBlockedView(OwnerId, ViewId, AcquireSiteId);
 
     /// <summary>A view reclaimed by the finalizer without being released.</summary>
-    [Event(OwnerEventIds.ViewLeaked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = 1)]
+    [Event(OwnerEventIds.ViewLeaked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     private void ViewLeaked(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
         WriteView(OwnerEventIds.ViewLeaked, ViewId, OwnerId, SiteId, ViewKind);
 
@@ -56,7 +57,7 @@ internal sealed partial class AllocatorEventSource
     public void ViewLeaked(long viewId, long ownerId, int acquireSiteId, ViewKind kind) => ViewLeaked(viewId, ownerId, acquireSiteId, (byte)kind);
 
     /// <summary>An owner created at <paramref name="SiteId"/> whose storage is block <paramref name="AllocationId"/>.</summary>
-    [Event(OwnerEventIds.OwnerCreated, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = 1)]
+    [Event(OwnerEventIds.OwnerCreated, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
     private void OwnerCreated(long OwnerId, byte OwnerKind, int SiteId, long AllocationId) =>
         WriteOwner(OwnerEventIds.OwnerCreated, OwnerId, OwnerKind, SiteId, AllocationId);
 
@@ -64,7 +65,7 @@ internal sealed partial class AllocatorEventSource
     public void OwnerCreated(long ownerId, OwnerKind kind, int siteId, long allocationId) => OwnerCreated(ownerId, (byte)kind, siteId, allocationId);
 
     /// <summary>An owner disposed at <paramref name="SiteId"/>.</summary>
-    [Event(OwnerEventIds.OwnerDisposed, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = 1)]
+    [Event(OwnerEventIds.OwnerDisposed, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
     private void OwnerDisposed(long OwnerId, byte OwnerKind, int SiteId, long AllocationId) =>
         WriteOwner(OwnerEventIds.OwnerDisposed, OwnerId, OwnerKind, SiteId, AllocationId);
 
@@ -72,7 +73,7 @@ internal sealed partial class AllocatorEventSource
     public void OwnerDisposed(long ownerId, OwnerKind kind, int siteId, long allocationId) => OwnerDisposed(ownerId, (byte)kind, siteId, allocationId);
 
     /// <summary>An owner reclaimed by its finalizer instead of <c>Dispose</c>; <paramref name="SiteId"/> is where it was created.</summary>
-    [Event(OwnerEventIds.OwnerFinalized, Level = EventLevel.Warning, Keywords = Keywords.Owners, Version = 1)]
+    [Event(OwnerEventIds.OwnerFinalized, Level = EventLevel.Warning, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
     private void OwnerFinalized(long OwnerId, byte OwnerKind, int SiteId, long AllocationId, long Bytes, byte Family)
     {
         WriteOwnerFinalized(OwnerId, OwnerKind, SiteId, AllocationId, Bytes, Family);
@@ -121,22 +122,22 @@ internal sealed partial class AllocatorEventSource
 /// <summary>What kind of owner an owner event concerns. Crosses the wire: never renumber.</summary>
 internal enum OwnerKind : byte
 {
-    Unknown = 0,
-    NativeArray = 1,
-    NativeBuffer = 2,
+    Unknown = WireOwnerKind.Unknown,
+    NativeArray = WireOwnerKind.NativeArray,
+    NativeBuffer = WireOwnerKind.NativeBuffer,
 }
 
 /// <summary>How a view was acquired. Crosses the wire: never renumber.</summary>
 internal enum ViewKind : byte
 {
-    Unknown = 0,
+    Unknown = WireViewKind.Unknown,
 
     /// <summary><c>NativeBuffer.AcquireView()</c>.</summary>
-    View = 1,
+    View = WireViewKind.View,
 
     /// <summary><c>Memory.Pin()</c> on a buffer's memory.</summary>
-    Pin = 2,
+    Pin = WireViewKind.Pin,
 
     /// <summary>A strided (multi-dimensional) view over a buffer.</summary>
-    Strided = 3,
+    Strided = WireViewKind.Strided,
 }

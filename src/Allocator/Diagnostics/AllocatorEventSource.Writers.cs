@@ -68,18 +68,41 @@ internal sealed partial class AllocatorEventSource
     }
 
     [NonEvent]
-    private unsafe void WriteSite(int eventId, int siteId, string file, int line, string member)
+    private unsafe void WriteSite(int siteId, string file, int line, string member, int fileLength, int memberLength)
     {
         fixed (char* filePtr = file)
         fixed (char* memberPtr = member)
         {
-            EventData* data = stackalloc EventData[4];
+            EventData* data = stackalloc EventData[6];
             Set(ref data[0], &siteId);
             data[1] = new EventData { DataPointer = (nint)filePtr, Size = (file.Length + 1) * sizeof(char) };
             Set(ref data[2], &line);
             data[3] = new EventData { DataPointer = (nint)memberPtr, Size = (member.Length + 1) * sizeof(char) };
-            WriteEventCore(eventId, 4, data);
+            Set(ref data[4], &fileLength);
+            Set(ref data[5], &memberLength);
+            WriteEventCore(EventIds.SiteDefined, 6, data);
         }
+    }
+
+    [NonEvent]
+    private unsafe void WriteResizeBlocked(long ownerId, int siteId, long requestedLength, int outstandingViews)
+    {
+        EventData* data = stackalloc EventData[4];
+        Set(ref data[0], &ownerId);
+        Set(ref data[1], &siteId);
+        Set(ref data[2], &requestedLength);
+        Set(ref data[3], &outstandingViews);
+        WriteEventCore(OwnerEventIds.ResizeBlocked, 4, data);
+    }
+
+    [NonEvent]
+    private unsafe void WriteResizeBlockedView(long ownerId, long viewId, int acquireSiteId)
+    {
+        EventData* data = stackalloc EventData[3];
+        Set(ref data[0], &ownerId);
+        Set(ref data[1], &viewId);
+        Set(ref data[2], &acquireSiteId);
+        WriteEventCore(OwnerEventIds.ResizeBlockedView, 3, data);
     }
 
     [NonEvent]

@@ -1,21 +1,20 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
 
 /// <summary>
 /// <c>LeakScope-Allocator</c>: every allocator operation, for LeakScope's tracer, dotnet-trace and PerfView.
-/// The schema only grows: ids are explicit and never reused, new fields go last with a bumped
-/// <c>Version</c>. Private <c>[Event]</c> methods take primitives; the <c>[NonEvent]</c> wrappers take
+/// Ids, keywords, versions and field layouts come from <see cref="WireSchema"/> (src/Wire), which the tracer compiles
+/// too; a test pins this source's manifest to it. The schema only grows: ids are explicit and never reused, new fields
+/// go last with a bumped <c>Version</c>. Private <c>[Event]</c> methods take primitives; the <c>[NonEvent]</c> wrappers take
 /// domain values; payloads are written by a few shared <c>WriteEventCore</c> overloads below.
 /// Event ids 10–19 are reserved for the batched high-rate mode, 20–39 for owners and views.
 /// </summary>
 [EventSource(Name = SourceName)]
 internal sealed partial class AllocatorEventSource : EventSource
 {
-    public const string SourceName = "LeakScope-Allocator";
-
-    /// <summary>The newest schema version any event of this source carries.</summary>
-    public const int SchemaVersion = 1;
+    public const string SourceName = WireSchema.ProviderName;
 
     public static readonly AllocatorEventSource Log = new();
 
@@ -26,40 +25,40 @@ internal sealed partial class AllocatorEventSource : EventSource
 
     public static class EventIds
     {
-        public const int SiteDefined = 1;
-        public const int BlockAllocated = 2;
-        public const int BlockFreed = 3;
-        public const int BlockReallocated = 4;
-        public const int Misuse = 5;
-        public const int RundownStart = 6;
-        public const int RundownBlock = 7;
-        public const int RundownStop = 8;
-        public const int Heartbeat = 9;
+        public const int SiteDefined = WireSchema.EventIds.SiteDefined;
+        public const int BlockAllocated = WireSchema.EventIds.BlockAllocated;
+        public const int BlockFreed = WireSchema.EventIds.BlockFreed;
+        public const int BlockReallocated = WireSchema.EventIds.BlockReallocated;
+        public const int Misuse = WireSchema.EventIds.Misuse;
+        public const int RundownStart = WireSchema.EventIds.RundownStart;
+        public const int RundownBlock = WireSchema.EventIds.RundownBlock;
+        public const int RundownStop = WireSchema.EventIds.RundownStop;
+        public const int Heartbeat = WireSchema.EventIds.Heartbeat;
     }
 
     /// <summary>One keyword per concern, so a session pays only for what it enables.</summary>
     public static class Keywords
     {
         /// <summary>Per-operation block events (and the rundown of live blocks, which <see cref="Batched"/> enables too).</summary>
-        public const EventKeywords Allocations = (EventKeywords)0x1;
+        public const EventKeywords Allocations = (EventKeywords)WireSchema.Keywords.Allocations;
 
         /// <summary>View acquire / release, blocked resizes, view leaks.</summary>
-        public const EventKeywords Views = (EventKeywords)0x2;
+        public const EventKeywords Views = (EventKeywords)WireSchema.Keywords.Views;
 
         /// <summary>Misuse caught in-process.</summary>
-        public const EventKeywords Misuse = (EventKeywords)0x4;
+        public const EventKeywords Misuse = (EventKeywords)WireSchema.Keywords.Misuse;
 
         /// <summary>Site definitions (file, line, member for each site id).</summary>
-        public const EventKeywords Sites = (EventKeywords)0x8;
+        public const EventKeywords Sites = (EventKeywords)WireSchema.Keywords.Sites;
 
         /// <summary>The heartbeat with authoritative counts.</summary>
-        public const EventKeywords Diagnostics = (EventKeywords)0x10;
+        public const EventKeywords Diagnostics = (EventKeywords)WireSchema.Keywords.Diagnostics;
 
         /// <summary>Owned arrays and buffers reclaimed by the finalizer.</summary>
-        public const EventKeywords Owners = (EventKeywords)0x20;
+        public const EventKeywords Owners = (EventKeywords)WireSchema.Keywords.Owners;
 
         /// <summary>The high-rate mode: compact records published in batches instead of per-operation events.</summary>
-        public const EventKeywords Batched = (EventKeywords)0x40;
+        public const EventKeywords Batched = (EventKeywords)WireSchema.Keywords.Batched;
     }
 
     /// <summary>
@@ -70,19 +69,19 @@ internal sealed partial class AllocatorEventSource : EventSource
     /// </summary>
     public static class Tasks
     {
-        public const EventTask Rundown = (EventTask)1;
+        public const EventTask Rundown = (EventTask)WireSchema.Tasks.Rundown;
     }
 
     public static class Flags
     {
         /// <summary>Heartbeat flag: the counts at process exit (found in the exit file, see <see cref="ExitReport"/>).</summary>
-        public const int Final = 1;
+        public const int Final = WireHeartbeatFlags.Final;
 
         /// <summary>
         /// Heartbeat flag: block operations are being published in batches (the high-rate mode), so the records of the
         /// last moments before exit travel in the exit file. Tells a reader of a recording which mode it was made in.
         /// </summary>
-        public const int Batched = 2;
+        public const int Batched = WireHeartbeatFlags.Batched;
     }
 
     protected override void OnEventCommand(EventCommandEventArgs command)
@@ -101,15 +100,21 @@ internal sealed partial class AllocatorEventSource : EventSource
         }
     }
 
-    [Event(EventIds.SiteDefined, Level = EventLevel.Informational, Keywords = Keywords.Sites, Version = 1,
+    /// <summary>
+    /// A site's file, line and member. <paramref name="File"/> and <paramref name="Member"/> are escaped and cut as
+    /// <see cref="SiteString"/> says (a NUL inside would end the string field early; an event over 64 KB is dropped);
+    /// <paramref name="FileLength"/> and <paramref name="MemberLength"/> are the original lengths, so a reader knows a cut.
+    /// </summary>
+    [Event(EventIds.SiteDefined, Level = EventLevel.Informational, Keywords = Keywords.Sites, Version = WireSchema.Versions.SiteDefined,
         Message = "Site {0}: {3} at {1}:{2}")]
-    private void SiteDefined(int SiteId, string File, int Line, string Member) =>
-        WriteSite(EventIds.SiteDefined, SiteId, File, Line, Member);
+    private void SiteDefined(int SiteId, string File, int Line, string Member, int FileLength, int MemberLength) =>
+        WriteSite(SiteId, File, Line, Member, FileLength, MemberLength);
 
     [NonEvent]
-    public void SiteDefined(int siteId, SiteInfo site) => SiteDefined(siteId, site.File, site.Line, site.Member);
+    public void SiteDefined(int siteId, SiteInfo site) =>
+        SiteDefined(siteId, SiteString.Encode(site.File), site.Line, SiteString.Encode(site.Member), site.File.Length, site.Member.Length);
 
-    [Event(EventIds.BlockAllocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.BlockAllocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
     private void BlockAllocated(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
         WriteBlock(EventIds.BlockAllocated, AllocationId, Address, Size, SiteId, Family);
 
@@ -118,7 +123,7 @@ internal sealed partial class AllocatorEventSource : EventSource
         BlockAllocated(allocationId, address, (long)size, siteId, (byte)family);
 
     /// <summary>A block freed; <paramref name="SiteId"/> is the freeing call's site.</summary>
-    [Event(EventIds.BlockFreed, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.BlockFreed, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
     private void BlockFreed(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
         WriteBlock(EventIds.BlockFreed, AllocationId, Address, Size, SiteId, Family);
 
@@ -127,7 +132,7 @@ internal sealed partial class AllocatorEventSource : EventSource
         BlockFreed(allocationId, address, (long)size, siteId, (byte)family);
 
     /// <summary>The old allocation ends and a new one begins, sited at the realloc call.</summary>
-    [Event(EventIds.BlockReallocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = 1)]
+    [Event(EventIds.BlockReallocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
     private void BlockReallocated(long OldAllocationId, long OldAddress, long OldSize, byte OldFamily,
         long NewAllocationId, long NewAddress, long NewSize, byte NewFamily, int SiteId) =>
         WriteRealloc(OldAllocationId, OldAddress, OldSize, OldFamily, NewAllocationId, NewAddress, NewSize, NewFamily, SiteId);
@@ -138,7 +143,7 @@ internal sealed partial class AllocatorEventSource : EventSource
         BlockReallocated(oldId, oldAddress, (long)oldSize, (byte)oldFamily, newId, newAddress, (long)newSize, (byte)newFamily, siteId);
 
     /// <summary>A misuse caught in-process. <paramref name="SiteId"/> is the offending call; <paramref name="AllocationSiteId"/> where the block came from (0 if unknown).</summary>
-    [Event(EventIds.Misuse, Level = EventLevel.Warning, Keywords = Keywords.Misuse, Version = 1)]
+    [Event(EventIds.Misuse, Level = EventLevel.Warning, Keywords = Keywords.Misuse, Version = WireSchema.Versions.Initial)]
     private void Misuse(byte Kind, byte BlockFamily, byte CallerFamily, long AllocationId, long Address, long Size, int SiteId, int AllocationSiteId) =>
         WriteMisuse(Kind, BlockFamily, CallerFamily, AllocationId, Address, Size, SiteId, AllocationSiteId);
 
@@ -146,12 +151,12 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void Misuse(MisuseKind kind, AllocationFamily blockFamily, AllocationFamily callerFamily, long allocationId, nint address, nuint size, int siteId, int allocationSiteId) =>
         Misuse((byte)kind, (byte)blockFamily, (byte)callerFamily, allocationId, address, (long)size, siteId, allocationSiteId);
 
-    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1,
+    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial,
         Task = Tasks.Rundown, Opcode = EventOpcode.Start)]
     public void RundownStart(long Generation) => WriteEvent(EventIds.RundownStart, Generation);
 
     /// <summary>A block that was already live when the session enabled the source.</summary>
-    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1)]
+    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial)]
     private void RundownBlock(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
         WriteBlock(EventIds.RundownBlock, AllocationId, Address, Size, SiteId, Family);
 
@@ -159,12 +164,12 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void RundownBlock(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         RundownBlock(allocationId, address, (long)size, siteId, (byte)family);
 
-    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = 1,
+    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial,
         Task = Tasks.Rundown, Opcode = EventOpcode.Stop)]
     public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(EventIds.RundownStop, Generation, Blocks, Bytes);
 
     /// <summary>Authoritative counts, every ≤ 100 ms while enabled; the final counts at exit go to the exit file (<see cref="Flags.Final"/>).</summary>
-    [Event(EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = 1)]
+    [Event(EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = WireSchema.Versions.Initial)]
     private void Heartbeat(long Sequence,
         long RawLiveBlocks, long RawLiveBytes, long RawAllocations, long RawFrees,
         long PoolLiveBlocks, long PoolLiveBytes, long PoolAllocations, long PoolFrees,

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
 
@@ -12,19 +13,12 @@ namespace LeakScope.Allocator.Diagnostics;
 /// therefore names a file in the provider's arguments (<see cref="ArgumentName"/>) and creates it empty;
 /// at exit the allocator writes its last batch records and a final heartbeat there. Only a file that
 /// still exists is written, so a tracer that detached early (and deleted its file) leaves nothing behind.
-/// Layout: docs/exit-file.md.
+/// Layout: <see cref="ExitFileLayout"/> (src/Wire), which the tracer's reader compiles too; prose in docs/exit-file.md.
 /// </summary>
 internal static class ExitReport
 {
     /// <summary>The provider argument (EventPipe filter data) that names the exit file.</summary>
-    public const string ArgumentName = "ExitFile";
-
-    /// <summary>First 8 bytes of the file.</summary>
-    public static ReadOnlySpan<byte> Magic => "LSEXIT01"u8;
-
-    public const byte BatchSection = 1;
-    public const byte HeartbeatSection = 2;
-    public const byte EndSection = 0;
+    public const string ArgumentName = WireSchema.ExitFileArgument;
 
     private static readonly Lock s_lock = new();
     private static readonly HashSet<string> s_paths = new(StringComparer.Ordinal);
@@ -56,8 +50,8 @@ internal static class ExitReport
         }
 
         using var content = new MemoryStream();
-        content.Write(Magic);
-        WriteInt32(content, BatchRecord.FormatVersion);
+        content.Write(ExitFileLayout.Magic);
+        WriteInt32(content, BatchFormat.FormatVersion);
 
         // From here on every batch goes to the file: the event source no longer reaches anyone. The recent batches
         // come first: some were published while the runtime was already shutting the session down, and were dropped.
@@ -68,8 +62,9 @@ internal static class ExitReport
         ThreadHeap.ReclaimExited();
         BatchPublisher.PublishAll();
 
+        // The Heartbeat event's fields, in its order (ExitFileLayout.Heartbeat).
         HeapSnapshot snapshot = HeapStats.Capture();
-        content.WriteByte(HeartbeatSection);
+        content.WriteByte(ExitFileLayout.HeartbeatSection);
         WriteInt64(content, heartbeatSequence);
         foreach (AllocationFamily family in new[] { AllocationFamily.Raw, AllocationFamily.Pool })
         {
@@ -81,8 +76,8 @@ internal static class ExitReport
         }
 
         WriteInt64(content, snapshot.MisuseCount);
-        WriteInt32(content, AllocatorEventSource.Flags.Final);
-        content.WriteByte(EndSection);
+        WriteInt32(content, WireHeartbeatFlags.Final);
+        content.WriteByte(ExitFileLayout.EndSection);
 
         foreach (string path in paths)
         {
@@ -126,7 +121,7 @@ internal static class ExitReport
         {
             lock (_lock)
             {
-                stream.WriteByte(BatchSection);
+                stream.WriteByte(ExitFileLayout.BatchSection);
                 WriteInt32(stream, length);
                 stream.Write(new ReadOnlySpan<byte>(records, length));
             }

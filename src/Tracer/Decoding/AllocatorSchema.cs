@@ -1,15 +1,17 @@
+using LeakScope.Wire;
 using Microsoft.Diagnostics.Tracing.Session;
 
 namespace LeakScope.Tracer.Decoding;
 
 /// <summary>
 /// What this tracer knows of the <c>LeakScope-Allocator</c> event schema: the provider, the event ids and
-/// the newest version of each it can read. The schema only grows (new fields last, bumped version), so
+/// the newest version of each it can read, all taken from <see cref="WireSchema"/> (src/Wire), the definition the
+/// allocator compiles from too. The schema only grows (new fields last, bumped version), so
 /// every version up to the one known here decodes; a newer one is refused by name.
 /// </summary>
 public static class AllocatorSchema
 {
-    public const string ProviderName = "LeakScope-Allocator";
+    public const string ProviderName = WireSchema.ProviderName;
 
     /// <summary>The EventSource GUID derived from the name, as EventSource itself derives it.</summary>
     public static readonly Guid ProviderGuid = TraceEventProviders.GetEventSourceGuidFromName(ProviderName);
@@ -24,62 +26,41 @@ public static class AllocatorSchema
     public const long BatchedKeywords = Keywords.Batched | Keywords.Views | Keywords.Misuse | Keywords.Sites | Keywords.Diagnostics | Keywords.Owners;
 
     /// <summary>The provider argument (EventPipe filter data) that names the exit file (docs/exit-file.md).</summary>
-    public const string ExitFileArgument = "ExitFile";
+    public const string ExitFileArgument = WireSchema.ExitFileArgument;
 
     public static class Keywords
     {
-        public const long Allocations = 0x1;
-        public const long Views = 0x2;
-        public const long Misuse = 0x4;
-        public const long Sites = 0x8;
-        public const long Diagnostics = 0x10;
-        public const long Owners = 0x20;
-        public const long Batched = 0x40;
+        public const long Allocations = WireSchema.Keywords.Allocations;
+        public const long Views = WireSchema.Keywords.Views;
+        public const long Misuse = WireSchema.Keywords.Misuse;
+        public const long Sites = WireSchema.Keywords.Sites;
+        public const long Diagnostics = WireSchema.Keywords.Diagnostics;
+        public const long Owners = WireSchema.Keywords.Owners;
+        public const long Batched = WireSchema.Keywords.Batched;
     }
 
     public static class EventIds
     {
-        public const int SiteDefined = 1;
-        public const int BlockAllocated = 2;
-        public const int BlockFreed = 3;
-        public const int BlockReallocated = 4;
-        public const int Misuse = 5;
-        public const int RundownStart = 6;
-        public const int RundownBlock = 7;
-        public const int RundownStop = 8;
-        public const int Heartbeat = 9;
-        public const int AllocationBatch = 10;
-        public const int ViewAcquired = 20;
-        public const int ViewReleased = 21;
-        public const int ResizeBlocked = 22;
-        public const int ResizeBlockedView = 23;
-        public const int ViewLeaked = 24;
-        public const int OwnerCreated = 25;
-        public const int OwnerDisposed = 26;
-        public const int OwnerFinalized = 27;
+        public const int SiteDefined = WireSchema.EventIds.SiteDefined;
+        public const int BlockAllocated = WireSchema.EventIds.BlockAllocated;
+        public const int BlockFreed = WireSchema.EventIds.BlockFreed;
+        public const int BlockReallocated = WireSchema.EventIds.BlockReallocated;
+        public const int Misuse = WireSchema.EventIds.Misuse;
+        public const int RundownStart = WireSchema.EventIds.RundownStart;
+        public const int RundownBlock = WireSchema.EventIds.RundownBlock;
+        public const int RundownStop = WireSchema.EventIds.RundownStop;
+        public const int Heartbeat = WireSchema.EventIds.Heartbeat;
+        public const int AllocationBatch = WireSchema.EventIds.AllocationBatch;
+        public const int ViewAcquired = WireSchema.EventIds.ViewAcquired;
+        public const int ViewReleased = WireSchema.EventIds.ViewReleased;
+        public const int ResizeBlocked = WireSchema.EventIds.ResizeBlocked;
+        public const int ResizeBlockedView = WireSchema.EventIds.ResizeBlockedView;
+        public const int ViewLeaked = WireSchema.EventIds.ViewLeaked;
+        public const int OwnerCreated = WireSchema.EventIds.OwnerCreated;
+        public const int OwnerDisposed = WireSchema.EventIds.OwnerDisposed;
+        public const int OwnerFinalized = WireSchema.EventIds.OwnerFinalized;
     }
 
     /// <summary>The name of an event id, for messages.</summary>
-    public static string NameOf(int eventId) => eventId switch
-    {
-        EventIds.SiteDefined => "SiteDefined",
-        EventIds.BlockAllocated => "BlockAllocated",
-        EventIds.BlockFreed => "BlockFreed",
-        EventIds.BlockReallocated => "BlockReallocated",
-        EventIds.Misuse => "Misuse",
-        EventIds.RundownStart => "RundownStart",
-        EventIds.RundownBlock => "RundownBlock",
-        EventIds.RundownStop => "RundownStop",
-        EventIds.Heartbeat => "Heartbeat",
-        EventIds.AllocationBatch => "AllocationBatch",
-        EventIds.ViewAcquired => "ViewAcquired",
-        EventIds.ViewReleased => "ViewReleased",
-        EventIds.ResizeBlocked => "ResizeBlocked",
-        EventIds.ResizeBlockedView => "ResizeBlockedView",
-        EventIds.ViewLeaked => "ViewLeaked",
-        EventIds.OwnerCreated => "OwnerCreated",
-        EventIds.OwnerDisposed => "OwnerDisposed",
-        EventIds.OwnerFinalized => "OwnerFinalized",
-        _ => $"event {eventId}",
-    };
+    public static string NameOf(int eventId) => WireSchema.NameOf(eventId);
 }

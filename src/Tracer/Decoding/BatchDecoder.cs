@@ -2,11 +2,13 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 
 namespace LeakScope.Tracer.Decoding;
 
 /// <summary>
-/// Decodes the compact records of the high-rate mode (docs/batch-format.md) straight from the bytes into
+/// Decodes the compact records of the high-rate mode (layout: <see cref="BatchFormat"/> in src/Wire, prose:
+/// docs/batch-format.md) straight from the bytes into
 /// <see cref="ITraceRecordSink"/> calls: no allocation, no copy, one pass. A record that is cut short or
 /// carries an unknown tag makes the rest of the batch unreadable (records have no length prefix to resync
 /// on): decoding stops there and the caller counts the batch as malformed. Records before that point have
@@ -15,13 +17,13 @@ namespace LeakScope.Tracer.Decoding;
 internal static class BatchDecoder
 {
     /// <summary>The newest record format this tracer reads (the <c>FormatVersion</c> field of <c>AllocationBatch</c>).</summary>
-    public const int SupportedFormatVersion = 2;
+    public const int SupportedFormatVersion = BatchFormat.FormatVersion;
 
-    public const byte Allocated = 1;
-    public const byte Freed = 2;
-    public const byte Reallocated = 3;
-    public const byte Folded = 4;
-    public const byte Header = 5;
+    private const byte Allocated = BatchFormat.Allocated;
+    private const byte Freed = BatchFormat.Freed;
+    private const byte Reallocated = BatchFormat.Reallocated;
+    private const byte Folded = BatchFormat.Folded;
+    private const byte Header = BatchFormat.Header;
 
     /// <summary>
     /// Reads the <c>[5][writer:v][sequence:v]</c> header a batch starts with since format 2. Returns its length,

@@ -8,8 +8,17 @@ public sealed class DecoderStatistics
     /// <summary>LeakScope-Allocator events turned into records.</summary>
     public long Decoded { get; internal set; }
 
-    /// <summary>LeakScope-Allocator events whose payload was shorter than their schema or carried an impossible block size (truncated or corrupt).</summary>
+    /// <summary>
+    /// LeakScope-Allocator events whose payload did not match their schema: shorter or longer than its fields, an
+    /// impossible block size, a site string that cannot have been encoded by the allocator (truncated or corrupt).
+    /// </summary>
     public long Truncated { get; internal set; }
+
+    /// <summary>
+    /// Site files or members longer than the allocator sends (docs/wire-schema.md): they arrived cut, and the site
+    /// shows the kept part with a marker saying how long the original was. Not undecodable: every figure is right.
+    /// </summary>
+    public long CutSiteStrings { get; internal set; }
 
     /// <summary>Events of ids this tracer does not know (e.g. a newer allocator's), by id.</summary>
     public IReadOnlyDictionary<int, long> UnknownIds => _unknownIds;

@@ -1,25 +1,24 @@
 using System.Buffers.Binary;
 using LeakScope.Tracer.Analysis;
-using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 
 namespace LeakScope.Tracer.Decoding;
 
 /// <summary>
-/// Reads an exit file (docs/exit-file.md) into the same <see cref="RecordDecoder"/> as the live stream: its batch
+/// Reads an exit file (layout: <see cref="ExitFileLayout"/> in src/Wire, prose: docs/exit-file.md) into the same <see cref="RecordDecoder"/> as the live stream: its batch
 /// sections through <see cref="RecordDecoder.DecodeBatch"/>, then its final heartbeat. Sections up to a fault are
 /// delivered; a fault makes the file <see cref="ExitFileStatus.Malformed"/> and is counted as undecodable.
 /// </summary>
 public static class ExitFileReader
 {
     /// <summary>The first 8 bytes of an exit file.</summary>
-    public static ReadOnlySpan<byte> Magic => "LSEXIT01"u8;
+    public static ReadOnlySpan<byte> Magic => ExitFileLayout.Magic;
 
-    private const byte EndSection = 0;
-    private const byte BatchSection = 1;
-    private const byte HeartbeatSection = 2;
+    private const byte EndSection = ExitFileLayout.EndSection;
+    private const byte BatchSection = ExitFileLayout.BatchSection;
+    private const byte HeartbeatSection = ExitFileLayout.HeartbeatSection;
 
-    /// <summary>Sequence, 4 counts per family for two families, misuse count (all int64), flags (int32).</summary>
-    private const int HeartbeatLength = 8 + (2 * 4 * 8) + 8 + 4;
+    private static readonly int HeartbeatLength = ExitFileLayout.HeartbeatLength;
 
     /// <summary>True when <paramref name="content"/> is a whole exit file (magic, well-formed sections, end marker): the writer is done.</summary>
     public static bool IsComplete(ReadOnlySpan<byte> content) => Walk(content, decoder: null) == ExitFileStatus.Read;
@@ -84,14 +83,13 @@ public static class ExitFileReader
                         return ExitFileStatus.Malformed;
                     }
 
-                    ReadOnlySpan<byte> h = content.Slice(pos, HeartbeatLength);
+                    ReadOnlySpan<byte> heartbeat = content.Slice(pos, HeartbeatLength);
                     pos += HeartbeatLength;
-                    decoder?.Deliver(new Heartbeat(
-                        Int64(h, 0),
-                        new FamilyCounts(Int64(h, 1), Int64(h, 2), Int64(h, 3), Int64(h, 4)),
-                        new FamilyCounts(Int64(h, 5), Int64(h, 6), Int64(h, 7), Int64(h, 8)),
-                        Int64(h, 9),
-                        (HeartbeatFlags)BinaryPrimitives.ReadInt32LittleEndian(h[80..])));
+                    if (decoder is not null && !decoder.DeliverExitHeartbeat(heartbeat))
+                    {
+                        return ExitFileStatus.Malformed;
+                    }
+
                     break;
                 }
 
@@ -102,6 +100,4 @@ public static class ExitFileReader
 
         return ExitFileStatus.Malformed; // no end marker: cut short
     }
-
-    private static long Int64(ReadOnlySpan<byte> heartbeat, int index) => BinaryPrimitives.ReadInt64LittleEndian(heartbeat[(index * 8)..]);
 }

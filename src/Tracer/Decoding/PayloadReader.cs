@@ -20,6 +20,9 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
 
     public bool Failed { get; private set; }
 
+    /// <summary>True when every byte of the payload has been read: a payload longer than its schema did not come from it.</summary>
+    public readonly bool AtEnd => _offset == _payload.Length;
+
     public long Int64()
     {
         if (!Has(8))

@@ -1,23 +1,25 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 using static LeakScope.Tracer.Decoding.AllocatorSchema;
 
 namespace LeakScope.Tracer.Decoding;
 
 /// <summary>
 /// Turns one <c>LeakScope-Allocator</c> event (id, version, payload bytes) into typed records for a sink.
-/// Knows nothing of TraceEvent, so it is tested with plain byte arrays. Every known event is version 1;
-/// an event of a newer version than known throws <see cref="UnsupportedSchemaVersionException"/>; a
-/// truncated payload or an unknown id is counted in <see cref="Statistics"/>.
+/// Knows nothing of TraceEvent, so it is tested with plain byte arrays. Ids, versions and field layouts are
+/// <see cref="WireSchema"/>'s; an event of a newer version than the schema's throws
+/// <see cref="UnsupportedSchemaVersionException"/>; a payload that does not match its schema (cut short, longer,
+/// a corrupt site string) or an unknown id is counted in <see cref="Statistics"/>.
 /// An <c>AllocationBatch</c> (id 10, the high-rate mode) carries many compact records: they are decoded
 /// in place by <see cref="BatchDecoder"/> into the same sink calls as the per-operation events, so the
 /// engine never knows which mode the target used.
 /// </summary>
 public sealed class RecordDecoder(ITraceRecordSink sink)
 {
-    /// <summary>The newest version of every event this decoder reads.</summary>
-    public const int SupportedVersion = 1;
+    /// <summary>The newest version of any event this decoder reads (each event's own is <see cref="SupportedVersionOf"/>).</summary>
+    public const int SupportedVersion = WireSchema.Versions.Newest;
 
     private readonly ITraceRecordSink _sink = sink;
     private readonly BatchSequences _sequences = new();
@@ -38,15 +40,16 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             return;
         }
 
-        if (!IsKnown(eventId))
+        EventSchema? schema = WireSchema.Find(eventId);
+        if (schema is null)
         {
             Statistics.UnknownId(eventId);
             return;
         }
 
-        if (version > SupportedVersion)
+        if (version > schema.Version)
         {
-            throw new UnsupportedSchemaVersionException(NameOf(eventId), eventId, version, SupportedVersion);
+            throw new UnsupportedSchemaVersionException(schema.Name, eventId, version, schema.Version);
         }
 
         if (eventId == EventIds.AllocationBatch)
@@ -60,8 +63,32 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         {
             case EventIds.SiteDefined:
             {
-                var record = new SiteDefined(new SiteId(r.Int32()), r.Utf16String(), r.Int32(), r.Utf16String());
-                if (Ok(ref r)) _sink.On(record);
+                if (version < WireSchema.Versions.SiteDefined)
+                {
+                    // Version 1: the strings as they were, unescaped and uncut.
+                    var original = new SiteDefined(new SiteId(r.Int32()), r.Utf16String(), r.Int32(), r.Utf16String());
+                    if (Ok(ref r)) _sink.On(original);
+                    break;
+                }
+
+                var site = new SiteId(r.Int32());
+                string file = r.Utf16String();
+                int line = r.Int32();
+                string member = r.Utf16String();
+                int fileLength = r.Int32();
+                int memberLength = r.Int32();
+                if (!r.Failed && SiteString.TryDecode(file, fileLength, out string fileText, out bool fileCut)
+                    && SiteString.TryDecode(member, memberLength, out string memberText, out bool memberCut))
+                {
+                    Statistics.CutSiteStrings += (fileCut ? 1 : 0) + (memberCut ? 1 : 0);
+                    var record = new SiteDefined(site, fileText, line, memberText);
+                    if (Ok(ref r)) _sink.On(record);
+                }
+                else
+                {
+                    Statistics.Truncated++;
+                }
+
                 break;
             }
 
@@ -121,10 +148,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case EventIds.Heartbeat:
             {
-                long sequence = r.Int64();
-                FamilyCounts raw = Counts(ref r);
-                FamilyCounts pool = Counts(ref r);
-                var record = new Heartbeat(sequence, raw, pool, r.Int64(), (HeartbeatFlags)r.Int32());
+                Heartbeat record = ReadHeartbeat(ref r);
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -187,7 +211,10 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         }
     }
 
-    public static bool IsKnown(int eventId) => eventId is >= EventIds.SiteDefined and <= EventIds.AllocationBatch or >= EventIds.ViewAcquired and <= EventIds.OwnerFinalized;
+    public static bool IsKnown(int eventId) => WireSchema.Find(eventId) is not null;
+
+    /// <summary>The newest version of event <paramref name="eventId"/> this decoder reads (0 for an unknown id).</summary>
+    public static int SupportedVersionOf(int eventId) => WireSchema.Find(eventId)?.Version ?? 0;
 
     /// <summary>
     /// Decodes the records of one batch (from an <c>AllocationBatch</c> event or an exit file section) written in
@@ -197,10 +224,10 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DecodeBatch(int formatVersion, ReadOnlySpan<byte> records)
     {
-        if (formatVersion > BatchDecoder.SupportedFormatVersion)
+        if (formatVersion > BatchFormat.FormatVersion)
         {
             throw new UnsupportedSchemaVersionException(
-                NameOf(EventIds.AllocationBatch), EventIds.AllocationBatch, formatVersion, BatchDecoder.SupportedFormatVersion, "batch record format version");
+                NameOf(EventIds.AllocationBatch), EventIds.AllocationBatch, formatVersion, BatchFormat.FormatVersion, "batch record format version");
         }
 
         int header = BatchDecoder.ReadHeader(records, out long writer, out long sequence);
@@ -248,7 +275,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
         int formatVersion = BinaryPrimitives.ReadInt32LittleEndian(payload);
         int length = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
-        if (length < 0 || length > payload.Length - 8)
+        if (length < 0 || length != payload.Length - 8)
         {
             Statistics.MalformedBatches++;
             return;
@@ -265,11 +292,32 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     /// <summary>Batches never seen, though a later batch of the same writer was: lost without EventPipe noticing.</summary>
     public long MissingBatches => _sequences.Missing();
 
-    /// <summary>A record that did not come from an event (the exit file's final heartbeat).</summary>
-    internal void Deliver(in Heartbeat heartbeat)
+    /// <summary>
+    /// The exit file's final heartbeat: the <c>Heartbeat</c> event's payload (<see cref="ExitFileLayout.Heartbeat"/>),
+    /// read by the same code as the event. False when it does not match the schema.
+    /// </summary>
+    internal bool DeliverExitHeartbeat(ReadOnlySpan<byte> payload)
     {
+        var r = new PayloadReader(payload);
+        Heartbeat heartbeat = ReadHeartbeat(ref r);
+        if (r.Failed || !r.AtEnd)
+        {
+            return false;
+        }
+
         Statistics.Decoded++;
         _sink.On(heartbeat);
+        return true;
+    }
+
+    /// <summary>The <c>Heartbeat</c> fields, in <see cref="WireSchema"/>'s order.</summary>
+    private static Heartbeat ReadHeartbeat(ref PayloadReader r)
+    {
+        long sequence = r.Int64();
+        FamilyCounts raw = Counts(ref r);
+        FamilyCounts pool = Counts(ref r);
+        long misuse = r.Int64();
+        return new Heartbeat(sequence, raw, pool, misuse, (HeartbeatFlags)r.Int32());
     }
 
     private static FamilyCounts Counts(ref PayloadReader r)
@@ -283,7 +331,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
     private bool Ok(ref PayloadReader r)
     {
-        if (r.Failed)
+        if (r.Failed || !r.AtEnd)
         {
             Statistics.Truncated++;
             return false;

@@ -1,9 +1,11 @@
+using LeakScope.Wire;
+
 namespace LeakScope.Tracer.Events;
 
 /// <summary>The allocator family of a block; the values are the wire format of <c>AllocationFamily</c>.</summary>
 public enum HeapFamily : byte
 {
-    Unknown = 0,
-    Raw = 1,
-    Pool = 2,
+    Unknown = WireFamily.Unknown,
+    Raw = WireFamily.Raw,
+    Pool = WireFamily.Pool,
 }

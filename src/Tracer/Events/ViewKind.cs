@@ -1,10 +1,12 @@
+using LeakScope.Wire;
+
 namespace LeakScope.Tracer.Events;
 
 /// <summary>How a view was acquired (wire format).</summary>
 public enum ViewKind : byte
 {
-    Unknown = 0,
-    View = 1,
-    Pin = 2,
-    Strided = 3,
+    Unknown = WireViewKind.Unknown,
+    View = WireViewKind.View,
+    Pin = WireViewKind.Pin,
+    Strided = WireViewKind.Strided,
 }

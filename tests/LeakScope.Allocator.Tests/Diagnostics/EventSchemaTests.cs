@@ -3,50 +3,21 @@ using System.Xml.Linq;
 using LeakScope.Allocator.Diagnostics;
 using LeakScope.Allocator.MisuseTarget;
 using LeakScope.Allocator.Tests.Support;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests.Diagnostics;
 
 /// <summary>
-/// Pins the published schema of <c>LeakScope-Allocator</c>: the provider name and Guid that tracers
-/// enable, and every event's id, name, version, level, keywords and payload fields in order. The
-/// schema only grows: a change here must add ids or append fields with a bumped version, never alter
-/// what is pinned. Also checks that exercising the allocator never makes the source emit its own
-/// error event (id 0), which is how EventSource reports a malformed event.
+/// Pins the published schema of <c>LeakScope-Allocator</c> to the one definition in src/Wire (<see cref="WireSchema"/>):
+/// the provider name and Guid that tracers enable, and every event's id, name, version, level, keywords and payload
+/// fields — names, types and order — as the generated manifest declares them and as an in-process listener receives
+/// them. The schema only grows (docs/wire-schema.md). Also checks that writing every event never makes the source emit
+/// its own error event (id 0), which is how EventSource reports a malformed event.
 /// </summary>
 [Collection(ProcessWideAllocatorState.Name)]
 public class EventSchemaTests
 {
     private static readonly XNamespace Events = "http://schemas.microsoft.com/win/2004/08/events";
-
-    /// <summary>id, name, version, level, keywords, payload fields.</summary>
-    private static readonly (int Id, string Name, int Version, string Level, string Keywords, string[] Fields)[] Schema =
-    [
-        (1, "SiteDefined", 1, "win:Informational", "Sites", ["SiteId", "File", "Line", "Member"]),
-        (2, "BlockAllocated", 1, "win:Verbose", "Allocations", ["AllocationId", "Address", "Size", "SiteId", "Family"]),
-        (3, "BlockFreed", 1, "win:Verbose", "Allocations", ["AllocationId", "Address", "Size", "SiteId", "Family"]),
-        (4, "BlockReallocated", 1, "win:Verbose", "Allocations",
-            ["OldAllocationId", "OldAddress", "OldSize", "OldFamily", "NewAllocationId", "NewAddress", "NewSize", "NewFamily", "SiteId"]),
-        (5, "Misuse", 1, "win:Warning", "Misuse", ["Kind", "BlockFamily", "CallerFamily", "AllocationId", "Address", "Size", "SiteId", "AllocationSiteId"]),
-        (6, "RundownStart", 1, "win:Informational", "Allocations Batched", ["Generation"]),
-        (7, "RundownBlock", 1, "win:Verbose", "Allocations Batched", ["AllocationId", "Address", "Size", "SiteId", "Family"]),
-        (8, "RundownStop", 1, "win:Informational", "Allocations Batched", ["Generation", "Blocks", "Bytes"]),
-        (9, "Heartbeat", 1, "win:Informational", "Diagnostics",
-            ["Sequence", "RawLiveBlocks", "RawLiveBytes", "RawAllocations", "RawFrees", "PoolLiveBlocks", "PoolLiveBytes", "PoolAllocations", "PoolFrees", "MisuseCount", "Flags"]),
-        (10, "AllocationBatch", 1, "win:Verbose", "Batched", ["FormatVersion", "RecordsSize", "Records"]),
-        (20, "ViewAcquired", 1, "win:Verbose", "Views", ["ViewId", "OwnerId", "SiteId", "ViewKind"]),
-        (21, "ViewReleased", 1, "win:Verbose", "Views", ["ViewId", "OwnerId", "SiteId", "ViewKind"]),
-        (22, "ResizeBlocked", 1, "win:Warning", "Views", ["OwnerId", "SiteId", "RequestedLength", "OutstandingViews"]),
-        (23, "ResizeBlockedView", 1, "win:Warning", "Views", ["OwnerId", "ViewId", "AcquireSiteId"]),
-        (24, "ViewLeaked", 1, "win:Warning", "Views", ["ViewId", "OwnerId", "SiteId", "ViewKind"]),
-        (25, "OwnerCreated", 1, "win:Verbose", "Owners", ["OwnerId", "OwnerKind", "SiteId", "AllocationId"]),
-        (26, "OwnerDisposed", 1, "win:Verbose", "Owners", ["OwnerId", "OwnerKind", "SiteId", "AllocationId"]),
-        (27, "OwnerFinalized", 1, "win:Warning", "Owners", ["OwnerId", "OwnerKind", "SiteId", "AllocationId", "Bytes", "Family"]),
-    ];
-
-    private static readonly (string Name, ulong Mask)[] KeywordSchema =
-    [
-        ("Allocations", 0x1), ("Views", 0x2), ("Misuse", 0x4), ("Sites", 0x8), ("Diagnostics", 0x10), ("Owners", 0x20), ("Batched", 0x40),
-    ];
 
     [Fact]
     public void The_provider_name_and_guid_are_pinned()
@@ -58,11 +29,11 @@ public class EventSchemaTests
     }
 
     [Fact]
-    public void The_manifest_passes_strict_validation_and_holds_every_event_as_pinned()
+    public void The_manifest_passes_strict_validation_and_holds_every_event_of_the_wire_schema_with_its_field_types_in_order()
     {
         XElement provider = StrictManifestProvider();
 
-        Assert.Equal("LeakScope-Allocator", (string?)provider.Attribute("name"));
+        Assert.Equal(WireSchema.ProviderName, (string?)provider.Attribute("name"));
         Assert.Equal("{fca13002-621b-5000-1ed6-dae5b4cae439}", (string?)provider.Attribute("guid"));
 
         var events = provider.Element(Events + "events")!.Elements(Events + "event")
@@ -70,19 +41,38 @@ public class EventSchemaTests
         var templates = provider.Element(Events + "templates")!.Elements(Events + "template")
             .ToDictionary(t => (string)t.Attribute("tid")!);
 
-        Assert.Equal(Schema.Select(s => s.Id).Append(0).Order(), events.Keys.Order());
-        foreach ((int id, string name, int version, string level, string keywords, string[] fields) in Schema)
+        Assert.Equal(WireSchema.Events.Select(s => s.Id).Append(0).Order(), events.Keys.Order());
+        foreach (EventSchema schema in WireSchema.Events)
         {
-            XElement e = events[id];
-            Assert.Equal(name, (string?)e.Attribute("symbol"));
-            Assert.Equal(version, (int)e.Attribute("version")!);
-            Assert.Equal(level, (string?)e.Attribute("level"));
-            Assert.Equal(keywords, (string?)e.Attribute("keywords"));
-            string[] actualFields = templates[(string)e.Attribute("template")!].Elements(Events + "data").Select(d => (string)d.Attribute("name")!).ToArray();
-            Assert.Equal(fields, actualFields);
+            XElement e = events[schema.Id];
+            Assert.Equal(schema.Name, (string?)e.Attribute("symbol"));
+            Assert.Equal(schema.Version, (int)e.Attribute("version")!);
+            Assert.Equal(ManifestLevel(schema.Level), (string?)e.Attribute("level"));
+            Assert.Equal(KeywordNames(schema.Keywords), (string?)e.Attribute("keywords"));
+            (string Name, string Type)[] declared = templates[(string)e.Attribute("template")!].Elements(Events + "data")
+                .Select(d => ((string)d.Attribute("name")!, (string)d.Attribute("inType")!)).ToArray();
+            Assert.Equal(ManifestFields(schema), declared);
         }
 
         Assert.Equal("EventSourceMessage", (string?)events[0].Attribute("symbol"));
+    }
+
+    [Fact]
+    public void The_wire_schema_keeps_its_own_rules()
+    {
+        Assert.Equal(WireSchema.Events.Count, WireSchema.Events.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(WireSchema.Events.Count, WireSchema.Events.Select(e => e.Name).Distinct().Count());
+        Assert.DoesNotContain(WireSchema.Events, e => e.Id <= 0 || e.Version < 1 || e.Fields.Length == 0);
+        Assert.Equal(WireSchema.Versions.Newest, WireSchema.Events.Max(e => e.Version));
+        Assert.All(WireSchema.Events, e => Assert.Same(e, WireSchema.Find(e.Id)));
+        Assert.Null(WireSchema.Find(0));
+        Assert.Null(WireSchema.Find(-1));
+        Assert.Null(WireSchema.Find(WireSchema.Events.Max(e => e.Id) + 1));
+
+        // The exit file's heartbeat section is the Heartbeat event's payload.
+        Assert.Equal(8 + (2 * 4 * 8) + 8 + 4, ExitFileLayout.HeartbeatLength);
+        Assert.Equal(ExitFileLayout.Heartbeat.Fields.Length, typeof(AllocatorEventSource).GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            .Single(m => m.Name == "Heartbeat" && m.GetCustomAttributes(typeof(EventAttribute), false).Length == 1).GetParameters().Length);
     }
 
     [Fact]
@@ -104,11 +94,10 @@ public class EventSchemaTests
         var keywords = provider.Element(Events + "keywords")!.Elements(Events + "keyword")
             .ToDictionary(k => (string)k.Attribute("name")!, k => Convert.ToUInt64((string)k.Attribute("mask")!, 16));
 
-        foreach ((string name, ulong mask) in KeywordSchema)
-        {
-            Assert.True(keywords.TryGetValue(name, out ulong actual), $"Keyword {name} is missing from the manifest.");
-            Assert.Equal(mask, actual);
-        }
+        // EventSource adds its own session keywords (Session0…Session3, in the top bits); every other one is the schema's.
+        Assert.Equal(
+            WireKeywords().Select(k => (k.Name, (ulong)k.Mask)).Order(),
+            keywords.Where(k => !k.Key.StartsWith("Session", StringComparison.Ordinal)).Select(k => (k.Key, k.Value)).Order());
     }
 
     [Fact]
@@ -142,6 +131,111 @@ public class EventSchemaTests
         int[] seen = events.Select(e => e.EventId).Distinct().Order().ToArray();
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], seen);
     }
+
+    /// <summary>
+    /// Every event id of the schema, written by its real writer method, reaches a listener without the error event and
+    /// with every payload field of the schema's name and CLR type, in order. A new event without a case here fails.
+    /// </summary>
+    [Fact]
+    public unsafe void Writing_every_event_of_the_schema_never_produces_the_error_event_and_delivers_each_field_typed_as_declared()
+    {
+        using var recorder = new AllocatorEventRecorder();
+        recorder.WaitForRundown();
+        AllocatorEventSource log = AllocatorEventSource.Log;
+        const long Id = 0x0102030405060708;
+        const int Site = 0x01020304;
+        byte[] records = [1, 2, 3];
+
+        var written = new Dictionary<int, Action>
+        {
+            [WireSchema.EventIds.SiteDefined] = () => log.SiteDefined(Site, new SiteInfo("/src/a\0b.cs", 7, "M")),
+            [WireSchema.EventIds.BlockAllocated] = () => log.BlockAllocated(Id, 0x1000, 48, Site, AllocationFamily.Raw),
+            [WireSchema.EventIds.BlockFreed] = () => log.BlockFreed(Id, 0x1000, 48, Site, AllocationFamily.Raw),
+            [WireSchema.EventIds.BlockReallocated] = () => log.BlockReallocated(Id, 0x1000, 48, AllocationFamily.Raw, Id + 1, 0x2000, 96, AllocationFamily.Pool, Site),
+            [WireSchema.EventIds.Misuse] = () => log.Misuse(MisuseKind.DoubleFree, AllocationFamily.Pool, AllocationFamily.Raw, Id, 0x1000, 48, Site, Site + 1),
+            [WireSchema.EventIds.RundownStart] = () => log.RundownStart(-5),
+            [WireSchema.EventIds.RundownBlock] = () => log.RundownBlock(Id, 0x1000, 48, Site, AllocationFamily.Pool),
+            [WireSchema.EventIds.RundownStop] = () => log.RundownStop(-5, 1, 48),
+            [WireSchema.EventIds.Heartbeat] = () => log.Heartbeat(-7, HeapStats.Capture(), WireHeartbeatFlags.Batched),
+            [WireSchema.EventIds.AllocationBatch] = () =>
+            {
+                fixed (byte* p = records)
+                {
+                    log.AllocationBatch(WireSchema.Versions.Initial, p, records.Length);
+                }
+            },
+            [WireSchema.EventIds.ViewAcquired] = () => log.ViewAcquired(Id, Id + 1, Site, ViewKind.Strided),
+            [WireSchema.EventIds.ViewReleased] = () => log.ViewReleased(Id, Id + 1, Site, ViewKind.Pin),
+            [WireSchema.EventIds.ResizeBlocked] = () => log.ResizeBlocked(Id + 1, Site, 1L << 40, 3),
+            [WireSchema.EventIds.ResizeBlockedView] = () => log.ResizeBlockedView(Id + 1, Id, Site),
+            [WireSchema.EventIds.ViewLeaked] = () => log.ViewLeaked(Id, Id + 1, Site, ViewKind.View),
+            [WireSchema.EventIds.OwnerCreated] = () => log.OwnerCreated(Id + 1, OwnerKind.NativeBuffer, Site, Id),
+            [WireSchema.EventIds.OwnerDisposed] = () => log.OwnerDisposed(Id + 1, OwnerKind.NativeArray, Site, Id),
+            [WireSchema.EventIds.OwnerFinalized] = () => log.OwnerFinalized(Id + 1, OwnerKind.NativeBuffer, Site, Id, 4096, AllocationFamily.Pool),
+        };
+        Assert.Equal(WireSchema.Events.Select(e => e.Id).Order(), written.Keys.Order());
+
+        foreach ((int id, Action write) in written)
+        {
+            int before = recorder.WithId(id).Count();
+            write();
+            recorder.WaitUntil(r => r.WithId(id).Count() > before, WireSchema.NameOf(id));
+        }
+
+        IReadOnlyList<EventWrittenEventArgs> events = recorder.Events;
+        Assert.DoesNotContain(events, e => e.EventId == 0);
+        foreach (EventSchema schema in WireSchema.Events)
+        {
+            EventWrittenEventArgs e = recorder.WithId(schema.Id).Last();
+            Assert.Equal(schema.Version, e.Version);
+            Assert.Equal(schema.Fields.Select(f => f.Name), e.PayloadNames!);
+            Assert.Equal(schema.Fields.Select(f => ClrType(f.Type)), e.Payload!.Select(v => v?.GetType()));
+        }
+    }
+
+    private static Type ClrType(WireType type) => type switch
+    {
+        WireType.UInt8 => typeof(byte),
+        WireType.Int32 => typeof(int),
+        WireType.Int64 => typeof(long),
+        WireType.UnicodeString => typeof(string),
+        WireType.Binary => typeof(byte[]),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    private static IEnumerable<(string Name, string Type)> ManifestFields(EventSchema schema)
+    {
+        foreach (FieldSchema field in schema.Fields)
+        {
+            switch (field.Type)
+            {
+                case WireType.UInt8: yield return (field.Name, "win:UInt8"); break;
+                case WireType.Int32: yield return (field.Name, "win:Int32"); break;
+                case WireType.Int64: yield return (field.Name, "win:Int64"); break;
+                case WireType.UnicodeString: yield return (field.Name, "win:UnicodeString"); break;
+                case WireType.Binary:
+                    yield return (field.Name + "Size", "win:UInt32");
+                    yield return (field.Name, "win:Binary");
+                    break;
+                default: throw new ArgumentOutOfRangeException(nameof(schema), field.Type, "not a wire type");
+            }
+        }
+    }
+
+    private static string ManifestLevel(EventLevel level) => level switch
+    {
+        EventLevel.Verbose => "win:Verbose",
+        EventLevel.Informational => "win:Informational",
+        EventLevel.Warning => "win:Warning",
+        EventLevel.Error => "win:Error",
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
+    };
+
+    private static IEnumerable<(string Name, long Mask)> WireKeywords() =>
+        typeof(WireSchema.Keywords).GetFields().Select(f => (f.Name, (long)f.GetRawConstantValue()!));
+
+    private static string KeywordNames(long keywords) =>
+        string.Join(' ', WireKeywords().Where(k => (keywords & k.Mask) != 0).OrderBy(k => k.Mask).Select(k => k.Name));
 
     private static XElement StrictManifestProvider()
     {

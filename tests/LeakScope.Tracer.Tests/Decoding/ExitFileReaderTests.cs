@@ -12,7 +12,7 @@ public class ExitFileReaderTests
     internal static byte[] ExitFile(int format, IEnumerable<byte[]> batches, Heartbeat? heartbeat, bool end = true)
     {
         using var file = new MemoryStream();
-        file.Write("LSEXIT01"u8);
+        file.Write(LeakScope.Wire.ExitFileLayout.Magic);
         file.Write(Int32(format));
         foreach (byte[] batch in batches)
         {

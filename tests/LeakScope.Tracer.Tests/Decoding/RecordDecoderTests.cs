@@ -29,7 +29,7 @@ public class RecordDecoderTests
 
     public static TheoryData<int, byte[], object> Events => new()
     {
-        { 1, Payload(7, "/src/Program.cs", 42, "Main"), new SiteDefined(new SiteId(7), "/src/Program.cs", 42, "Main") },
+        { 1, Payload(7, "/src/Program.cs", 42, "Main", 15, 4), new SiteDefined(new SiteId(7), "/src/Program.cs", 42, "Main") },
         { 2, Payload(11L, 0x1000L, 80L, 7, (byte)2), new BlockAllocated(new AllocationId(11), 0x1000, 80, new SiteId(7), HeapFamily.Pool) },
         { 3, Payload(11L, 0x1000L, 80L, 8, (byte)2), new BlockFreed(new AllocationId(11), 0x1000, 80, new SiteId(8), HeapFamily.Pool) },
         { 4, Payload(11L, 0x1000L, 80L, (byte)1, 12L, 0x2000L, 900L, (byte)1, 9), new BlockReallocated(new AllocationId(11), 0x1000, 80, HeapFamily.Raw, new AllocationId(12), 0x2000, 900, HeapFamily.Raw, new SiteId(9)) },
@@ -55,7 +55,7 @@ public class RecordDecoderTests
         var sink = new RecordCapture();
         var decoder = new RecordDecoder(sink);
 
-        decoder.Decode(eventId, 1, payload);
+        decoder.Decode(eventId, RecordDecoder.SupportedVersionOf(eventId), payload);
 
         Assert.Equal(expected, Assert.Single(sink.Records));
         Assert.Equal(1, decoder.Statistics.Decoded);
@@ -70,11 +70,95 @@ public class RecordDecoderTests
         var sink = new RecordCapture();
         var decoder = new RecordDecoder(sink);
 
-        decoder.Decode(eventId, 1, payload.AsSpan(0, payload.Length - 1));
+        decoder.Decode(eventId, RecordDecoder.SupportedVersionOf(eventId), payload.AsSpan(0, payload.Length - 1));
 
         Assert.Empty(sink.Records);
         Assert.Equal(1, decoder.Statistics.Truncated);
         Assert.Equal(1, decoder.Statistics.Undecodable);
+    }
+
+    /// <summary>A payload longer than its schema was written with other field types than declared (an int32 written as an int64): counted, not misread.</summary>
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void A_payload_longer_than_its_schema_is_counted_not_decoded(int eventId, byte[] payload, object expected)
+    {
+        _ = expected;
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        decoder.Decode(eventId, RecordDecoder.SupportedVersionOf(eventId), [.. payload, 0, 0, 0, 0]);
+
+        Assert.Empty(sink.Records);
+        Assert.Equal(1, decoder.Statistics.Truncated);
+    }
+
+    [Fact]
+    public void ResizeBlockedView_written_with_an_int64_site_as_it_was_is_counted_not_decoded()
+    {
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        decoder.Decode(23, 1, Payload(50L, 60L, 2L));
+
+        Assert.Empty(sink.Records);
+        Assert.Equal(1, decoder.Statistics.Undecodable);
+    }
+
+    [Theory]
+    [InlineData("/src/a\0b.cs", "M\0x")]
+    [InlineData("\0", "\0\0")]
+    [InlineData("/src/\u001B0.cs", "\u001B")]
+    [InlineData("", "")]
+    public void A_site_string_with_a_NUL_or_the_escape_character_comes_back_as_written(string file, string member)
+    {
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        decoder.Decode(1, 2, Payload(7, LeakScope.Wire.SiteString.Encode(file), 42, LeakScope.Wire.SiteString.Encode(member), file.Length, member.Length));
+
+        Assert.Equal(new SiteDefined(new SiteId(7), file, 42, member), Assert.Single(sink.Records));
+        Assert.Equal((1L, 0L, 0L), (decoder.Statistics.Decoded, decoder.Statistics.Undecodable, decoder.Statistics.CutSiteStrings));
+    }
+
+    [Fact]
+    public void A_site_string_longer_than_the_wire_carries_arrives_cut_with_a_marker_and_is_counted()
+    {
+        string file = "/src/" + new string('d', 100_000) + ".cs";
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        decoder.Decode(1, 2, Payload(7, LeakScope.Wire.SiteString.Encode(file), 42, "Main", file.Length, 4));
+
+        var site = (SiteDefined)Assert.Single(sink.Records);
+        int kept = LeakScope.Wire.SiteString.MaxEncodedChars;
+        Assert.Equal(file[..kept] + LeakScope.Wire.SiteString.TruncationMarker(kept, file.Length), site.File);
+        Assert.Contains($"{kept} of {file.Length} characters", site.File, StringComparison.Ordinal);
+        Assert.Equal((42, "Main"), (site.Line, site.Member));
+        Assert.Equal((1L, 0L), (decoder.Statistics.CutSiteStrings, decoder.Statistics.Undecodable));
+    }
+
+    [Theory]
+    [InlineData("a\u001B", 2)]
+    [InlineData("a\u001Bx", 2)]
+    [InlineData("abc", 2)]
+    [InlineData("abc", -1)]
+    public void A_site_string_the_allocator_cannot_have_written_is_counted(string encoded, int length)
+    {
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        decoder.Decode(1, 2, Payload(7, encoded, 42, "Main", length, 4));
+
+        Assert.Empty(sink.Records);
+        Assert.Equal(1, decoder.Statistics.Truncated);
+    }
+
+    [Fact]
+    public void A_version_1_site_is_read_as_it_was_written()
+    {
+        var sink = new RecordCapture();
+        new RecordDecoder(sink).Decode(1, 1, Payload(7, "/src/\u001B.cs", 42, "Main"));
+        Assert.Equal(new SiteDefined(new SiteId(7), "/src/\u001B.cs", 42, "Main"), Assert.Single(sink.Records));
     }
 
     [Fact]

@@ -82,18 +82,21 @@ public class DecoderFuzzTests
     public void Every_older_or_current_version_decodes_and_every_newer_one_is_refused_by_name(int sample)
     {
         WireEvent e = WireEncoder.Encode(Samples[sample]);
-        foreach (int version in new[] { 0, RecordDecoder.SupportedVersion })
+        int current = RecordDecoder.SupportedVersionOf(e.EventId);
+
+        // An older version of an event that has grown has a shorter layout than this payload (its own decoder tests cover it).
+        foreach (int version in current == 1 ? new[] { 0, current } : new[] { current })
         {
             var sink = new CountingSink();
             new RecordDecoder(sink).Decode(e.EventId, version, e.Payload);
             Assert.Equal(Samples[sample], sink.Last);
         }
 
-        foreach (int version in new[] { RecordDecoder.SupportedVersion + 1, 255, int.MaxValue })
+        foreach (int version in new[] { current + 1, 255, int.MaxValue })
         {
             var decoder = new RecordDecoder(new CountingSink());
             var refused = Assert.Throws<UnsupportedSchemaVersionException>(() => decoder.Decode(e.EventId, version, e.Payload));
-            Assert.Equal((e.EventId, version, RecordDecoder.SupportedVersion), (refused.EventId, refused.TraceVersion, refused.SupportedVersion));
+            Assert.Equal((e.EventId, version, current), (refused.EventId, refused.TraceVersion, refused.SupportedVersion));
             Assert.Contains(AllocatorSchema.NameOf(e.EventId), refused.Message, StringComparison.Ordinal);
             Assert.Equal(0, decoder.Statistics.Decoded + decoder.Statistics.Undecodable);
         }
@@ -184,7 +187,7 @@ public class DecoderFuzzTests
 
     private static void DecodeOne(int seed, RecordDecoder decoder, int id, int version, byte[] payload, ref long fed)
     {
-        bool newer = RecordDecoder.IsKnown(id) && version > RecordDecoder.SupportedVersion;
+        bool newer = RecordDecoder.IsKnown(id) && version > RecordDecoder.SupportedVersionOf(id);
         try
         {
             decoder.Decode(id, version, payload);

@@ -28,7 +28,7 @@ internal static class RandomStreams
             CleanEnd = rng.Next(3) != 0,
             End = (LeakScope.Tracer.Analysis.StreamEnd)rng.Next(4),
         };
-        stream.HasNewerVersion = events.Any(e => e.Version > RecordDecoder.SupportedVersion && RecordDecoder.IsKnown(e.EventId));
+        stream.HasNewerVersion = events.Any(e => RecordDecoder.IsKnown(e.EventId) && e.Version > RecordDecoder.SupportedVersionOf(e.EventId));
         stream.Applied.Add($"random stream of {count} events over {ids} ids");
         return stream;
     }

@@ -182,7 +182,9 @@ internal static class StreamMutator
 
                 // As an AllocationBatch, the payload's first four bytes are the batch format version: a value above
                 // the tracer's is a (legitimately refused) newer format, like a newer event version.
+                // Events are at different versions (SiteDefined is at 2): a re-numbered event may be newer than its new id's.
                 byte[] payload = e[at].Payload;
+                s.HasNewerVersion |= RecordDecoder.IsKnown(id) && e[at].Version > RecordDecoder.SupportedVersionOf(id);
                 s.HasNewerVersion |= id == 10 && payload.Length >= 4
                     && System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(payload) > LeakScope.Tracer.Decoding.BatchDecoder.SupportedFormatVersion;
                 break;
@@ -197,7 +199,8 @@ internal static class StreamMutator
                 break;
             case Mutation.NewerVersion:
             {
-                int version = rng.Next(2) == 0 ? RecordDecoder.SupportedVersion + 1 : rng.Next(RecordDecoder.SupportedVersion + 1, int.MaxValue);
+                int current = Math.Max(RecordDecoder.SupportedVersionOf(e[at].EventId), 1);
+                int version = rng.Next(2) == 0 ? current + 1 : rng.Next(current + 1, int.MaxValue);
                 detail = $"{Name(e[at])} v{version}";
                 e[at] = e[at] with { Version = version };
                 s.HasNewerVersion |= RecordDecoder.IsKnown(e[at].EventId);

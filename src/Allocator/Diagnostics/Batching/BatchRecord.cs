@@ -1,41 +1,34 @@
+using LeakScope.Wire;
+
 namespace LeakScope.Allocator.Diagnostics.Batching;
 
 /// <summary>
-/// The compact records of the high-rate mode, carried in <c>AllocationBatch</c> events. Each record
-/// starts with a one-byte tag; ids are 8 bytes little-endian; sizes, sites and counts are unsigned
-/// LEB128 varints. The format is versioned by <see cref="FormatVersion"/> in every batch event, and
-/// only grows: new tags, never a changed layout. See docs/batch-format.md.
+/// The compact records of the high-rate mode, as the allocator's writers name them. The layout is defined once, in
+/// <see cref="BatchFormat"/> (src/Wire), which the tracer's decoder compiles too; see docs/batch-format.md.
 /// </summary>
 internal static class BatchRecord
 {
-    /// <summary>2: every batch starts with a <see cref="Header"/>. Version 1 batches had none.</summary>
-    public const int FormatVersion = 2;
+    /// <inheritdoc cref="BatchFormat.FormatVersion"/>
+    public const int FormatVersion = BatchFormat.FormatVersion;
 
-    /// <summary><c>[1][id:8][size:v][site:v][family:1]</c> — a block allocated.</summary>
-    public const byte Allocated = 1;
+    /// <inheritdoc cref="BatchFormat.Allocated"/>
+    public const byte Allocated = BatchFormat.Allocated;
 
-    /// <summary><c>[2][id:8]</c> — a block freed.</summary>
-    public const byte Freed = 2;
+    /// <inheritdoc cref="BatchFormat.Freed"/>
+    public const byte Freed = BatchFormat.Freed;
 
-    /// <summary><c>[3][oldId:8][newId:8][newSize:v][site:v][newFamily:1]</c> — a block reallocated.</summary>
-    public const byte Reallocated = 3;
+    /// <inheritdoc cref="BatchFormat.Reallocated"/>
+    public const byte Reallocated = BatchFormat.Reallocated;
 
-    /// <summary>
-    /// <c>[4][site:v][family:1][count:v][bytes:v]</c> — <c>count</c> blocks of <c>bytes</c> in all, allocated at
-    /// <c>site</c> and freed again before any record of them was published, folded into one record.
-    /// </summary>
-    public const byte Folded = 4;
+    /// <inheritdoc cref="BatchFormat.Folded"/>
+    public const byte Folded = BatchFormat.Folded;
 
-    /// <summary>
-    /// <c>[5][writer:v][sequence:v]</c> — the first record of every batch (format 2): which thread's writer published it
-    /// and its number among that writer's batches in this session (1, 2, …). A reader skips a batch it has seen (the exit
-    /// file replays recent batches, see <see cref="BatchRetention"/>) and counts the numbers it never saw as lost.
-    /// </summary>
-    public const byte Header = 5;
+    /// <inheritdoc cref="BatchFormat.Header"/>
+    public const byte Header = BatchFormat.Header;
 
-    /// <summary>Upper bound of one encoded record.</summary>
-    public const int MaxLength = 1 + 8 + 8 + 10 + 5 + 1;
+    /// <inheritdoc cref="BatchFormat.MaxLength"/>
+    public const int MaxLength = BatchFormat.MaxLength;
 
-    /// <summary>Upper bound of the <see cref="Header"/> record.</summary>
-    public const int MaxHeaderLength = 1 + 5 + 10;
+    /// <inheritdoc cref="BatchFormat.MaxHeaderLength"/>
+    public const int MaxHeaderLength = BatchFormat.MaxHeaderLength;
 }
