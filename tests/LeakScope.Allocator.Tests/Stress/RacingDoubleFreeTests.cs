@@ -39,7 +39,9 @@ public unsafe class RacingDoubleFreeTests
 
         var threads = Enumerable.Range(0, 2).Select(k => AllocatorStressTests.Start($"racing free {k}", () =>
         {
-            for (int i = 0; i < Pairs; i++)
+            // One phase more than pairs: neither thread allocates again until both have finished the last free (a
+            // free that lost to a reallocation of the same address would free the new block: no allocator can tell).
+            for (int i = 0; i <= Pairs; i++)
             {
                 if (!race.SignalAndWait(PhaseTimeout))
                 {
@@ -47,7 +49,10 @@ public unsafe class RacingDoubleFreeTests
                     return;
                 }
 
-                TestHeap.Free(FamilyOf(i), (void*)Volatile.Read(ref block));
+                if (i < Pairs)
+                {
+                    TestHeap.Free(FamilyOf(i), (void*)Volatile.Read(ref block));
+                }
             }
 
             // Both threads now hold many blocks of the raced class at once; a block left on both caches would be
