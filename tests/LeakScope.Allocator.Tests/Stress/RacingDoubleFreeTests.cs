@@ -25,6 +25,7 @@ public unsafe class RacingDoubleFreeTests
         var failures = new ConcurrentQueue<string>();
         var held = new ConcurrentBag<(nint Address, AllocationFamily Family)>();
         int pair = -1;
+        int ready = 0;
         nint block = 0;
 
         HeapSnapshot before = HeapStats.Capture();
@@ -51,7 +52,15 @@ public unsafe class RacingDoubleFreeTests
 
                 if (i < Pairs)
                 {
-                    TestHeap.Free(FamilyOf(i), (void*)Volatile.Read(ref block));
+                    // The barrier wakes the threads microseconds apart; a spinning start line makes them free together.
+                    void* target = (void*)Volatile.Read(ref block);
+                    if (!StartTogether(ref ready, 2 * (i + 1)))
+                    {
+                        failures.Enqueue($"thread {k}: the other thread did not reach pair {i}'s start line within {PhaseTimeout}");
+                        return;
+                    }
+
+                    TestHeap.Free(FamilyOf(i), target);
                 }
             }
 
@@ -98,6 +107,25 @@ public unsafe class RacingDoubleFreeTests
             long churn = pairs + (2 * HeldAfterwards);
             Assert.Equal(new HeapCounts(0, 0, churn, churn, pairs), Counts.Change(before, after, family));
         }
+    }
+
+    /// <summary>Arrives at a start line and spins until <paramref name="expected"/> arrivals in all (bounded); false on timeout.</summary>
+    private static bool StartTogether(ref int arrivals, int expected)
+    {
+        Interlocked.Increment(ref arrivals);
+        long deadline = Environment.TickCount64 + (long)PhaseTimeout.TotalMilliseconds;
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref arrivals) < expected)
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                return false;
+            }
+
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return true;
     }
 
     private static AllocationFamily FamilyOf(int pair) => pair % 2 == 0 ? AllocationFamily.Raw : AllocationFamily.Pool;
