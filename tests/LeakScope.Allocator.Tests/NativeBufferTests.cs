@@ -102,11 +102,11 @@ public class NativeBufferTests
         Assert.Equal(8, busy.RequestedLength);
         Assert.Equal(buffer.OwnerId, busy.OwnerId);
         Assert.Equal(2, busy.OutstandingViews.Count);
-        Assert.Equal("view", busy.OutstandingViews[0].Kind);
+        Assert.Equal(BufferViewKind.View, busy.OutstandingViews[0].Kind);
         Assert.Equal(viewLine, busy.OutstandingViews[0].Line);
         Assert.Equal(view.ViewId, busy.OutstandingViews[0].ViewId);
         Assert.Equal(nameof(NativeBufferTests) + ".cs", Path.GetFileName(busy.OutstandingViews[0].File));
-        Assert.Equal("pin", busy.OutstandingViews[1].Kind);
+        Assert.Equal(BufferViewKind.Pin, busy.OutstandingViews[1].Kind);
         Assert.Contains($"NativeBufferTests.cs:{viewLine}", busy.Message);
         Assert.Contains("pin #", busy.Message);
         Assert.Contains("2 view(s) outstanding", busy.Message);
@@ -116,7 +116,7 @@ public class NativeBufferTests
 
         view.Dispose();
         BufferBusyException stillPinned = Assert.Throws<BufferBusyException>(() => buffer.Resize(8));
-        Assert.Equal("pin", Assert.Single(stillPinned.OutstandingViews).Kind);
+        Assert.Equal(BufferViewKind.Pin, Assert.Single(stillPinned.OutstandingViews).Kind);
 
         pin.Dispose();
         buffer.Resize(8);

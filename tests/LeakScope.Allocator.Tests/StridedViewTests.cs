@@ -223,7 +223,7 @@ public class StridedViewTests
         Assert.Equal(2, buffer.ViewCount);
 
         BufferBusyException busy = Assert.Throws<BufferBusyException>(() => buffer.Resize(20));
-        Assert.Equal(["strided view", "strided view"], busy.OutstandingViews.Select(v => v.Kind));
+        Assert.Equal([BufferViewKind.Strided, BufferViewKind.Strided], busy.OutstandingViews.Select(v => v.Kind));
         Assert.Equal([line, sliceLine], busy.OutstandingViews.Select(v => v.Line));
         Assert.Contains($"StridedViewTests.cs:{sliceLine}", busy.Message);
 
@@ -238,6 +238,82 @@ public class StridedViewTests
         row.Dispose();
         Assert.Equal(0, buffer.ViewCount);
         buffer.Resize(20);
+    }
+
+    [Fact]
+    public void A_view_names_its_item_size_bytes_base_and_per_dimension_layouts()
+    {
+        using NativeBuffer<long> buffer = new(24);
+        using StridedView<long> v = buffer.AcquireStridedView([2, 3, 4]);
+        Assert.Equal(sizeof(long), v.ItemSize);
+        Assert.Equal(24L * sizeof(long), v.NBytes);
+        Assert.Same(buffer, v.Base);
+        Assert.False(v.IsReadOnly);
+        Assert.Equal([DimensionLayout.Strided, DimensionLayout.Strided, DimensionLayout.Contiguous], Enumerable.Range(0, 3).Select(v.LayoutOf));
+
+        using StridedView<long> everyOther = v.Slice(2, step: 2);
+        Assert.Equal(12L * sizeof(long), everyOther.NBytes);
+        Assert.Same(buffer, everyOther.Base);
+        Assert.Equal(DimensionLayout.Strided, everyOther.LayoutOf(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => v.LayoutOf(3));
+
+        using StridedView<long> copy = v.Copy();
+        Assert.NotSame(buffer, copy.Base);
+        Assert.Equal(24, copy.Base.Length);
+    }
+
+    [Fact]
+    public void A_read_only_view_refuses_every_write_and_so_do_the_views_derived_from_it()
+    {
+        using NativeBuffer<int> buffer = Iota(6);
+        using StridedView<int> m = buffer.AcquireStridedView([2, 3]);
+        using StridedView<int> ro = m.AsReadOnly();
+        using StridedView<int> row = ro.Select(0, 1);
+        Assert.True(ro.IsReadOnly);
+        Assert.True(row.IsReadOnly);
+        Assert.False(m.IsReadOnly);
+        Assert.Equal(3, buffer.ViewCount);
+
+        Assert.Equal(5, ro.ItemRef(1, 2));
+        Assert.Equal([3, 4, 5], row.ToArray());
+        Assert.Equal([0, 1, 2, 3, 4, 5], ro.AsReadOnlySpan().ToArray());
+        Assert.Throws<InvalidOperationException>(() => ro[0, 0] = 7);
+        Assert.Throws<InvalidOperationException>(() => row[0]);
+        Assert.Throws<InvalidOperationException>(() => row.Fill(7));
+        Assert.Throws<InvalidOperationException>(() => ro.AsSpan());
+        Assert.Throws<InvalidOperationException>(() => m.CopyTo(ro));
+
+        // Reading out of a read-only view into a writable one is fine.
+        using NativeBuffer<int> other = new(6);
+        using StridedView<int> target = other.AcquireStridedView([2, 3]);
+        ro.CopyTo(target);
+        Assert.Equal([0, 1, 2, 3, 4, 5], other.GetSpan().ToArray());
+        Assert.Equal([0, 1, 2, 3, 4, 5], buffer.GetSpan().ToArray());
+    }
+
+    [Theory]
+    [InlineData(new[] { 5 }, new[] { 1L << 62 }, 0L)]
+    [InlineData(new[] { 3 }, new[] { long.MaxValue / 2 + 1 }, 0L)]
+    [InlineData(new[] { 2 }, new[] { long.MinValue }, 0L)]
+    [InlineData(new[] { 2 }, new[] { 1L }, long.MaxValue)]
+    [InlineData(new[] { 2, 2 }, new[] { long.MaxValue / 2, long.MaxValue / 2 }, 0L)]
+    [InlineData(new[] { 0, 3 }, new[] { 1L, long.MaxValue }, 0L)]
+    [InlineData(new[] { int.MaxValue, int.MaxValue, int.MaxValue, 0 }, new[] { 0L, 0L, 0L, 0L }, 0L)]
+    public void A_layout_whose_arithmetic_overflows_is_refused(int[] shape, long[] strides, long offset)
+    {
+        using NativeBuffer<int> buffer = Iota(16);
+        Assert.ThrowsAny<ArgumentException>(() => buffer.AcquireStridedView(shape, strides, offset));
+        Assert.Equal(0, buffer.ViewCount);
+    }
+
+    [Fact]
+    public void Slicing_with_a_step_whose_stride_overflows_is_refused()
+    {
+        using NativeBuffer<int> buffer = Iota(16);
+        using StridedView<int> one = buffer.AcquireStridedView([1, 2], [1L << 62, 1], offset: 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => one.Slice(0, step: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.AcquireStridedView([int.MaxValue, int.MaxValue, int.MaxValue]));
+        Assert.Equal(1, buffer.ViewCount);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using LeakScope.Allocator.Diagnostics;
 
 namespace LeakScope.Allocator;
 
@@ -28,7 +27,7 @@ internal sealed class BufferPin<T> : IPinnable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            _buffer.ReleaseSlot(_viewId, _siteId, ViewKind.Pin, leaked: true);
+            _buffer.ReleaseSlot(_viewId, _siteId, BufferViewKind.Pin, leaked: true);
         }
     }
 
@@ -39,7 +38,7 @@ internal sealed class BufferPin<T> : IPinnable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            _buffer.ReleaseSlot(_viewId, _siteId, ViewKind.Pin, leaked: false);
+            _buffer.ReleaseSlot(_viewId, _siteId, BufferViewKind.Pin, leaked: false);
         }
 
         GC.SuppressFinalize(this);

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using LeakScope.Allocator.Diagnostics;
 
 namespace LeakScope.Allocator;
 
@@ -30,7 +29,7 @@ public sealed unsafe class BufferView<T> : IDisposable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            _buffer.ReleaseSlot(ViewId, _siteId, ViewKind.View, leaked: true);
+            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.View, leaked: true);
         }
     }
 
@@ -63,7 +62,7 @@ public sealed unsafe class BufferView<T> : IDisposable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            _buffer.ReleaseSlot(ViewId, _siteId, ViewKind.View, leaked: false);
+            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.View, leaked: false);
         }
 
         GC.SuppressFinalize(this);

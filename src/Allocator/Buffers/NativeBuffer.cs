@@ -137,7 +137,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
                 nuint offset = (nuint)((byte*)source - storage);
                 bool inside = (byte*)source >= storage && offset < _block.Bytes;
 
-                SetLengthLocked(checked(start + count), file, line, member);
+                SetLengthLocked(NativeArray<T>.GrownLength(start, count, nameof(items)), file, line, member);
                 T* from = inside ? (T*)(_block.Pointer + offset) : source;
                 Buffer.MemoryCopy(from, (T*)_block.Pointer + start, BytesFor(count), BytesFor(count));
             }
@@ -149,8 +149,20 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
     public BufferView<T> AcquireView([CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
     {
         int siteId = Heaps.ThreadHeap.Current.Sites.Lookup(file, line, member);
-        T* pointer = AcquireSlot(ViewKind.View, siteId, out int length, out long viewId);
+        T* pointer = AcquireSlot(BufferViewKind.View, siteId, out int length, out long viewId);
         return new BufferView<T>(this, pointer, length, viewId, siteId);
+    }
+
+    /// <summary>
+    /// Acquires a read-only view of the whole buffer: its span is a <see cref="ReadOnlySpan{T}"/>. It counts as a view
+    /// like any other (the buffer cannot be resized until it is disposed); its events carry the kind <c>view</c>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The buffer has been disposed.</exception>
+    public ReadOnlyBufferView<T> AcquireReadOnlyView([CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
+    {
+        int siteId = Heaps.ThreadHeap.Current.Sites.Lookup(file, line, member);
+        T* pointer = AcquireSlot(BufferViewKind.ReadOnlyView, siteId, out int length, out long viewId);
+        return new ReadOnlyBufferView<T>(this, pointer, length, viewId, siteId);
     }
 
     /// <summary>
@@ -161,13 +173,16 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
     {
         long[] strides = StridedLayout.ContiguousStrides(shape, order);
-        return StridedView<T>.Acquire(this, shape.ToArray(), strides, offset: 0, owned: null, file, line, member);
+        return StridedView<T>.Acquire(this, shape.ToArray(), strides, offset: 0, owned: null, readOnly: false, file, line, member);
     }
 
     /// <summary>
     /// Acquires a strided view with explicit <paramref name="strides"/> (in elements, may be negative or zero) starting at
-    /// element <paramref name="offset"/>. Every element the view can reach must lie inside the buffer.
+    /// element <paramref name="offset"/>. Every element the view can reach must lie inside the buffer; the layout arithmetic
+    /// is checked, so a stride or offset whose reach overflows is refused too.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, or the layout's arithmetic overflows 64 bits.</exception>
+    /// <exception cref="ArgumentException">The ranks differ, or an element the view reaches lies outside the buffer.</exception>
     public StridedView<T> AcquireStridedView(ReadOnlySpan<int> shape, ReadOnlySpan<long> strides, long offset = 0,
         [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
     {
@@ -176,7 +191,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
             throw new ArgumentException($"The shape has {shape.Length} dimensions but {strides.Length} strides were given.", nameof(strides));
         }
 
-        return StridedView<T>.Acquire(this, shape.ToArray(), strides.ToArray(), offset, owned: null, file, line, member);
+        return StridedView<T>.Acquire(this, shape.ToArray(), strides.ToArray(), offset, owned: null, readOnly: false, file, line, member);
     }
 
     /// <summary>The storage as a span. Not a view: it does not keep the buffer from being resized.</summary>
@@ -195,10 +210,10 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
     public override MemoryHandle Pin(int elementIndex = 0)
     {
         int siteId = Heaps.ThreadHeap.Current.Sites.Lookup(PinSiteFile, 0, PinSiteMember);
-        T* pointer = AcquireSlot(ViewKind.Pin, siteId, out int length, out long viewId);
+        T* pointer = AcquireSlot(BufferViewKind.Pin, siteId, out int length, out long viewId);
         if ((uint)elementIndex > (uint)length)
         {
-            ReleaseSlot(viewId, siteId, ViewKind.Pin, leaked: false);
+            ReleaseSlot(viewId, siteId, BufferViewKind.Pin, leaked: false);
             throw new ArgumentOutOfRangeException(nameof(elementIndex), elementIndex, $"The buffer has {length} elements.");
         }
 
@@ -240,7 +255,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
     }
 
     /// <summary>Counts a new view, publishes its acquisition, and returns the storage it may use until released.</summary>
-    internal T* AcquireSlot(ViewKind kind, int siteId, out int length, out long viewId)
+    internal T* AcquireSlot(BufferViewKind kind, int siteId, out int length, out long viewId)
     {
         lock (_gate)
         {
@@ -252,7 +267,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
             AllocatorEventSource log = AllocatorEventSource.Log;
             if (log.IsEnabled(System.Diagnostics.Tracing.EventLevel.Verbose, AllocatorEventSource.Keywords.Views))
             {
-                log.ViewAcquired(viewId, OwnerId, siteId, kind);
+                log.ViewAcquired(viewId, OwnerId, siteId, ViewRecord.WireKind(kind));
             }
 
             length = _length;
@@ -264,7 +279,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
     /// Releases a view once (its holder guarantees that): publishes <c>ViewReleased</c>, or <c>ViewLeaked</c> from a
     /// finalizer, and frees the storage if a dispose was waiting for this last view. Never throws.
     /// </summary>
-    internal void ReleaseSlot(long viewId, int siteId, ViewKind kind, bool leaked)
+    internal void ReleaseSlot(long viewId, int siteId, BufferViewKind kind, bool leaked)
     {
         lock (_gate)
         {
@@ -282,12 +297,12 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
             {
                 if (log.IsEnabled(System.Diagnostics.Tracing.EventLevel.Warning, AllocatorEventSource.Keywords.Views))
                 {
-                    log.ViewLeaked(viewId, OwnerId, siteId, kind);
+                    log.ViewLeaked(viewId, OwnerId, siteId, ViewRecord.WireKind(kind));
                 }
             }
             else if (log.IsEnabled(System.Diagnostics.Tracing.EventLevel.Verbose, AllocatorEventSource.Keywords.Views))
             {
-                log.ViewReleased(viewId, OwnerId, siteId, kind);
+                log.ViewReleased(viewId, OwnerId, siteId, ViewRecord.WireKind(kind));
             }
 
             if (Interlocked.Decrement(ref _viewCount) == 0 && _state == DisposeRequested)
@@ -325,6 +340,13 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
         int previous = _state;
         if (previous == Freed)
         {
+            return;
+        }
+
+        if (_block.IsFreed)
+        {
+            // The constructor threw before the storage existed (or after it was freed): there is no owner to report.
+            Volatile.Write(ref _state, Freed);
             return;
         }
 
@@ -373,7 +395,7 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
         {
             ViewRecord view = _views[i];
             SiteInfo site = SiteRegistry.Get(view.SiteId);
-            outstanding[i] = new OutstandingView(view.ViewId, Describe(view.Kind), site.File, site.Line, site.Member);
+            outstanding[i] = new OutstandingView(view.ViewId, view.Kind, site.File, site.Line, site.Member);
         }
 
         SiteInfo created = SiteRegistry.Get(_block.SiteId);
@@ -383,14 +405,6 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
             string.Join("; ", outstanding) + ". Release every view before resizing.";
         throw new BufferBusyException(message, OwnerId, requestedLength, outstanding);
     }
-
-    private static string Describe(ViewKind kind) => kind switch
-    {
-        ViewKind.View => "view",
-        ViewKind.Pin => "pin",
-        ViewKind.Strided => "strided view",
-        _ => "view",
-    };
 
     private void ThrowIfNotLive()
     {

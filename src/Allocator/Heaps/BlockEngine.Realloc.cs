@@ -5,9 +5,12 @@ namespace LeakScope.Allocator.Heaps;
 internal static unsafe partial class BlockEngine
 {
     /// <summary>
-    /// C <c>realloc</c>: null allocates; size 0 frees and returns null (glibc's behaviour); on failure
-    /// null is returned and the old block stays valid. A successful realloc retires the old allocation id
-    /// and gives the block a new one, sited at the realloc call — the tracer sees one event for both.
+    /// <c>realloc</c>: null allocates; on failure null is returned and the old block stays valid. Size 0 depends on
+    /// the family called: <see cref="RawHeap"/> keeps C (glibc) semantics — the block is freed and null returned —
+    /// while <see cref="PoolHeap"/> follows <c>PyMem_Realloc</c>, which resizes to a valid non-null block of 0 bytes
+    /// (so ported CPython code that treats null as failure does not free the block twice). A successful realloc
+    /// retires the old allocation id and gives the block a new one, sited at the realloc call — the tracer sees one
+    /// event for both.
     /// </summary>
     public static void* Reallocate(AllocationFamily caller, void* pointer, nuint size, string file, int line, string member)
     {
@@ -43,10 +46,9 @@ internal static unsafe partial class BlockEngine
         }
 
         ThreadHeap heap = ThreadHeap.Current;
-        if (size == 0)
+        if (size == 0 && caller != AllocationFamily.Pool)
         {
-            ReleaseLocated(heap, old);
-            PublishFreed(heap, old, file, line, member);
+            ReleaseOrReportRace(heap, caller, old, file, line, member);
             return null;
         }
 
@@ -64,13 +66,41 @@ internal static unsafe partial class BlockEngine
         }
 
         Buffer.MemoryCopy(pointer, moved, size, Math.Min(size, old.Size));
-        ReleaseLocated(heap, old);
+        if (!ReleaseLocated(heap, old))
+        {
+            // Another thread freed the block while it was being copied: that free won; this realloc is of a freed block.
+            ReleaseUnpublished(heap, moved, caller);
+            MisuseReporter.Report(MisuseKind.ReallocOfFreed, caller, old, file, line, member);
+            return null;
+        }
+
         if (Instrumentation.Active)
         {
             Instrumentation.Reallocated(heap, old.AllocationId, old.Address, old.Size, old.Family, newId, (nint)moved, size, caller, siteId);
         }
 
         return moved;
+    }
+
+    /// <summary>Gives back a block from <see cref="AllocateUnpublished"/> that is not handed out after all.</summary>
+    private static void ReleaseUnpublished(ThreadHeap heap, void* user, AllocationFamily family)
+    {
+        nint address = (nint)user;
+        Arena? arena = ArenaMap.Find(address);
+        BlockHeader* header = arena is null ? null : arena.TryGetHeader(address);
+        if (header != null && TryClaim(header))
+        {
+            ReleaseSmall(heap, header, family);
+        }
+        else
+        {
+            LargeBlocks.Release(heap, address);
+        }
+
+        // Neither half was published: take the allocation and the free back out of the counters.
+        ref FamilyCounters counters = ref heap.CountersFor(family);
+        counters.Allocations--;
+        counters.Frees--;
     }
 
     /// <summary>The new size fits the block's size class: keep the address, renew the id.</summary>

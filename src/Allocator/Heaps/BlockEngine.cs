@@ -103,15 +103,25 @@ internal static unsafe partial class BlockEngine
         if (arena is not null)
         {
             BlockHeader* header = arena.TryGetHeader(user);
-            if (header != null && header->State == BlockState.Live && header->Family == (byte)caller)
+            if (header != null && header->State == BlockState.Live && header->Family == (byte)caller && TryClaim(header))
             {
                 FreeSmall(ThreadHeap.Current, header, caller, file, line, member);
                 return;
             }
         }
 
+        // A free that lost the claim to another thread's free of the same block lands here and finds it Freed.
         FreeUncommon(caller, user, arena, file, line, member);
     }
+
+    /// <summary>
+    /// Moves a small block from Live to Freed with one compare-exchange (as Scudo checks a chunk's state): of two
+    /// threads freeing (or reallocating) one block at once exactly one wins; the other then reads Freed and reports a
+    /// double free, so a block can never be pushed onto two free lists.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryClaim(BlockHeader* header) =>
+        Interlocked.CompareExchange(ref header->State, BlockState.Freed, BlockState.Live) == BlockState.Live;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FreeSmall(ThreadHeap heap, BlockHeader* header, AllocationFamily family, string file, int line, string member)
@@ -126,12 +136,11 @@ internal static unsafe partial class BlockEngine
         }
     }
 
-    /// <summary>Marks a live small block free, accounts it, and caches it on this thread.</summary>
+    /// <summary>Accounts a small block this thread has claimed (<see cref="TryClaim"/>) and caches it on this thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ReleaseSmall(ThreadHeap heap, BlockHeader* header, AllocationFamily family)
     {
         nuint size = header->Size;
-        header->State = BlockState.Freed;
 
         ref FamilyCounters counters = ref heap.CountersFor(family);
         counters.LiveBytes -= (long)size;
@@ -174,8 +183,7 @@ internal static unsafe partial class BlockEngine
         switch (block.State)
         {
             case BlockRecordState.Live when block.Family == caller:
-                ReleaseLocated(heap, block);
-                PublishFreed(heap, block, file, line, member);
+                ReleaseOrReportRace(heap, caller, block, file, line, member);
                 return;
 
             case BlockRecordState.Live:
@@ -183,8 +191,7 @@ internal static unsafe partial class BlockEngine
                 // stays consistent and the block is not leaked; the misuse event says what happened.
                 if (MisuseReporter.Report(MisuseKind.MismatchedFree, caller, block, file, line, member))
                 {
-                    ReleaseLocated(heap, block);
-                    PublishFreed(heap, block, file, line, member);
+                    ReleaseOrReportRace(heap, caller, block, file, line, member);
                 }
 
                 return;
@@ -199,6 +206,19 @@ internal static unsafe partial class BlockEngine
         }
     }
 
+    /// <summary>Frees a block found live; when another thread freed it in between, that free won and this one is a double free.</summary>
+    private static void ReleaseOrReportRace(ThreadHeap heap, AllocationFamily caller, in BlockRecord block, string file, int line, string member)
+    {
+        if (ReleaseLocated(heap, block))
+        {
+            PublishFreed(heap, block, file, line, member);
+        }
+        else
+        {
+            MisuseReporter.Report(MisuseKind.DoubleFree, caller, block, file, line, member);
+        }
+    }
+
     private static void PublishFreed(ThreadHeap heap, in BlockRecord block, string file, int line, string member)
     {
         if (Instrumentation.Active)
@@ -207,11 +227,20 @@ internal static unsafe partial class BlockEngine
         }
     }
 
-    /// <summary>Frees a block that <see cref="Locate"/> found live; accounts it to its own family.</summary>
+    /// <summary>
+    /// Frees a block that <see cref="Locate"/> found live; accounts it to its own family. False when another thread
+    /// freed it first (the claim or the large registry's removal decides): nothing is changed then.
+    /// </summary>
     private static bool ReleaseLocated(ThreadHeap heap, in BlockRecord block)
     {
         if (block.Header != null)
         {
+            // The header may have been reused since Locate read it: only the same allocation may be claimed.
+            if (Volatile.Read(ref block.Header->AllocationId) != block.AllocationId || !TryClaim(block.Header))
+            {
+                return false;
+            }
+
             ReleaseSmall(heap, block.Header, block.Family);
             return true;
         }

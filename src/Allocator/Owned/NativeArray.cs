@@ -111,8 +111,11 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
     /// <summary>
     /// Sets the length to <paramref name="length"/> with amortised growth, for small increments
     /// (<c>cpython.array.resize_smart</c>): the storage is kept when the new length is below the capacity and above a
-    /// quarter of it; otherwise it is reallocated to <c>length + length / 2 + 1</c> elements.
+    /// quarter of it; otherwise it is reallocated to <c>length + length / 2 + 1</c> elements (at most
+    /// <see cref="int.MaxValue"/>, and never fewer than <paramref name="length"/>).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    /// <exception cref="OutOfMemoryException">The storage could not be reallocated; the array is unchanged.</exception>
     public void ResizeSmart(int length, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -123,8 +126,9 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
             return;
         }
 
-        long capacity = length + (length / 2L) + 1;
-        Reallocate((int)Math.Min(capacity, Array.MaxLength), file, line, member);
+        // The growth is capped at int.MaxValue elements, never below the length asked for: Length <= Capacity always.
+        long capacity = Math.Min(length + (length / 2L) + 1, int.MaxValue);
+        Reallocate((int)capacity, file, line, member);
         SetLength(length);
     }
 
@@ -150,6 +154,7 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
     }
 
     /// <summary>Appends the elements of <paramref name="other"/> (<c>cpython.array.extend</c>); <paramref name="other"/> may be this array.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The result would exceed <see cref="int.MaxValue"/> elements; nothing was changed.</exception>
     public void Extend(NativeArray<T> other, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -157,7 +162,7 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
         other.ThrowIfDisposed();
         int count = other._length;
         int start = _length;
-        ResizeSmart(checked(start + count), file, line, member);
+        ResizeSmart(GrownLength(start, count, nameof(other)), file, line, member);
 
         // Read the source after the resize: when other is this array, its storage may just have moved.
         Buffer.MemoryCopy(other.Items, Items + start, BytesFor(count), BytesFor(count));
@@ -167,6 +172,7 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
     /// Appends <paramref name="items"/> (<c>cpython.array.extend_buffer</c>). The span may point into this array's own
     /// storage: it is re-read from its new place if the storage moves.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The result would exceed <see cref="int.MaxValue"/> elements; nothing was changed.</exception>
     public void ExtendBuffer(ReadOnlySpan<T> items, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
     {
         ThrowIfDisposed();
@@ -178,7 +184,7 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
             nuint offset = (nuint)((byte*)source - storage);
             bool inside = count > 0 && (byte*)source >= storage && offset < BytesFor(_capacity);
 
-            ResizeSmart(checked(start + count), file, line, member);
+            ResizeSmart(GrownLength(start, count, nameof(items)), file, line, member);
             T* from = inside ? (T*)((byte*)Items + offset) : source;
             Buffer.MemoryCopy(from, Items + start, BytesFor(count), BytesFor(count));
         }
@@ -221,6 +227,18 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
     }
 
     private static nuint BytesFor(int length) => checked((nuint)length * (nuint)sizeof(T));
+
+    /// <summary>The length after appending <paramref name="count"/> elements; refused when it would not fit in an <see cref="int"/>.</summary>
+    internal static int GrownLength(int length, int count, string paramName)
+    {
+        long grown = (long)length + count;
+        if (grown > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(paramName, count, $"Appending {count} elements to {length} would exceed {int.MaxValue} elements.");
+        }
+
+        return (int)grown;
+    }
 
     private void Reallocate(int capacity, string file, int line, string member)
     {

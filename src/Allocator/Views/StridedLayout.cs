@@ -1,8 +1,64 @@
 namespace LeakScope.Allocator;
 
-/// <summary>Shape and stride arithmetic shared by strided views (strides are in elements).</summary>
+/// <summary>
+/// Shape and stride arithmetic shared by strided and indirect views (strides are in elements). Every product and sum
+/// is checked: a layout whose arithmetic overflows is refused with <see cref="ArgumentOutOfRangeException"/>, never
+/// wrapped, so no accepted view can reach outside its block.
+/// </summary>
 internal static class StridedLayout
 {
+    /// <summary>Validates a direct layout against a block of <paramref name="length"/> elements; throws when it does not fit.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, or the layout's arithmetic overflows.</exception>
+    /// <exception cref="ArgumentException">An element the layout reaches lies outside the block.</exception>
+    public static void Validate(ReadOnlySpan<int> shape, ReadOnlySpan<long> strides, long offset, long length)
+    {
+        if (shape.Length != strides.Length)
+        {
+            throw new ArgumentException($"The shape has {shape.Length} dimensions but {strides.Length} strides were given.", nameof(strides));
+        }
+
+        long count = ElementCount(shape);
+        (long min, long max) = Extent(shape, strides, offset);
+        if (count > 0 && (min < 0 || max >= length))
+        {
+            throw new ArgumentException(
+                $"A view of shape ({string.Join(", ", shape.ToArray())}), strides ({string.Join(", ", strides.ToArray())}) and offset {offset} " +
+                $"reaches elements {min} … {max}, outside the block's {length}.");
+        }
+    }
+
+    /// <summary><paramref name="a"/> × <paramref name="b"/>, refused when it overflows.</summary>
+    public static long Multiply(long a, long b, string what)
+    {
+        long product;
+        try
+        {
+            product = checked(a * b);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(what, $"{a} × {b} overflows a 64-bit element offset.");
+        }
+
+        return product;
+    }
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/>, refused when it overflows.</summary>
+    public static long Add(long a, long b, string what)
+    {
+        long sum;
+        try
+        {
+            sum = checked(a + b);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(what, $"{a} + {b} overflows a 64-bit element offset.");
+        }
+
+        return sum;
+    }
+
     /// <summary>The strides of a contiguous layout of <paramref name="shape"/> in <paramref name="order"/>.</summary>
     public static long[] ContiguousStrides(ReadOnlySpan<int> shape, MemoryOrder order)
     {
@@ -13,7 +69,7 @@ internal static class StridedLayout
             for (int d = shape.Length - 1; d >= 0; d--)
             {
                 strides[d] = step;
-                step *= Math.Max(shape[d], 1);
+                step = Multiply(step, Math.Max(shape[d], 1), nameof(shape));
             }
         }
         else if (order == MemoryOrder.Fortran)
@@ -21,7 +77,7 @@ internal static class StridedLayout
             for (int d = 0; d < shape.Length; d++)
             {
                 strides[d] = step;
-                step *= Math.Max(shape[d], 1);
+                step = Multiply(step, Math.Max(shape[d], 1), nameof(shape));
             }
         }
         else
@@ -43,7 +99,7 @@ internal static class StridedLayout
                 throw new ArgumentOutOfRangeException(nameof(shape), extent, "A dimension cannot have a negative length.");
             }
 
-            count = checked(count * extent);
+            count = Multiply(count, extent, nameof(shape));
         }
 
         return count;
@@ -75,21 +131,25 @@ internal static class StridedLayout
         return true;
     }
 
-    /// <summary>The lowest and highest element offsets the layout reaches (only meaningful when it has elements).</summary>
+    /// <summary>
+    /// The lowest and highest element offsets the layout reaches (only meaningful when it has elements). Checked even
+    /// for an empty layout, so that every offset a derived view computes from it fits in 64 bits.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The arithmetic overflows.</exception>
     public static (long Min, long Max) Extent(ReadOnlySpan<int> shape, ReadOnlySpan<long> strides, long offset)
     {
         long min = offset;
         long max = offset;
         for (int d = 0; d < shape.Length; d++)
         {
-            long reach = (shape[d] - 1L) * strides[d];
+            long reach = Multiply(Math.Max(shape[d] - 1L, 0), strides[d], nameof(strides));
             if (reach < 0)
             {
-                min += reach;
+                min = Add(min, reach, nameof(strides));
             }
             else
             {
-                max += reach;
+                max = Add(max, reach, nameof(strides));
             }
         }
 

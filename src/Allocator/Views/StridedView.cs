@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using LeakScope.Allocator.Diagnostics;
 
 namespace LeakScope.Allocator;
 
@@ -18,6 +17,11 @@ namespace LeakScope.Allocator;
 /// a leaked view by its finalizer. Strides and offsets are counted in elements and may be negative or zero.</para>
 /// <para>A view returned by <see cref="Copy"/> or <see cref="CopyFortran"/> owns its storage: disposing it disposes that
 /// storage too.</para>
+/// <para>A read-only view (<see cref="AsReadOnly"/>, <see cref="IsReadOnly"/>: the buffer protocol's <c>readonly</c>
+/// flag) and every view derived from it refuse to write: read its elements with <see cref="ItemRef"/>,
+/// <see cref="AsReadOnlySpan"/>, <see cref="ToArray"/> or <see cref="CopyTo"/>.</para>
+/// <para>Every layout is checked when the view is made, with checked arithmetic: a shape, strides or offset whose
+/// reach overflows or leaves the buffer is refused, so every element of an accepted view lies inside its buffer.</para>
 /// </remarks>
 public sealed unsafe class StridedView<T> : IDisposable
     where T : unmanaged
@@ -30,8 +34,9 @@ public sealed unsafe class StridedView<T> : IDisposable
     private T* _origin;
     private int _released;
 
-    private StridedView(NativeBuffer<T> buffer, NativeBuffer<T>? owned, T* origin, int[] shape, long[] strides, long offset, long viewId, int siteId)
+    private StridedView(NativeBuffer<T> buffer, NativeBuffer<T>? owned, T* origin, int[] shape, long[] strides, long offset, long viewId, int siteId, bool readOnly)
     {
+        IsReadOnly = readOnly;
         _buffer = buffer;
         _owned = owned;
         _origin = origin;
@@ -48,7 +53,7 @@ public sealed unsafe class StridedView<T> : IDisposable
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
             _origin = null;
-            _buffer.ReleaseSlot(ViewId, _siteId, ViewKind.Strided, leaked: true);
+            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.Strided, leaked: true);
         }
     }
 
@@ -76,15 +81,53 @@ public sealed unsafe class StridedView<T> : IDisposable
     /// <summary>True once the view has been disposed.</summary>
     public bool IsDisposed => Volatile.Read(ref _released) != 0;
 
+    /// <summary>The size of one element in bytes (the buffer protocol's <c>itemsize</c>).</summary>
+    public int ItemSize => sizeof(T);
+
+    /// <summary>The bytes the elements would take in a contiguous copy: <see cref="FlattenedLength"/> × <see cref="ItemSize"/> (<c>nbytes</c>).</summary>
+    public long NBytes => FlattenedLength * sizeof(T);
+
+    /// <summary>The buffer whose storage this view exports (the buffer protocol's <c>obj</c>, a memoryview's <c>base</c>); for a copy, its own storage.</summary>
+    public NativeBuffer<T> Base => _buffer;
+
+    /// <summary>Whether the view refuses writes (the buffer protocol's <c>readonly</c>): true for <see cref="AsReadOnly"/> and every view derived from one.</summary>
+    public bool IsReadOnly { get; }
+
     /// <summary>The view id its events carry.</summary>
     internal long ViewId { get; }
 
+    /// <summary>
+    /// How dimension <paramref name="dimension"/> is laid out, in <c>cython.view</c>'s terms: <see cref="DimensionLayout.Contiguous"/>
+    /// when its neighbours are adjacent (stride 1, or a length of at most 1), else <see cref="DimensionLayout.Strided"/>.
+    /// A strided view is always direct; indirect layouts are <see cref="IndirectView{T}"/>'s.
+    /// </summary>
+    public DimensionLayout LayoutOf(int dimension)
+    {
+        RequireDimension(dimension);
+        return _strides[dimension] == 1 || _shape[dimension] <= 1 ? DimensionLayout.Contiguous : DimensionLayout.Strided;
+    }
+
+    /// <summary>The element at <paramref name="indices"/>, one index per dimension, as a read-only reference (works on read-only views too).</summary>
+    public ref readonly T ItemRef(params ReadOnlySpan<int> indices)
+    {
+        T* origin = Origin;
+        RequireRank(indices.Length);
+        long offset = 0;
+        for (int d = 0; d < indices.Length; d++)
+        {
+            offset += Step(d, indices[d]);
+        }
+
+        return ref origin[offset];
+    }
+
     /// <summary>The element at <paramref name="i"/> of a one-dimensional view.</summary>
+    /// <exception cref="InvalidOperationException">The view is read-only: use <see cref="ItemRef"/>.</exception>
     public ref T this[int i]
     {
         get
         {
-            T* origin = Origin;
+            T* origin = WritableOrigin;
             RequireRank(1);
             return ref origin[Step(0, i)];
         }
@@ -95,7 +138,7 @@ public sealed unsafe class StridedView<T> : IDisposable
     {
         get
         {
-            T* origin = Origin;
+            T* origin = WritableOrigin;
             RequireRank(2);
             return ref origin[Step(0, i) + Step(1, j)];
         }
@@ -106,7 +149,7 @@ public sealed unsafe class StridedView<T> : IDisposable
     {
         get
         {
-            T* origin = Origin;
+            T* origin = WritableOrigin;
             RequireRank(3);
             return ref origin[Step(0, i) + Step(1, j) + Step(2, k)];
         }
@@ -117,7 +160,7 @@ public sealed unsafe class StridedView<T> : IDisposable
     {
         get
         {
-            T* origin = Origin;
+            T* origin = WritableOrigin;
             RequireRank(indices.Length);
             long offset = 0;
             for (int d = 0; d < indices.Length; d++)
@@ -141,6 +184,13 @@ public sealed unsafe class StridedView<T> : IDisposable
         long[] strides = (long[])_strides.Clone();
         long offset = Offset + Narrow(shape, strides, dimension, new SliceRange(start, stop, step));
         return Derive(shape, strides, offset, file, line, member);
+    }
+
+    /// <summary>A read-only view of the same elements (the buffer protocol's <c>readonly</c> flag); views derived from it are read-only too.</summary>
+    public StridedView<T> AsReadOnly([CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "")
+    {
+        _ = Origin;
+        return Acquire(_buffer, (int[])_shape.Clone(), (long[])_strides.Clone(), Offset, owned: null, readOnly: true, file, line, member);
     }
 
     /// <summary>A view sliced in each leading dimension by the matching entry of <paramref name="ranges"/> (numpy's <c>v[a:b, ::2]</c>).</summary>
@@ -240,7 +290,7 @@ public sealed unsafe class StridedView<T> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         T* source = Origin;
-        T* target = destination.Origin;
+        T* target = destination.WritableOrigin;
         if (!_shape.AsSpan().SequenceEqual(destination._shape))
         {
             throw new ArgumentException($"Cannot copy a view of shape ({FormatShape(_shape)}) into one of shape ({FormatShape(destination._shape)}).", nameof(destination));
@@ -268,11 +318,26 @@ public sealed unsafe class StridedView<T> : IDisposable
     }
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
-    public void Fill(T value) => FillElements(Origin, 0, value);
+    /// <exception cref="InvalidOperationException">The view is read-only.</exception>
+    public void Fill(T value) => FillElements(WritableOrigin, 0, value);
 
     /// <summary>The elements as one span, when the view is C-contiguous (a read or write through it is unchecked beyond its length).</summary>
     /// <exception cref="InvalidOperationException">The view is not C-contiguous.</exception>
+    /// <exception cref="InvalidOperationException">The view is read-only (use <see cref="AsReadOnlySpan"/>).</exception>
     public Span<T> AsSpan()
+    {
+        T* origin = WritableOrigin;
+        if (!IsCContiguous)
+        {
+            throw new InvalidOperationException("Only a C-contiguous view can be seen as one span; Copy() it first.");
+        }
+
+        return new Span<T>(origin, checked((int)FlattenedLength));
+    }
+
+    /// <summary>The elements as one read-only span, when the view is C-contiguous; works on read-only views.</summary>
+    /// <exception cref="InvalidOperationException">The view is not C-contiguous.</exception>
+    public ReadOnlySpan<T> AsReadOnlySpan()
     {
         T* origin = Origin;
         if (!IsCContiguous)
@@ -280,7 +345,7 @@ public sealed unsafe class StridedView<T> : IDisposable
             throw new InvalidOperationException("Only a C-contiguous view can be seen as one span; Copy() it first.");
         }
 
-        return new Span<T>(origin, checked((int)FlattenedLength));
+        return new ReadOnlySpan<T>(origin, checked((int)FlattenedLength));
     }
 
     /// <summary>The elements in C order, in a new managed array.</summary>
@@ -305,33 +370,36 @@ public sealed unsafe class StridedView<T> : IDisposable
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
             _origin = null;
-            _buffer.ReleaseSlot(ViewId, _siteId, ViewKind.Strided, leaked: false);
+            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.Strided, leaked: false);
             _owned?.Dispose();
         }
 
         GC.SuppressFinalize(this);
     }
 
-    public override string ToString() => $"StridedView<{typeof(T).Name}>({FormatShape(_shape)}) strides ({string.Join(", ", _strides)}) at {Offset}";
+    public override string ToString() => $"{(IsReadOnly ? "read-only " : "")}StridedView<{typeof(T).Name}>({FormatShape(_shape)}) strides ({string.Join(", ", _strides)}) at {Offset}";
 
-    /// <summary>Acquires a strided view of <paramref name="buffer"/> at the caller's site, checking that it stays inside the buffer.</summary>
-    internal static StridedView<T> Acquire(NativeBuffer<T> buffer, int[] shape, long[] strides, long offset, NativeBuffer<T>? owned, string file, int line, string member)
+    /// <summary>
+    /// Acquires a strided view of <paramref name="buffer"/> at the caller's site, checking (with checked arithmetic) that
+    /// every element it reaches lies inside the buffer; otherwise nothing is acquired and the layout is refused.
+    /// </summary>
+    internal static StridedView<T> Acquire(NativeBuffer<T> buffer, int[] shape, long[] strides, long offset, NativeBuffer<T>? owned, bool readOnly, string file, int line, string member)
     {
-        long count = StridedLayout.ElementCount(shape);
         int siteId = Heaps.ThreadHeap.Current.Sites.Lookup(file, line, member);
-        T* storage = buffer.AcquireSlot(ViewKind.Strided, siteId, out int length, out long viewId);
-        if (count > 0)
+        T* storage = buffer.AcquireSlot(BufferViewKind.Strided, siteId, out int length, out long viewId);
+        try
         {
-            (long min, long max) = StridedLayout.Extent(shape, strides, offset);
-            if (min < 0 || max >= length)
-            {
-                buffer.ReleaseSlot(viewId, siteId, ViewKind.Strided, leaked: false);
-                throw new ArgumentException(
-                    $"A view of shape ({FormatShape(shape)}), strides ({string.Join(", ", strides)}) and offset {offset} reaches elements {min} … {max}, outside the buffer's {length}.");
-            }
+            StridedLayout.Validate(shape, strides, offset, length);
+        }
+        catch
+        {
+            buffer.ReleaseSlot(viewId, siteId, BufferViewKind.Strided, leaked: false);
+            throw;
         }
 
-        return new StridedView<T>(buffer, owned, storage + offset, shape, strides, offset, viewId, siteId);
+        // An empty view may carry any offset that fits; it never reads through its origin.
+        T* origin = StridedLayout.ElementCount(shape) > 0 ? storage + offset : storage;
+        return new StridedView<T>(buffer, owned, origin, shape, strides, offset, viewId, siteId, readOnly);
     }
 
     private T* Origin
@@ -348,10 +416,24 @@ public sealed unsafe class StridedView<T> : IDisposable
         }
     }
 
+    private T* WritableOrigin
+    {
+        get
+        {
+            T* origin = Origin;
+            if (IsReadOnly)
+            {
+                ThrowReadOnly();
+            }
+
+            return origin;
+        }
+    }
+
     private StridedView<T> Derive(int[] shape, long[] strides, long offset, string file, int line, string member)
     {
         _ = Origin;
-        return Acquire(_buffer, shape, strides, offset, owned: null, file, line, member);
+        return Acquire(_buffer, shape, strides, offset, owned: null, IsReadOnly, file, line, member);
     }
 
     private StridedView<T> CopyInto(MemoryOrder order, AllocationFamily family, string file, int line, string member)
@@ -361,7 +443,7 @@ public sealed unsafe class StridedView<T> : IDisposable
         StridedView<T> copy;
         try
         {
-            copy = Acquire(storage, (int[])_shape.Clone(), StridedLayout.ContiguousStrides(_shape, order), 0, storage, file, line, member);
+            copy = Acquire(storage, (int[])_shape.Clone(), StridedLayout.ContiguousStrides(_shape, order), 0, storage, readOnly: false, file, line, member);
         }
         catch
         {
@@ -381,9 +463,9 @@ public sealed unsafe class StridedView<T> : IDisposable
     private static long Narrow(int[] shape, long[] strides, int dimension, SliceRange range)
     {
         (int first, int count) = range.Resolve(shape[dimension]);
-        long delta = count > 0 ? first * strides[dimension] : 0;
+        long delta = count > 0 ? StridedLayout.Multiply(first, strides[dimension], nameof(range)) : 0;
         shape[dimension] = count;
-        strides[dimension] *= range.Step == 0 ? 1 : range.Step;
+        strides[dimension] = StridedLayout.Multiply(strides[dimension], range.Step == 0 ? 1 : range.Step, nameof(range));
         return delta;
     }
 
@@ -493,6 +575,9 @@ public sealed unsafe class StridedView<T> : IDisposable
     [DoesNotReturn]
     private void ThrowIndex(int dimension, int index) =>
         throw new IndexOutOfRangeException($"Index {index} is outside dimension {dimension} of length {_shape[dimension]}.");
+
+    [DoesNotReturn]
+    private static void ThrowReadOnly() => throw new InvalidOperationException("The view is read-only: read it with ItemRef, AsReadOnlySpan, ToArray or CopyTo.");
 
     [DoesNotReturn]
     private static void ThrowReleased() => throw new ObjectDisposedException(nameof(StridedView<T>), "The view has been released.");

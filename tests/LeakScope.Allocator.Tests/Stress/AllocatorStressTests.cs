@@ -198,7 +198,7 @@ public unsafe class AllocatorStressTests
                 catch (BufferBusyException e)
                 {
                     Interlocked.Increment(ref blocked);
-                    if (e.OutstandingViews.Count == 0 || e.OutstandingViews.Any(v => v.Kind is not ("view" or "pin" or "strided view")))
+                    if (e.OutstandingViews.Count == 0 || e.OutstandingViews.Any(v => v.Kind is not (BufferViewKind.View or BufferViewKind.Pin or BufferViewKind.Strided)))
                     {
                         failures.Enqueue($"a refused resize named {e.OutstandingViews.Count} views: {e.Message}");
                     }
@@ -321,7 +321,10 @@ public unsafe class AllocatorStressTests
         return new StressBlock((nint)block, family, size, seed);
     }
 
-    /// <summary>Reallocates (to 0 now and then, which frees); returns the moved block, or null when it was freed.</summary>
+    /// <summary>
+    /// Reallocates (to 0 now and then: RawHeap frees and returns null, PoolHeap returns a 0-byte block, as PyMem does);
+    /// returns the moved block, or null when it was freed.
+    /// </summary>
     internal static StressBlock? Reallocate(StressLedger ledger, StressTally tally, Random rng, StressBlock old)
     {
         ledger.Check(old);
@@ -329,13 +332,19 @@ public unsafe class AllocatorStressTests
         ledger.Returning((void*)old.Address);
         void* moved = TestHeap.Realloc(old.Family, (void*)old.Address, size);
         tally.Freed(old.Family, old.Size);
-        if (size == 0)
+        if (size == 0 && old.Family == AllocationFamily.Raw)
         {
             if (moved != null)
             {
-                ledger.Fail("Realloc to 0 bytes did not return null");
+                ledger.Fail("RawHeap.Realloc to 0 bytes did not return null");
             }
 
+            return null;
+        }
+
+        if (moved == null)
+        {
+            ledger.Fail($"{old.Family} Realloc to {size} bytes returned null");
             return null;
         }
 

@@ -1,0 +1,87 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace LeakScope.Allocator;
+
+/// <summary>
+/// A read-only view of a whole <see cref="NativeBuffer{T}"/>, acquired by <see cref="NativeBuffer{T}.AcquireReadOnlyView"/>:
+/// <see cref="Span"/> is a <see cref="ReadOnlySpan{T}"/>, so the view can only read (the buffer protocol's
+/// <c>readonly</c> flag, by type). Like every view, while it is outstanding the buffer refuses to resize; dispose it to
+/// release it. A view that is never disposed is released by its finalizer, which publishes a <c>ViewLeaked</c> event
+/// naming the acquiring site.
+/// </summary>
+public sealed unsafe class ReadOnlyBufferView<T> : IDisposable
+    where T : unmanaged
+{
+    private readonly NativeBuffer<T> _buffer;
+    private readonly T* _pointer;
+    private readonly int _length;
+    private readonly int _siteId;
+    private int _released;
+
+    internal ReadOnlyBufferView(NativeBuffer<T> buffer, T* pointer, int length, long viewId, int siteId)
+    {
+        _buffer = buffer;
+        _pointer = pointer;
+        _length = length;
+        ViewId = viewId;
+        _siteId = siteId;
+    }
+
+    ~ReadOnlyBufferView()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.ReadOnlyView, leaked: true);
+        }
+    }
+
+    /// <summary>The buffer's elements, read-only, valid until this view is disposed.</summary>
+    /// <exception cref="ObjectDisposedException">The view has been released.</exception>
+    public ReadOnlySpan<T> Span
+    {
+        get
+        {
+            if (Volatile.Read(ref _released) != 0)
+            {
+                ThrowReleased();
+            }
+
+            return new ReadOnlySpan<T>(_pointer, _length);
+        }
+    }
+
+    /// <summary>The number of elements the view covers.</summary>
+    public int Length => _length;
+
+    /// <summary>The size of one element in bytes (the buffer protocol's <c>itemsize</c>).</summary>
+    public int ItemSize => sizeof(T);
+
+    /// <summary>The bytes the view covers: <see cref="Length"/> × <see cref="ItemSize"/> (<c>nbytes</c>).</summary>
+    public long NBytes => (long)_length * sizeof(T);
+
+    /// <summary>The buffer whose storage this view exports (a memoryview's <c>base</c>).</summary>
+    public NativeBuffer<T> Base => _buffer;
+
+    /// <summary>Always true: the view can only read.</summary>
+    public bool IsReadOnly => true;
+
+    /// <summary>True once the view has been disposed.</summary>
+    public bool IsReleased => Volatile.Read(ref _released) != 0;
+
+    /// <summary>The view id its events carry.</summary>
+    internal long ViewId { get; }
+
+    /// <summary>Releases the view. Later calls do nothing.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.ReadOnlyView, leaked: false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowReleased() => throw new ObjectDisposedException(nameof(ReadOnlyBufferView<T>), "The view has been released.");
+}
