@@ -1,6 +1,7 @@
 using System.Globalization;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Reporting;
+using LeakScope.Tracer.Sessions;
 
 namespace LeakScope.Tracer.Gate;
 
@@ -22,8 +23,11 @@ public sealed record GatePolicy
 
     public IReadOnlyList<Suppression> Suppressions { get; init; } = [];
 
-    /// <summary>Applies the suppressions and judges what is left.</summary>
-    public GateResult Evaluate(AnalysisResult analysis)
+    /// <summary>Do not fail the gate when a launched target exits non-zero or dies by a signal (<see cref="TargetExitRule"/>).</summary>
+    public bool IgnoreTargetExitCode { get; init; }
+
+    /// <summary>Applies the suppressions and judges what is left; with <paramref name="target"/>, also its exit (<see cref="TargetExitRule"/>).</summary>
+    public GateResult Evaluate(AnalysisResult analysis, TargetInfo? target = null)
     {
         var active = new List<Finding>();
         var suppressed = new List<SuppressedFinding>();
@@ -71,8 +75,14 @@ public sealed record GatePolicy
             reasons.Add("the account is incomplete: " + string.Join("; ", analysis.Completeness.Reasons));
         }
 
+        string? targetExit = IgnoreTargetExitCode ? null : TargetExitRule.Failure(target);
+        if (targetExit is not null)
+        {
+            reasons.Add(targetExit);
+        }
+
         SuppressionUse[] uses = Suppressions.Select((s, i) => new SuppressionUse(s, matched[i])).ToArray();
-        return new GateResult(reasons.Count == 0, reasons, active, suppressed, uses, this);
+        return new GateResult(reasons.Count == 0, reasons, active, suppressed, uses, this) { TargetExit = targetExit };
     }
 
     /// <summary>The policy as a user would write it: <c>--fail-on leak,double-free --max-leaked-bytes 1024</c>.</summary>
@@ -98,6 +108,11 @@ public sealed record GatePolicy
         if (MaxLeakedBytes is { } budget)
         {
             text += $" --max-leaked-bytes {budget.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        if (IgnoreTargetExitCode)
+        {
+            text += " " + TargetExitRule.OptOut;
         }
 
         return text;

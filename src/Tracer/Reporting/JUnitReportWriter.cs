@@ -29,8 +29,9 @@ public static class JUnitReportWriter
             CheckCharacters = true,
         };
         using var w = XmlWriter.Create(output, settings);
-        int failures = report.Findings.Count;
-        int cases = ReportNames.AllKinds.Count;
+        string? targetExit = report.Gate.TargetExit;
+        int failures = report.Findings.Count + (targetExit is null ? 0 : 1);
+        int cases = ReportNames.AllKinds.Count + (targetExit is null ? 0 : 1);
         string seconds = (report.Session?.ReadTime.TotalSeconds ?? 0).ToString("0.###", CultureInfo.InvariantCulture);
 
         w.WriteStartDocument();
@@ -86,6 +87,20 @@ public static class JUnitReportWriter
                     $"suppressed by {s.By.Location} ({s.By}): {Where(s.Finding.Site)}: {FindingText.Describe(s.Finding)}"))));
             }
 
+            w.WriteEndElement();
+        }
+
+        if (targetExit is not null)
+        {
+            // The launched target's exit failed the gate (TargetExitRule): a failing case of its own.
+            w.WriteStartElement("testcase");
+            w.WriteAttributeString("classname", "leakscope.target-exit");
+            w.WriteAttributeString("name", "target-exit");
+            w.WriteAttributeString("time", "0");
+            w.WriteStartElement("failure");
+            w.WriteAttributeString("type", "target-exit");
+            w.WriteAttributeString("message", Clean(targetExit));
+            w.WriteEndElement();
             w.WriteEndElement();
         }
 

@@ -23,6 +23,11 @@ public static class TraceRunner
         }
 
         string command = ProcessCommandLine.Read(pid) ?? $"pid {pid}";
+        if (!ProcessDirectory.MayBeDotNet(pid))
+        {
+            throw new TargetUnavailableException($"process {pid} ({command}) is not a .NET process: only .NET programs that use LeakScope.Allocator can be traced (see 'leakscope ps')");
+        }
+
         var client = new DiagnosticsClient(pid);
         using ExitFile exitFile = ExitFile.Create();
         EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
@@ -218,7 +223,14 @@ public static class TraceRunner
         reader.ReadExitFile(content);
         if (options.NetTracePath is { } recording && content.Length > 0)
         {
-            await File.WriteAllBytesAsync(ExitFileBeside(recording), content).ConfigureAwait(false);
+            try
+            {
+                await File.WriteAllBytesAsync(ExitFileBeside(recording), content).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The live account already has the exit file; only a later 'analyze' of the recording lacks it.
+            }
         }
     }
 
@@ -230,7 +242,7 @@ public static class TraceRunner
         }
         catch (ServerNotAvailableException e)
         {
-            throw new TargetUnavailableException($"cannot connect to {what}: {e.Message} (a .NET process run by this user, with diagnostics enabled?)", e);
+            throw new TargetUnavailableException($"cannot connect to {what}: no diagnostic socket answered (a .NET 6+ process run by this user, with diagnostics enabled?)", e);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -254,6 +266,7 @@ public static class TraceRunner
             ExitFile = reader.ExitFile,
             EndToJudged = live?.SinceEnd.Elapsed,
             BufferSizeMB = options?.BufferSizeMB ?? 0,
+            RecordingError = live?.RecordingError,
         };
         return new TraceOutcome(result, target, statistics);
     }
