@@ -195,7 +195,8 @@ internal static class TraceCommand
 
         if (!outcome.AllocatorSeen)
         {
-            ErrorHandling.Fail($"pid {outcome.Target.Pid} ({outcome.Target.Command}) does not use LeakScope.Allocator: no LeakScope-Allocator event arrived, so there is nothing to report", ExitCode.TraceFailed);
+            string died = outcome.Target.ExitCode is { } code and not 0 ? $" before it exited with code {code} (or it died before sending any)" : string.Empty;
+            ErrorHandling.Fail($"pid {outcome.Target.Pid} ({outcome.Target.Command}) does not use LeakScope.Allocator: no LeakScope-Allocator event arrived{died}, so there is nothing to report", ExitCode.TraceFailed);
             return ExitCode.TraceFailed;
         }
 

@@ -140,12 +140,14 @@ public static class TraceRunner
             throw;
         }
 
-        Process child = launcher.Child!;
+        // The report names the process whose events it holds: the runtime that connected (sh -c "dotnet app.dll" traces dotnet).
+        int tracedPid = launcher.TracedPid;
+        string tracedCommand = ProcessCommandLine.Read(tracedPid) ?? spec.CommandLine;
         EventPipeSession session;
         try
         {
             session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
-            client.ResumeRuntime();
+            await launcher.ResumeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -157,11 +159,11 @@ public static class TraceRunner
         {
             var live = new LiveSession(session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
-            var target = new TargetInfo(child.Id, spec.CommandLine);
+            var target = new TargetInfo(tracedPid, tracedCommand);
             if (end == StreamEnd.TargetExited)
             {
                 // The stream ends when the runtime shuts the session down; the exit file is written after that.
-                await ReadExitFileAsync(reader, exitFile, () => child.HasExited, options).ConfigureAwait(false);
+                await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(tracedPid), options).ConfigureAwait(false);
                 target = target with { ExitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false) };
             }
             else

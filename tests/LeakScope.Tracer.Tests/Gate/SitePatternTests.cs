@@ -63,10 +63,12 @@ public class SitePatternTests
         // 'leak' + '**/' x 60 + 'x.cs' took 61 s against one site when globs backtracked. Linear matching answers a
         // thousand sites, matching and not, far inside the bound (generous: a busy machine must not fail it).
         SitePattern pattern = SitePattern.TryParse("leak" + string.Concat(Enumerable.Repeat(star, repeats)) + "x.cs", member: "*" + string.Concat(Enumerable.Repeat("*a", repeats)), out _)!;
-        string deep = "/src/leak" + string.Concat(Enumerable.Repeat("/aaaa", 80));
+        // Near misses are the hard case for a backtracking matcher: 'ax.cs' ends like 'x.cs', a member ends in 'b'.
+        string deep = "/src/leak" + string.Concat(Enumerable.Repeat("/a", 40));
         SiteInfo[] sites =
         [
-            .. Enumerable.Range(0, 500).Select(i => new SiteInfo(i, deep + "/y.cs", i + 1, new string('a', 100) + "b")),
+            .. Enumerable.Range(0, 500).Select(i => new SiteInfo(i, deep + "/ax.cs", i + 1, new string('a', 300))),
+            .. Enumerable.Range(0, 500).Select(i => new SiteInfo(i, deep + "/x.cs", i + 1, new string('a', 100) + "b")),
             .. Enumerable.Range(0, 500).Select(i => new SiteInfo(i, deep + "/x.cs", i + 1, new string('a', 300))),
         ];
 
