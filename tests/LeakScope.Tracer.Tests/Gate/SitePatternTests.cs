@@ -75,6 +75,7 @@ public class SitePatternTests
         Task<int> matching = Task.Run(() => sites.Count(pattern.Matches));
 
         int matched = await matching.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(500, matched); // the x.cs sites whose member ends in enough a's
+        // The x.cs sites whose member ends in enough a's; with '*' ('**' pairs cross segments) 'ax.cs' matches too.
+        Assert.Equal(star == "*" ? 1000 : 500, matched);
     }
 }
