@@ -1,5 +1,6 @@
 using LeakScope.Tracer;
 using LeakScope.Tracer.Gate;
+using LeakScope.Tracer.Reporting;
 
 namespace LeakScope.Cli;
 
@@ -43,7 +44,8 @@ internal static class ErrorHandling
 
     public static int Fail(string message, ExitCode code)
     {
-        Console.Error.WriteLine($"leakscope: {message}");
+        // Messages quote what the user or a file gave (a suppressions line, a name): no raw control bytes on the terminal.
+        Console.Error.WriteLine($"leakscope: {PrintableText.Escape(message)}");
         return (int)code;
     }
 }

@@ -22,6 +22,12 @@ var root = new RootCommand(
 };
 
 ParseResult parsed = root.Parse(ours);
+if (parsed.CommandResult.Command is RootCommand && ours.Length > 0 && !ours[0].StartsWith('-'))
+{
+    // "leakscope analyse x": name the unknown command, not "Required command was not provided".
+    return ErrorHandling.Fail(UsageHints.UnknownCommand(ours[0], root.Subcommands.Select(c => c.Name)), ExitCode.UsageError);
+}
+
 if (parsed.Errors.Count > 0)
 {
     // One line: the first error, and where help is.
@@ -37,6 +43,15 @@ if (launch.Length > 0 && parsed.CommandResult.Command.Name != "trace")
 // Ctrl+C / SIGTERM are handled by the commands themselves (stop, drain, still report): no forced exit.
 // Expected failures are handled inside the commands; anything else is a bug: print it in full and exit 3,
 // never 1 (which means "the gate failed").
+if (parsed.Action is System.CommandLine.Help.HelpAction && parsed.CommandResult.Command.Name == "trace")
+{
+    // The usage line System.CommandLine writes cannot show the command after "--": add it.
+    using var help = new StringWriter();
+    int helped = await parsed.InvokeAsync(new InvocationConfiguration { Output = help });
+    Console.Out.Write(UsageHints.WithLaunchCommand(help.ToString()));
+    return helped;
+}
+
 try
 {
     return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });

@@ -103,6 +103,72 @@ public class CliTests
         }
     }
 
+    /// <summary>Each mistake gets one line that names it (the option, the command, the value), exit 2, no stack trace.</summary>
+    [Theory]
+    [InlineData("unknown command 'analyse' (did you mean 'analyze'?)", "analyse", "x")]
+    [InlineData("unknown option '--quite' (did you mean '--quiet'?)", "trace", "--quite", "-n", "app")]
+    [InlineData("-o needs a file path or '-', not ''", "trace", "-o", "", "1")]
+    [InlineData("-o needs a file path or '-', not ''", "analyze", "x.nettrace", "-o", "")]
+    [InlineData("--duration '99999999999' is longer than the longest supported (49 days)", "trace", "--duration", "99999999999", "1")]
+    [InlineData("--duration '50:00:00:00' is longer than the longest supported (49 days)", "trace", "--duration", "50:00:00:00", "1")]
+    [InlineData("'app' is not a process id (to launch a program, put it after '--'", "trace", "app")]
+    [InlineData("cannot write the text report to '/dev/full'", "trace", "-o", "/dev/full", "1")]
+    [InlineData("cannot write the --nettrace recording to '/proc/version'", "trace", "--nettrace", "/proc/version", "1")]
+    public async Task A_mistake_is_named_in_one_line_and_exits_2(string message, params string[] arguments)
+    {
+        (int exitCode, TestProcess cli) = await RunAsync(arguments);
+        using (cli)
+        {
+            Assert.True(exitCode == 2, $"exit {exitCode}: {cli.Errors}");
+            string line = Assert.Single(cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("leakscope: " + message, line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_suppressions_file_with_control_bytes_is_reported_without_them()
+    {
+        using TempDirectory dir = LeakScopeCli.TempDirectory();
+        string file = dir.File("bad.suppress");
+        await File.WriteAllTextAsync(file, "le\u001b]0;pwned\u0007ek Handles.cs\n");
+        (int exitCode, TestProcess cli) = await RunAsync("analyze", "x.nettrace", "--suppressions", file);
+        using (cli)
+        {
+            Assert.True(exitCode == 2, $"exit {exitCode}: {cli.Errors}");
+            string line = Assert.Single(cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.DoesNotContain('\u001b', line);
+            Assert.DoesNotContain('\u0007', line);
+            Assert.Contains("unknown finding kind 'le\\u001B]0;pwned\\u0007ek'", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_process_that_is_not_dotnet_is_named_in_one_line_and_exits_3()
+    {
+        using var sleeper = TestProcess.Start("sh", "-c", "echo SLEEPING; exec sleep 60");
+        await sleeper.WaitForLineAsync("SLEEPING", Bound);
+        (int exitCode, TestProcess cli) = await RunAsync("trace", sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (cli)
+        {
+            Assert.True(exitCode == 3, $"exit {exitCode}: {cli.Errors}");
+            string line = Assert.Single(cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"leakscope: process {sleeper.Id} (", line, StringComparison.Ordinal);
+            Assert.Contains("is not a .NET process", line, StringComparison.Ordinal);
+            Assert.True(line.Length < 200, line);
+        }
+    }
+
+    [Fact]
+    public async Task Trace_usage_shows_the_command_after_two_dashes()
+    {
+        (int exitCode, TestProcess cli) = await RunAsync("trace", "--help");
+        using (cli)
+        {
+            Assert.Equal(0, exitCode);
+            Assert.Contains("leakscope trace [<pid>] [options] [-- <command> [<args>...]]", cli.Output, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("trace", "--help")]

@@ -25,6 +25,8 @@ internal static partial class Repo
     public static string RandomNoiseDll => Built(Path.Combine(Root, "samples", "RandomNoise", "bin", Configuration, "net10.0", "RandomNoise.dll"));
 
     public static string MisuseTargetDll => Built(Path.Combine(Root, "tests", "LeakScope.Allocator.MisuseTarget", "bin", Configuration, "net10.0", "LeakScope.Allocator.MisuseTarget.dll"));
+    /// <summary>The launch-mode and gate workload: plain (no allocator) unless given --leak; can start .NET children, exit non-zero, abort.</summary>
+    public static string ChildTargetDll => Built(Path.Combine(Root, "tests", "LeakScope.ChildTarget", "bin", Configuration, "net10.0", "LeakScope.ChildTarget.dll"));
 
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 

@@ -13,6 +13,7 @@ internal sealed class TestProcess : IDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly SemaphoreSlim _lineArrived = new(0);
+    private readonly SemaphoreSlim _errorArrived = new(0);
 
     private TestProcess(Process process) => _process = process;
 
@@ -64,6 +65,7 @@ internal sealed class TestProcess : IDisposable
             if (e.Data is not null)
             {
                 result._errors.Enqueue(e.Data);
+                result._errorArrived.Release();
             }
         };
         process.Start();
@@ -92,6 +94,36 @@ internal sealed class TestProcess : IDisposable
                 throw new TimeoutException($"no line starting '{prefix}' within {timeout}; output so far:\n{Output}\n{Errors}");
             }
         }
+    }
+
+    /// <summary>Waits (bounded) for a line of standard error that contains <paramref name="text"/>.</summary>
+    public async Task<string> WaitForErrorAsync(string text, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            string? found = _errors.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            try
+            {
+                await _errorArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no error line containing '{text}' within {timeout}; output so far:\n{Output}\n{Errors}");
+            }
+        }
+    }
+
+    /// <summary>Writes a line to the process's standard input (a launched target under the tracer inherits it).</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -127,6 +159,7 @@ internal sealed class TestProcess : IDisposable
         RemoveSockets(pid);
         _process.Dispose();
         _lineArrived.Dispose();
+        _errorArrived.Dispose();
     }
 
     /// <summary>A killed .NET process leaves its diagnostic socket behind: remove the ones of this pid.</summary>

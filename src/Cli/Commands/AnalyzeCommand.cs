@@ -42,7 +42,14 @@ internal static class AnalyzeCommand
         var monitor = new TraceMonitor();
         Task<TraceOutcome> analyzing = Task.Run(() => TraceRunner.AnalyzeFile(options.File, monitor: monitor));
         await FileProgress.ShowUntilAsync(analyzing, monitor, Path.GetFileName(options.File), LiveView.Choose(options.Report.Quiet)).ConfigureAwait(false);
-        var report = TraceReport.From(await analyzing.ConfigureAwait(false), options.Report.Gate);
+        TraceOutcome outcome = await analyzing.ConfigureAwait(false);
+        if (!outcome.AllocatorSeen)
+        {
+            ErrorHandling.Fail($"{options.File} holds no LeakScope-Allocator event: the traced process does not use LeakScope.Allocator (or the recording did not enable the provider), so there is nothing to report", ExitCode.TraceFailed);
+            return ExitCode.TraceFailed;
+        }
+
+        var report = TraceReport.From(outcome, options.Report.Gate);
         return ReportPublisher.Publish(report, options.Report);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LeakScope.Cli.Live;
 using LeakScope.Cli.Output;
+using LeakScope.Tracer.Gate;
 using LeakScope.Tracer.Reporting;
 using LeakScope.Tracer.Sessions;
 
@@ -16,7 +17,8 @@ internal static class TraceCommand
 {
     public static Command Create(IReadOnlyList<string> launchCommand)
     {
-        var pidArgument = new Argument<int?>("pid")
+        // A string, so a mistyped option ("--quite") is named as one instead of failing to parse as a process id.
+        var pidArgument = new Argument<string?>("pid")
         {
             Description = "The process to attach to (same as --process-id).",
             Arity = ArgumentArity.ZeroOrOne,
@@ -44,6 +46,10 @@ internal static class TraceCommand
         {
             Description = "Ask for one event per allocator operation instead of the high-rate batches (much slower targets; the events dotnet-trace and PerfView record).",
         };
+        var ignoreExitOption = new Option<bool>(TargetExitRule.OptOut)
+        {
+            Description = "Do not fail the gate when a launched target exits with a non-zero code or dies by a signal (by default that fails it, exit 1).",
+        };
         var report = new ReportOptions();
 
         var command = new Command("trace",
@@ -56,18 +62,20 @@ internal static class TraceCommand
             "  leakscope trace --format sarif=leaks.sarif,junit=leaks.xml,text --fail-on leak,double-free -- dotnet test.dll\n" +
             "  leakscope trace --diagnostic-port /tmp/app.sock     (then: DOTNET_DiagnosticPorts=/tmp/app.sock dotnet MyApp.dll)")
         {
-            pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption,
+            pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption, ignoreExitOption,
         };
         report.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) => await ErrorHandling.RunAsync(async () =>
         {
+            TraceTarget target = Target(ProcessIdArgument(parseResult.GetValue(pidArgument), command), parseResult.GetValue(processIdOption), parseResult.GetValue(nameOption), parseResult.GetValue(portOption), launchCommand);
+            ReportRequest request = ReportRequestParser.Parse(parseResult, report);
             var options = new TraceCommandOptions(
-                Target(parseResult.GetValue(pidArgument), parseResult.GetValue(processIdOption), parseResult.GetValue(nameOption), parseResult.GetValue(portOption), launchCommand),
+                target,
                 Duration(parseResult.GetValue(durationOption)),
                 parseResult.GetValue(netTraceOption),
                 parseResult.GetValue(bufferOption) is var buffer and > 0 ? buffer : throw new UsageException("--buffersize must be a positive number of MB"),
-                ReportRequestParser.Parse(parseResult, report))
+                request with { Gate = request.Gate with { IgnoreTargetExitCode = parseResult.GetValue(ignoreExitOption) } })
             {
                 PerOperation = parseResult.GetValue(perOperationOption),
             };
@@ -75,6 +83,24 @@ internal static class TraceCommand
         }).ConfigureAwait(false));
 
         return command;
+    }
+
+    /// <summary>The positional process id: a number, or a usage error naming the mistake (an unknown option lands here).</summary>
+    private static int? ProcessIdArgument(string? text, Command command)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.StartsWith('-'))
+        {
+            throw new UsageException(UsageHints.UnknownOption(text, command.Name, command.Options.SelectMany(o => o.Aliases.Prepend(o.Name))));
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0
+            ? pid
+            : throw new UsageException($"'{text}' is not a process id (to launch a program, put it after '--': leakscope trace -- {text} ...)");
     }
 
     private static TraceTarget Target(int? positional, int? processId, string? name, string? port, IReadOnlyList<string> launch)
@@ -120,12 +146,24 @@ internal static class TraceCommand
             return null;
         }
 
-        return TryParseDuration(text, out TimeSpan duration) ? duration : throw new UsageException($"--duration '{text}' is not a duration (seconds, or hh:mm:ss)");
+        if (!TryParseDuration(text, out TimeSpan duration))
+        {
+            throw new UsageException($"--duration '{text}' is not a duration (seconds, or [dd:]hh:mm:ss)");
+        }
+
+        return duration <= MaxDuration
+            ? duration
+            : throw new UsageException($"--duration '{text}' is longer than the longest supported ({Math.Floor(MaxDuration.TotalDays):0} days); leave it out to trace until the target exits");
     }
 
     private static async Task<ExitCode> RunAsync(TraceCommandOptions options, CancellationToken cancellationToken)
     {
         ReportPublisher.CheckWritable(options.Report);
+        if (options.NetTrace is { } recording)
+        {
+            ReportPublisher.CheckWritable(recording, "the --nettrace recording");
+        }
+
         using var termination = new TerminationSignal(cancellationToken);
         var monitor = new TraceMonitor();
         LiveViewMode mode = LiveView.Choose(options.Report.Quiet);
@@ -155,8 +193,21 @@ internal static class TraceCommand
         await new LiveView(mode, monitor, Title(options.Target), childOutput).ShowUntilAsync(tracing).ConfigureAwait(false);
         TraceOutcome outcome = await tracing.ConfigureAwait(false);
 
+        if (!outcome.AllocatorSeen)
+        {
+            string died = outcome.Target.ExitCode is { } code and not 0 ? $" before it exited with code {code} (or it died before sending any)" : string.Empty;
+            ErrorHandling.Fail($"pid {outcome.Target.Pid} ({outcome.Target.Command}) does not use LeakScope.Allocator: no LeakScope-Allocator event arrived{died}, so there is nothing to report", ExitCode.TraceFailed);
+            return ExitCode.TraceFailed;
+        }
+
         var report = TraceReport.From(outcome, options.Report.Gate);
         ExitCode exitCode = ReportPublisher.Publish(report, options.Report);
+        if (outcome.Session.RecordingError is { } recordingError)
+        {
+            ErrorHandling.Fail($"the recording {options.NetTrace} is incomplete: {recordingError}", ExitCode.TraceFailed);
+            exitCode = ExitCode.TraceFailed;
+        }
+
         if (options.Target is TraceTarget.Launch)
         {
             Console.Error.WriteLine(outcome.Target switch
@@ -193,6 +244,9 @@ internal static class TraceCommand
         TraceTarget.Launch l => string.Join(' ', l.Command),
         _ => string.Empty,
     };
+
+    /// <summary>The longest timer .NET can set (about 49.7 days).</summary>
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     internal static bool TryParseDuration(string text, out TimeSpan duration)
     {

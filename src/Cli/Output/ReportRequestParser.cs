@@ -64,6 +64,11 @@ internal static class ReportRequestParser
             requested.Add((ReportFormat.Text, null));
         }
 
+        if (outputs.FirstOrDefault(o => string.IsNullOrWhiteSpace(o)) is { } empty)
+        {
+            throw new UsageException($"-o needs a file path or '-', not '{empty}'");
+        }
+
         int next = 0;
         for (int i = 0; i < requested.Count && next < outputs.Count; i++)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Sessions;
 
 namespace LeakScope.Tracer.Gate;
 
@@ -22,8 +23,11 @@ public sealed record GatePolicy
 
     public IReadOnlyList<Suppression> Suppressions { get; init; } = [];
 
-    /// <summary>Applies the suppressions and judges what is left.</summary>
-    public GateResult Evaluate(AnalysisResult analysis)
+    /// <summary>Do not fail the gate when a launched target exits non-zero or dies by a signal (<see cref="TargetExitRule"/>).</summary>
+    public bool IgnoreTargetExitCode { get; init; }
+
+    /// <summary>Applies the suppressions and judges what is left; with <paramref name="target"/>, also its exit (<see cref="TargetExitRule"/>).</summary>
+    public GateResult Evaluate(AnalysisResult analysis, TargetInfo? target = null)
     {
         var active = new List<Finding>();
         var suppressed = new List<SuppressedFinding>();
@@ -81,9 +85,16 @@ public sealed record GatePolicy
             reasons.Add("the account is incomplete: " + string.Join("; ", analysis.Completeness.Reasons));
         }
 
+        string? targetExit = IgnoreTargetExitCode ? null : TargetExitRule.Failure(target);
+        if (targetExit is not null)
+        {
+            reasons.Add(targetExit);
+        }
+
         SuppressionUse[] uses = Suppressions.Select((s, i) => new SuppressionUse(s, matched[i])).ToArray();
         return new GateResult(reasons.Count == 0, reasons, active, suppressed, uses, this)
         {
+            TargetExit = targetExit,
             Failing = active.Where(failing.Contains).ToArray(),
             NotFailing = active.Where(f => !failing.Contains(f)).ToArray(),
         };
@@ -112,6 +123,11 @@ public sealed record GatePolicy
         if (MaxLeakedBytes is { } budget)
         {
             text += $" --max-leaked-bytes {budget.ToString(CultureInfo.InvariantCulture)}";
+        }
+
+        if (IgnoreTargetExitCode)
+        {
+            text += " " + TargetExitRule.OptOut;
         }
 
         return text;

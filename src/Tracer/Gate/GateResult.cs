@@ -16,6 +16,9 @@ public sealed record GateResult(
     IReadOnlyList<SuppressionUse> Suppressions,
     GatePolicy Policy)
 {
+    /// <summary>Set when the launched target's exit failed the gate (<see cref="TargetExitRule"/>): the reason, also in <see cref="Reasons"/>.</summary>
+    public string? TargetExit { get; init; }
+
     public IEnumerable<SuppressionUse> Unused => Suppressions.Where(s => s.Matched == 0);
 
     /// <summary>The findings that fail the gate, in the engine's order (a subset of <see cref="Findings"/>).</summary>

@@ -10,10 +10,13 @@ namespace LeakScope.Tracer.Gate;
 /// segment, <c>**</c> across segments and <c>?</c> one character; a pattern without <c>/</c> matches the file name,
 /// one starting with <c>/</c> the whole path, any other the path's tail at a segment boundary. The line is a
 /// number, a range <c>10-20</c> or <c>*</c>; the member is a glob where <c>*</c> matches anything.
-/// Backslashes in recorded paths are read as <c>/</c>.
+/// Backslashes in recorded paths are read as <c>/</c>. Matching never backtracks (<see cref="RegexOptions.NonBacktracking"/>):
+/// its time is linear in the site's length for a given pattern, so no pattern (<c>**/</c> repeated sixty times) can stall the gate.
 /// </summary>
 public sealed class SitePattern
 {
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+
     private readonly Regex _file;
     private readonly Regex? _member;
 
@@ -64,8 +67,8 @@ public sealed class SitePattern
         }
 
         string text = member is null ? file : $"{file} {member}";
-        Regex? memberRegex = member is null ? null : new Regex("^" + MemberGlob(member) + "$", RegexOptions.CultureInvariant);
-        return new SitePattern(text, new Regex(FileRegex(path), RegexOptions.CultureInvariant), from, to, memberRegex);
+        Regex? memberRegex = member is null ? null : new Regex("^" + MemberGlob(member) + "$", Options);
+        return new SitePattern(text, new Regex(FileRegex(path), Options), from, to, memberRegex);
     }
 
     public bool Matches(SiteInfo site)

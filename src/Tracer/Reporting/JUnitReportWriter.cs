@@ -32,8 +32,9 @@ public static class JUnitReportWriter
         };
         using var w = XmlWriter.Create(output, settings);
         GateResult gate = report.Gate;
-        int failures = gate.Failing.Count + (gate.Passed ? 0 : 1);
-        int cases = FindingKinds.All.Count + 1;
+        string? targetExit = gate.TargetExit;
+        int failures = gate.Failing.Count + (gate.Passed ? 0 : 1) + (targetExit is null ? 0 : 1);
+        int cases = FindingKinds.All.Count + 1 + (targetExit is null ? 0 : 1);
         string seconds = (report.Session?.ReadTime.TotalSeconds ?? 0).ToString("0.###", CultureInfo.InvariantCulture);
 
         w.WriteStartDocument();
@@ -110,6 +111,20 @@ public static class JUnitReportWriter
                 w.WriteElementString("system-out", Clean(string.Join('\n', passing)));
             }
 
+            w.WriteEndElement();
+        }
+
+        if (targetExit is not null)
+        {
+            // The launched target's exit failed the gate (TargetExitRule): a failing case of its own.
+            w.WriteStartElement("testcase");
+            w.WriteAttributeString("classname", "leakscope.target-exit");
+            w.WriteAttributeString("name", "target-exit");
+            w.WriteAttributeString("time", "0");
+            w.WriteStartElement("failure");
+            w.WriteAttributeString("type", "target-exit");
+            w.WriteAttributeString("message", Clean(targetExit));
+            w.WriteEndElement();
             w.WriteEndElement();
         }
 

@@ -200,6 +200,16 @@ public static class JsonReportWriter
         }
 
         w.WriteBoolean("failOnIncomplete", gate.Policy.FailOnIncomplete);
+        if (gate.Policy.IgnoreTargetExitCode)
+        {
+            w.WriteBoolean("ignoreTargetExitCode", true);
+        }
+
+        if (gate.TargetExit is { } targetExit)
+        {
+            w.WriteString("targetExit", targetExit);
+        }
+
         w.WriteStartArray("reasons");
         foreach (string reason in gate.Reasons)
         {

@@ -69,6 +69,22 @@ public static class SarifReportWriter
         w.WriteNumber("eventsLost", report.EventsLost);
         w.WriteBoolean("gatePassed", report.Gate.Passed);
         w.WriteEndObject();
+        if (report.Gate.TargetExit is { } targetExit)
+        {
+            // The launched target's exit failed the gate (TargetExitRule).
+            w.WriteStartArray("toolExecutionNotifications");
+            w.WriteStartObject();
+            w.WriteStartObject("descriptor");
+            w.WriteString("id", "target-exit");
+            w.WriteEndObject();
+            w.WriteString("level", "error");
+            w.WriteStartObject("message");
+            w.WriteString("text", targetExit);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }
+
         w.WriteEndObject();
         w.WriteEndArray();
 

@@ -26,7 +26,7 @@ public sealed record TraceReport(AnalysisResult Analysis, TargetInfo Target, Ses
     /// <summary>The gate's verdict; without an explicit policy, the default (fail on any finding, no suppressions).</summary>
     public GateResult Gate
     {
-        get => _gate ??= GatePolicy.Default.Evaluate(Analysis);
+        get => _gate ??= GatePolicy.Default.Evaluate(Analysis, Target);
         init => _gate = value;
     }
 
@@ -41,5 +41,5 @@ public sealed record TraceReport(AnalysisResult Analysis, TargetInfo Target, Ses
     public IReadOnlyList<LivePoint> LiveSeries => _series ??= LivePoint.Series(Analysis.Heartbeats, Session?.HeartbeatSeconds ?? [], MaxSeriesPoints);
 
     public static TraceReport From(TraceOutcome outcome, GatePolicy? gate = null) =>
-        new(outcome.Analysis, outcome.Target, outcome.Session) { Gate = (gate ?? GatePolicy.Default).Evaluate(outcome.Analysis) };
+        new(outcome.Analysis, outcome.Target, outcome.Session) { Gate = (gate ?? GatePolicy.Default).Evaluate(outcome.Analysis, outcome.Target) };
 }

@@ -23,6 +23,11 @@ internal sealed class LiveSession
         _exitFile = exitFile;
     }
 
+    private RecordingStream? _recording;
+
+    /// <summary>Why the <c>--nettrace</c> recording is incomplete (a write failed; the trace went on), or null.</summary>
+    public string? RecordingError => _recording?.CopyError;
+
     /// <summary>Measures from the stream's end (set when <see cref="RunAsync"/> returns) to the judged result.</summary>
     public Stopwatch SinceEnd { get; } = new();
 
@@ -32,7 +37,7 @@ internal sealed class LiveSession
         Stream stream = _session.EventStream;
         if (_options.NetTracePath is { } path)
         {
-            stream = new RecordingStream(stream, CreateRecording(path));
+            stream = _recording = new RecordingStream(stream, CreateRecording(path));
         }
 
         Task reading = Task.Factory.StartNew(
@@ -81,6 +86,8 @@ internal sealed class LiveSession
 
     private async Task StopAndDrainAsync(Task reading)
     {
+        // One deadline for stopping and draining together: DrainTimeout bounds the whole wait (docs/reliability.md).
+        var clock = Stopwatch.StartNew();
         try
         {
             await Task.Run(_session.Stop).WaitAsync(_options.DrainTimeout).ConfigureAwait(false);
@@ -93,7 +100,8 @@ internal sealed class LiveSession
 
         try
         {
-            await reading.WaitAsync(_options.DrainTimeout).ConfigureAwait(false);
+            TimeSpan left = _options.DrainTimeout - clock.Elapsed;
+            await reading.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

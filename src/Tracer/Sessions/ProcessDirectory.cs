@@ -96,6 +96,23 @@ public static partial class ProcessDirectory
         }
     }
 
+    /// <summary>
+    /// False when the process is surely not .NET: its memory map is readable and holds no .NET runtime
+    /// (<c>libcoreclr.so</c>), and it has no diagnostic socket here (a single-file app links the runtime in, but has one).
+    /// </summary>
+    public static bool MayBeDotNet(int pid)
+    {
+        try
+        {
+            return File.ReadLines($"/proc/{pid}/maps").Any(line => line.EndsWith("/libcoreclr.so", StringComparison.Ordinal))
+                || Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket").Any();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
     private static bool? UsesAllocator(int pid)
     {
         try

@@ -4,15 +4,17 @@ using Microsoft.Diagnostics.NETCore.Client;
 namespace LeakScope.Tracer.Sessions;
 
 /// <summary>
-/// Starts a command suspended on a reverse diagnostic port: the tracer listens on a socket of its own,
-/// the child's runtime (told by <c>DOTNET_DiagnosticPorts</c>) connects and waits, the session starts,
-/// and only then does the runtime resume — so nothing is missed from the first line of <c>Main</c>.
+/// Starts a command suspended on a reverse diagnostic port: the tracer listens on a socket of its own
+/// (<see cref="LaunchPort"/>), the first .NET runtime of the command (told by <c>DOTNET_DiagnosticPorts</c>) connects
+/// and waits, the session starts, and only then does the runtime resume — so nothing is missed from the first line of
+/// <c>Main</c>. That runtime may be the command itself or a descendant (<c>sh -c "dotnet app.dll"</c>): it is the
+/// traced process (<see cref="TracedPid"/>). Every other runtime that inherits the variable is resumed untraced.
 /// </summary>
 internal sealed class ProcessLauncher : IAsyncDisposable
 {
     private readonly LaunchSpec _spec;
     private readonly string _portPath;
-    private DiagnosticsClientConnector? _connector;
+    private LaunchPort? _port;
 
     public ProcessLauncher(LaunchSpec spec)
     {
@@ -22,11 +24,26 @@ internal sealed class ProcessLauncher : IAsyncDisposable
 
     public Process? Child { get; private set; }
 
+    /// <summary>The process whose runtime connected first: the one traced (the command itself, or a descendant).</summary>
+    public int TracedPid { get; private set; }
+
+    /// <summary>Other .NET runtimes of the command's tree that connected and were resumed untraced.</summary>
+    public int OthersResumed => _port?.OthersResumed ?? 0;
+
     /// <summary>Starts the child and waits for its runtime to connect. The child stays suspended until <c>ResumeRuntime</c>.</summary>
     public async Task<DiagnosticsClient> StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            _port = new LaunchPort(_portPath);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new TargetUnavailableException($"cannot listen on {_portPath} for the launched runtime: {e.Message}", e);
+        }
+
         using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<DiagnosticsClientConnector> connect = DiagnosticsClientConnector.FromDiagnosticPort(_portPath + ",listen", connecting.Token);
+        Task<int> connect = _port.FirstRuntimeAsync(connecting.Token);
 
         Child = StartChild();
         Task exited = Child.WaitForExitAsync(CancellationToken.None);
@@ -38,7 +55,7 @@ internal sealed class ProcessLauncher : IAsyncDisposable
             await ObserveAsync(connect).ConfigureAwait(false);
             if (first == exited)
             {
-                throw new TargetUnavailableException($"'{_spec.CommandLine}' exited with code {Child.ExitCode} before its .NET runtime connected (is it a .NET 6+ program?)");
+                throw new TargetUnavailableException($"'{_spec.CommandLine}' exited with code {Child.ExitCode} before a .NET runtime connected (is it a .NET 6+ program?)");
             }
 
             Kill();
@@ -46,17 +63,26 @@ internal sealed class ProcessLauncher : IAsyncDisposable
             throw new TargetUnavailableException($"'{_spec.CommandLine}' did not connect to the tracer within {_spec.ConnectTimeout.TotalSeconds:0} s (is it a .NET 6+ program?)");
         }
 
-        DiagnosticsClientConnector? connector = await connect.ConfigureAwait(false);
-        if (connector is null)
-        {
-            // FromDiagnosticPort completes with null, not as cancelled, when its token fires (Ctrl+C while the child starts).
-            Kill();
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new TargetUnavailableException($"'{_spec.CommandLine}' did not connect to the tracer");
-        }
+        TracedPid = await connect.ConfigureAwait(false);
 
-        _connector = connector;
-        return connector.Instance;
+        // The runtime also listens on its default diagnostic socket while it waits: the session starts there.
+        return new DiagnosticsClient(TracedPid);
+    }
+
+    /// <summary>Lets the traced runtime run (call once its session started).</summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(_spec.ConnectTimeout);
+            await _port!.ResumeFirstAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or EndOfStreamException or OperationCanceledException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new TargetUnavailableException($"cannot resume '{_spec.CommandLine}' after starting its session: {e.Message}", e);
+        }
     }
 
     /// <summary>Waits (bounded) for the child to exit by itself and returns its exit code.</summary>
@@ -103,20 +129,12 @@ internal sealed class ProcessLauncher : IAsyncDisposable
         // The trace waited for the child's exit or stopped it; a child still running here means the trace failed
         // part-way (e.g. the recording could not be created). It must not outlive its tracer unwatched.
         Kill();
-        if (_connector is not null)
+        if (_port is not null)
         {
-            await _connector.DisposeAsync().ConfigureAwait(false);
+            await _port.DisposeAsync().ConfigureAwait(false);
         }
 
         Child?.Dispose();
-        try
-        {
-            File.Delete(_portPath);
-        }
-        catch (IOException)
-        {
-            // A socket we could not remove is only litter in the temp directory.
-        }
     }
 
     private Process StartChild()

@@ -2,7 +2,8 @@ namespace LeakScope.Tracer.Sessions;
 
 /// <summary>
 /// Passes a session's event stream through to the reader and copies every byte to a file: the bytes of
-/// an EventPipe stream are a <c>.nettrace</c> file, so the recording replays through the same path.
+/// an EventPipe stream are a <c>.nettrace</c> file, so the recording replays through the same path. A copy that
+/// fails (a full disk) stops copying and keeps the error in <see cref="CopyError"/>: the trace and its report go on.
 /// </summary>
 internal sealed class RecordingStream(Stream inner, Stream copy) : Stream
 {
@@ -25,15 +26,37 @@ internal sealed class RecordingStream(Stream inner, Stream copy) : Stream
     public override int Read(Span<byte> buffer)
     {
         int read = inner.Read(buffer);
-        if (read > 0)
+        if (read > 0 && CopyError is null)
         {
-            copy.Write(buffer[..read]);
+            try
+            {
+                copy.Write(buffer[..read]);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                CopyError = e.Message;
+            }
         }
 
         return read;
     }
 
-    public override void Flush() => copy.Flush();
+    /// <summary>Why the recording is incomplete (the first write error), or null while every byte was copied.</summary>
+    public string? CopyError { get; private set; }
+
+    public override void Flush() => Copy(copy.Flush);
+
+    private void Copy(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            CopyError ??= e.Message;
+        }
+    }
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
@@ -49,8 +72,12 @@ internal sealed class RecordingStream(Stream inner, Stream copy) : Stream
         if (disposing && !_disposed)
         {
             _disposed = true;
-            copy.Flush();
-            copy.Dispose();
+            if (CopyError is null)
+            {
+                Copy(copy.Flush);
+            }
+
+            Copy(copy.Dispose);
             inner.Dispose();
         }
 

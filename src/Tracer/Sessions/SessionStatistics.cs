@@ -33,6 +33,9 @@ public sealed record SessionStatistics(
     /// <summary>EventPipe's buffer size in the target, in MB (0 for a recorded trace).</summary>
     public int BufferSizeMB { get; init; }
 
+    /// <summary>Why the <c>--nettrace</c> recording is incomplete (it could not be written to its end), or null.</summary>
+    public string? RecordingError { get; init; }
+
     /// <summary>Events read per second of the reading thread's wall time.</summary>
     public double EventsPerSecond => ReadTime.TotalSeconds > 0 ? EventsRead / ReadTime.TotalSeconds : 0;
 }

@@ -23,6 +23,11 @@ public static class TraceRunner
         }
 
         string command = ProcessCommandLine.Read(pid) ?? $"pid {pid}";
+        if (!ProcessDirectory.MayBeDotNet(pid))
+        {
+            throw new TargetUnavailableException($"process {pid} ({command}) is not a .NET process: only .NET programs that use LeakScope.Allocator can be traced (see 'leakscope ps')");
+        }
+
         var client = new DiagnosticsClient(pid);
         using ExitFile exitFile = ExitFile.Create();
         EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
@@ -135,12 +140,14 @@ public static class TraceRunner
             throw;
         }
 
-        Process child = launcher.Child!;
+        // The report names the process whose events it holds: the runtime that connected (sh -c "dotnet app.dll" traces dotnet).
+        int tracedPid = launcher.TracedPid;
+        string tracedCommand = ProcessCommandLine.Read(tracedPid) ?? spec.CommandLine;
         EventPipeSession session;
         try
         {
             session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
-            client.ResumeRuntime();
+            await launcher.ResumeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -152,11 +159,11 @@ public static class TraceRunner
         {
             var live = new LiveSession(session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
-            var target = new TargetInfo(child.Id, spec.CommandLine);
+            var target = new TargetInfo(tracedPid, tracedCommand);
             if (end == StreamEnd.TargetExited)
             {
                 // The stream ends when the runtime shuts the session down; the exit file is written after that.
-                await ReadExitFileAsync(reader, exitFile, () => child.HasExited, options).ConfigureAwait(false);
+                await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(tracedPid), options).ConfigureAwait(false);
                 target = target with { ExitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false) };
             }
             else
@@ -218,7 +225,14 @@ public static class TraceRunner
         reader.ReadExitFile(content);
         if (options.NetTracePath is { } recording && content.Length > 0)
         {
-            await File.WriteAllBytesAsync(ExitFileBeside(recording), content).ConfigureAwait(false);
+            try
+            {
+                await File.WriteAllBytesAsync(ExitFileBeside(recording), content).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The live account already has the exit file; only a later 'analyze' of the recording lacks it.
+            }
         }
     }
 
@@ -230,7 +244,7 @@ public static class TraceRunner
         }
         catch (ServerNotAvailableException e)
         {
-            throw new TargetUnavailableException($"cannot connect to {what}: {e.Message} (a .NET process run by this user, with diagnostics enabled?)", e);
+            throw new TargetUnavailableException($"cannot connect to {what}: no diagnostic socket answered (a .NET 6+ process run by this user, with diagnostics enabled?)", e);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -254,6 +268,7 @@ public static class TraceRunner
             ExitFile = reader.ExitFile,
             EndToJudged = live?.SinceEnd.Elapsed,
             BufferSizeMB = options?.BufferSizeMB ?? 0,
+            RecordingError = live?.RecordingError,
         };
         return new TraceOutcome(result, target, statistics);
     }
