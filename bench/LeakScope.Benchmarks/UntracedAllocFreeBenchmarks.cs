@@ -7,7 +7,7 @@ namespace LeakScope.Benchmarks;
 
 /// <summary>
 /// One malloc immediately followed by its free, with no tracer attached, against the system allocator
-/// (<see cref="NativeMemory"/>) as the baseline. The quality bars (DESIGN.md): <see cref="RawHeap"/>
+/// (<see cref="NativeMemory"/>) as the baseline. The quality bars: <see cref="RawHeap"/>
 /// ≤ 1.1× and <see cref="PoolHeap"/> ≤ 1.0× the baseline for sizes up to 512 bytes. Each invocation
 /// runs <see cref="Pairs"/> pairs so the harness's own cost stays out of the ratio.
 /// </summary>

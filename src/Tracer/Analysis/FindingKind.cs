@@ -1,6 +1,6 @@
 namespace LeakScope.Tracer.Analysis;
 
-/// <summary>What a finding reports. The report writers map these to the contract strings of DESIGN.md.</summary>
+/// <summary>What a finding reports. The report writers map these to the contract strings of docs/json-report.md.</summary>
 public enum FindingKind
 {
     /// <summary>Blocks live at target exit (or at detach), grouped by allocating site and family.</summary>

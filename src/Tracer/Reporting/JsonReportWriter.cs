@@ -7,7 +7,7 @@ using LeakScope.Tracer.Gate;
 namespace LeakScope.Tracer.Reporting;
 
 /// <summary>
-/// Writes the JSON report of DESIGN.md: <c>schemaVersion</c>, <c>complete</c>, <c>eventsLost</c>,
+/// Writes the JSON report of docs/json-report.md: <c>schemaVersion</c>, <c>complete</c>, <c>eventsLost</c>,
 /// <c>target</c>, <c>summary</c>, <c>findings</c> in that order and with those names; then LeakScope's
 /// additions (<c>gate</c>, <c>completeness</c>, <c>account</c>, <c>session</c>, <c>suppressions</c>,
 /// <c>suppressedFindings</c>, <c>liveSeries</c>). Documented in docs/json-report.md.

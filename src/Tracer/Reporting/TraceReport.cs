@@ -7,7 +7,7 @@ namespace LeakScope.Tracer.Reporting;
 /// <summary>
 /// The report model every format renders: the judged outcome with the target, the session's numbers, the gate's
 /// verdict (suppressions applied) and the live bytes per family over time. <see cref="SchemaVersion"/> versions the
-/// JSON shape of DESIGN.md (docs/json-report.md).
+/// JSON shape documented in docs/json-report.md.
 /// </summary>
 public sealed record TraceReport(AnalysisResult Analysis, TargetInfo Target, SessionStatistics? Session)
 {
