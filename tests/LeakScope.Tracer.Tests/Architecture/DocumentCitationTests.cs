@@ -16,7 +16,7 @@ public partial class DocumentCitationTests
     private static readonly HashSet<string> TextExtensions =
         new([".cs", ".md", ".csproj", ".props", ".targets", ".sh", ".c", ".txt", ".yml", ".yaml", ""], StringComparer.OrdinalIgnoreCase);
 
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryRoot.Path;
 
     [Fact]
     public void Every_document_the_repository_cites_is_in_the_repository()
@@ -115,19 +115,6 @@ public partial class DocumentCitationTests
         string relative = Path.GetRelativePath(Root, path);
         string[] parts = relative.Split(Path.DirectorySeparatorChar);
         return parts.Any(p => p is "bin" or "obj" or ".git" or "BenchmarkDotNet.Artifacts" or "artifacts");
-    }
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LeakScope.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"LeakScope.sln not found above {AppContext.BaseDirectory}");
     }
 
     /// <summary>A URL names its own host: what it cites is not expected in the repository.</summary>
