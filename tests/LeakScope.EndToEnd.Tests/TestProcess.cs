@@ -74,12 +74,17 @@ internal sealed class TestProcess : IDisposable
         return result;
     }
 
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan timeout) => WaitForLineAsync(prefix, 0, timeout);
+
+    /// <summary>Waits (bounded) for a line starting with <paramref name="prefix"/> written after the ones there are now.</summary>
+    public Task<string> WaitForNextLineAsync(string prefix, TimeSpan timeout) => WaitForLineAsync(prefix, _lines.Count, timeout);
+
+    private async Task<string> WaitForLineAsync(string prefix, int skip, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (true)
         {
-            string? found = _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            string? found = _lines.Skip(skip).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
             if (found is not null)
             {
                 return found;
@@ -97,12 +102,16 @@ internal sealed class TestProcess : IDisposable
     }
 
     /// <summary>Waits (bounded) for a line of standard error that contains <paramref name="text"/>.</summary>
-    public async Task<string> WaitForErrorAsync(string text, TimeSpan timeout)
+    public Task<string> WaitForErrorAsync(string text, TimeSpan timeout) =>
+        WaitForErrorAsync(l => l.Contains(text, StringComparison.Ordinal), $"containing '{text}'", timeout);
+
+    /// <summary>Waits (bounded) for a line of standard error that <paramref name="matches"/>; <paramref name="what"/> describes it in the failure.</summary>
+    public async Task<string> WaitForErrorAsync(Func<string, bool> matches, string what, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (true)
         {
-            string? found = _errors.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            string? found = _errors.FirstOrDefault(matches);
             if (found is not null)
             {
                 return found;
@@ -114,7 +123,7 @@ internal sealed class TestProcess : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no error line containing '{text}' within {timeout}; output so far:\n{Output}\n{Errors}");
+                throw new TimeoutException($"no error line {what} within {timeout}; output so far:\n{Output}\n{Errors}");
             }
         }
     }
@@ -124,6 +133,13 @@ internal sealed class TestProcess : IDisposable
     {
         _process.StandardInput.WriteLine(line);
         _process.StandardInput.Flush();
+    }
+
+    /// <summary>Sends SIGTERM, what a service manager or Ctrl+C's sibling sends to stop a process cleanly.</summary>
+    public async Task TerminateAsync()
+    {
+        using Process kill = Process.Start("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -1,0 +1,62 @@
+namespace LeakScope.EndToEnd.Tests;
+
+/// <summary>
+/// A launched target's output (<see cref="LeakScope.Tracer.Sessions.LaunchSpec.StandardOutput"/>), kept as text like a
+/// <see cref="StringWriter"/>, that also lets a test wait (bounded) for a line: each line written wakes the waiters.
+/// </summary>
+internal sealed class OutputLines : StringWriter
+{
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _written = new(0);
+
+    public override void WriteLine(string? value)
+    {
+        lock (_lock)
+        {
+            base.WriteLine(value);
+        }
+
+        _written.Release();
+    }
+
+    public override string ToString()
+    {
+        lock (_lock)
+        {
+            return base.ToString();
+        }
+    }
+
+    /// <summary>Waits until a line starting with <paramref name="prefix"/> has been written, and returns it.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        while (true)
+        {
+            string? found = StressTarget.Lines(this).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            try
+            {
+                await _written.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no line starting '{prefix}' within {bound.TotalSeconds:0} s; output so far:\n{this}");
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _written.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
