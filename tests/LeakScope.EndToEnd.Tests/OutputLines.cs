@@ -7,7 +7,7 @@ namespace LeakScope.EndToEnd.Tests;
 internal sealed class OutputLines : StringWriter
 {
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _written = new(0);
+    private readonly LineArrivals _written = new();
 
     public override void WriteLine(string? value)
     {
@@ -16,7 +16,7 @@ internal sealed class OutputLines : StringWriter
             base.WriteLine(value);
         }
 
-        _written.Release();
+        _written.Arrived();
     }
 
     public override string ToString()
@@ -28,35 +28,9 @@ internal sealed class OutputLines : StringWriter
     }
 
     /// <summary>Waits until a line starting with <paramref name="prefix"/> has been written, and returns it.</summary>
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan bound)
-    {
-        using var timeout = new CancellationTokenSource(bound);
-        while (true)
-        {
-            string? found = StressTarget.Lines(this).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-            if (found is not null)
-            {
-                return found;
-            }
-
-            try
-            {
-                await _written.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"no line starting '{prefix}' within {bound.TotalSeconds:0} s; output so far:\n{this}");
-            }
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _written.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan bound) =>
+        _written.WaitForAsync(
+            () => StressTarget.Lines(this).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)),
+            bound,
+            () => $"no line starting '{prefix}' within {bound.TotalSeconds:0} s; output so far:\n{this}");
 }
