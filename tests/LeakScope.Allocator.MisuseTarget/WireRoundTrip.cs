@@ -48,23 +48,37 @@ internal static unsafe class WireRoundTrip
         return 0;
     }
 
-    /// <summary>Waits (bounded: 60 s) until a session has enabled every keyword of the schema.</summary>
+    /// <summary>
+    /// Waits (bounded: 60 s) until a session has enabled every keyword of the schema, looking again each time a session
+    /// sends the source a command (enable, disable, update): the source tells when its enablement changes.
+    /// </summary>
     private static bool WaitForEveryKeyword()
     {
         AllocatorEventSource log = AllocatorEventSource.Log;
         long[] keywords = typeof(WireSchema.Keywords).GetFields().Select(f => (long)f.GetRawConstantValue()!).ToArray();
-        var clock = Stopwatch.StartNew();
-        while (!keywords.All(k => log.IsEnabled(EventLevel.Verbose, (EventKeywords)k)))
+        bool Enabled() => keywords.All(k => log.IsEnabled(EventLevel.Verbose, (EventKeywords)k));
+
+        using var commanded = new AutoResetEvent(false);
+        EventHandler<EventCommandEventArgs> onCommand = (_, _) => commanded.Set();
+        log.EventCommandExecuted += onCommand;
+        try
         {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            var clock = Stopwatch.StartNew();
+            while (!Enabled())
             {
-                return false;
+                TimeSpan left = TimeSpan.FromSeconds(60) - clock.Elapsed;
+                if (left <= TimeSpan.Zero || !commanded.WaitOne(left))
+                {
+                    return Enabled();
+                }
             }
 
-            Thread.Sleep(10);
+            return true;
         }
-
-        return true;
+        finally
+        {
+            log.EventCommandExecuted -= onCommand;
+        }
     }
 
     private static void WriteEveryEvent()

@@ -4,6 +4,7 @@
 // call carries a "PLANTED:" marker; the tests read the expected lines from them. At the end it prints
 //   HEAPSTATS {json}   the allocator's own counts (the format MisuseDemo prints)
 //   STRESS {json}      what it planted and how many resizes of the shared buffer were refused
+// then, as asked, churns a tick a line of standard input (--forever), or waits for a file before going on (--wait-for-file).
 using System.Text.Json;
 using LeakScope.Allocator;
 using LeakScope.Samples.Shared;
@@ -40,12 +41,17 @@ Console.Out.Flush();
 if (options.Forever)
 {
     Console.WriteLine("CHURNING");
-    Workload.ChurnForever();
+    Workload.ChurnOnRequest(Console.In);
 }
 
-if (options.SleepAfterMs > 0)
+if (options.WaitForFile is string go)
 {
-    Thread.Sleep(options.SleepAfterMs);
+    Console.WriteLine("WAITING");
+    if (!FileSignal.Wait(go, TimeSpan.FromSeconds(60)))
+    {
+        Console.Error.WriteLine($"StressTarget: {go} did not appear within 60 s");
+        return 4;
+    }
 }
 
 if (options.Throw)

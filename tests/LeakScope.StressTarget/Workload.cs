@@ -209,11 +209,16 @@ internal static unsafe class Workload
         }
     }
 
-    /// <summary>Keeps the heap busy until the process is killed: churn, and one leaked 64 B block every ~20 ms tick.</summary>
-    public static void ChurnForever()
+    /// <summary>
+    /// Until the process is killed: one tick per line read from <paramref name="input"/> (churn 50 pool blocks, leak one
+    /// 64 B raw block, print <c>TICK n</c>), so the test decides how many ticks there are and waits for their lines;
+    /// once the input ends, it stays alive, idle, until it is killed.
+    /// </summary>
+    public static void ChurnOnRequest(TextReader input)
     {
         var blocks = new List<nint>();
-        while (true)
+        long ticks = 0;
+        while (input.ReadLine() is not null)
         {
             for (int i = 0; i < 50; i++)
             {
@@ -227,7 +232,10 @@ internal static unsafe class Workload
 
             blocks.Clear();
             RawHeap.Malloc(64); // PLANTED:tick-leak
-            Thread.Sleep(20);
+            Console.WriteLine($"TICK {++ticks}");
         }
+
+        using var killed = new ManualResetEventSlim();
+        killed.Wait(); // Never set: the process ends when it is killed.
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics;
 
@@ -16,6 +15,7 @@ internal sealed class AllocatorEventRecorder : EventListener
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<EventWrittenEventArgs> _events = new();
+    private readonly Arrivals _arrivals = new();
 
     public AllocatorEventRecorder(EventLevel level = EventLevel.Verbose, EventKeywords keywords = EventKeywords.All)
     {
@@ -81,13 +81,8 @@ internal sealed class AllocatorEventRecorder : EventListener
     /// <summary>Waits, at most <paramref name="timeout"/>, until <paramref name="condition"/> holds; fails the test otherwise.</summary>
     public void WaitUntil(Func<AllocatorEventRecorder, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var clock = Stopwatch.StartNew();
         TimeSpan limit = timeout ?? DefaultTimeout;
-        while (!condition(this))
-        {
-            Assert.True(clock.Elapsed < limit, $"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}.");
-            Thread.Sleep(5);
-        }
+        Assert.True(_arrivals.WaitUntil(() => condition(this), limit), $"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}.");
     }
 
     /// <summary>Waits for the first rundown that started after this listener enabled the source, and returns it.</summary>
@@ -98,7 +93,11 @@ internal sealed class AllocatorEventRecorder : EventListener
         return rundown!;
     }
 
-    protected override void OnEventWritten(EventWrittenEventArgs eventData) => _events.Enqueue(eventData);
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    {
+        _events.Enqueue(eventData);
+        _arrivals.Arrived();
+    }
 }
 
 /// <summary>One rundown as received: the blocks and sites between RundownStart and the RundownStop of the same generation.</summary>
