@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
 
@@ -29,58 +28,6 @@ public sealed unsafe class BatchWriterTests : IDisposable
         BatchPublisher.Unregister(_writer);
     }
 
-    /// <summary>(tag, id or site) of every record after the header; the header's (writer, sequence).</summary>
-    private static (long Writer, long Sequence, List<(byte Tag, long Key)> Records) Parse(byte[] batch)
-    {
-        int p = 0;
-        Assert.Equal(BatchRecord.Header, batch[p++]);
-        long writer = (long)Varint(batch, ref p);
-        long sequence = (long)Varint(batch, ref p);
-        var records = new List<(byte, long)>();
-        while (p < batch.Length)
-        {
-            byte tag = batch[p++];
-            switch (tag)
-            {
-                case BatchRecord.Allocated:
-                    records.Add((tag, BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(p))));
-                    p += 8;
-                    Varint(batch, ref p);
-                    Varint(batch, ref p);
-                    p++;
-                    break;
-                case BatchRecord.Freed:
-                    records.Add((tag, BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(p))));
-                    p += 8;
-                    break;
-                case BatchRecord.Folded:
-                    records.Add((tag, (long)Varint(batch, ref p)));
-                    p++;
-                    Varint(batch, ref p);
-                    Varint(batch, ref p);
-                    break;
-                default:
-                    throw new InvalidOperationException($"tag {tag}");
-            }
-        }
-
-        return (writer, sequence, records);
-    }
-
-    private static ulong Varint(byte[] bytes, ref int p)
-    {
-        ulong value = 0;
-        for (int shift = 0; ; shift += 7)
-        {
-            byte b = bytes[p++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-    }
-
     [Fact]
     public void Every_batch_starts_with_the_writers_header_and_the_next_sequence_number()
     {
@@ -89,8 +36,8 @@ public sealed unsafe class BatchWriterTests : IDisposable
         _writer.Allocated(1_000_002, 64, 3, AllocationFamily.Pool);
         _writer.Publish();
 
-        (long writer1, long sequence1, var records1) = Parse(_output.Batches[0]);
-        (long writer2, long sequence2, _) = Parse(_output.Batches[1]);
+        (long writer1, long sequence1, var records1) = ParsedBatch.Parse(_output.Batches[0]);
+        (long writer2, long sequence2, _) = ParsedBatch.Parse(_output.Batches[1]);
         Assert.Equal(writer1, writer2);
         Assert.Equal((1, 2), (sequence1, sequence2));
         Assert.Equal([(BatchRecord.Allocated, 1_000_001L)], records1);
@@ -105,7 +52,7 @@ public sealed unsafe class BatchWriterTests : IDisposable
         _writer.FlushFolds();
         _writer.Publish();
 
-        (_, _, var records) = Parse(Assert.Single(_output.Batches));
+        (_, _, var records) = ParsedBatch.Parse(Assert.Single(_output.Batches));
         Assert.Equal([(BatchRecord.Folded, 5L)], records);
     }
 
@@ -125,7 +72,7 @@ public sealed unsafe class BatchWriterTests : IDisposable
         }
 
         _writer.Publish();
-        (_, _, var records) = Parse(_output.Batches[^1]);
+        (_, _, var records) = ParsedBatch.Parse(_output.Batches[^1]);
         Assert.Equal([(BatchRecord.Allocated, 3_000_001L), (BatchRecord.Freed, 3_000_001L)], records);
     }
 
@@ -141,7 +88,7 @@ public sealed unsafe class BatchWriterTests : IDisposable
         _writer.FlushFolds();
         _writer.Publish();
 
-        (_, _, var records) = Parse(Assert.Single(_output.Batches));
+        (_, _, var records) = ParsedBatch.Parse(Assert.Single(_output.Batches));
         Assert.Equal([(BatchRecord.Allocated, 4_000_001L), (BatchRecord.Freed, 4_000_001L), (BatchRecord.Folded, 5L)], records);
     }
 

@@ -251,23 +251,35 @@ internal sealed unsafe class BatchWriter
         }
 
         _session = session;
+        DropFolds();
+        BatchPublisher.Register(this);
+    }
+
+    /// <summary>Forgets the folded counters (they belong to an earlier session). Owner thread only, or one that knows the owner is gone.</summary>
+    private void DropFolds()
+    {
         for (int i = 0; i < _dirtyCount; i++)
         {
             _folds[_dirtyFolds[i]] = default;
         }
 
         _dirtyCount = 0;
-        BatchPublisher.Register(this);
     }
 
-    /// <summary>The owner thread has exited: publish what it left, folded counters included.</summary>
+    /// <summary>
+    /// The owner thread has exited: publish what it left, folded counters included. The records are published even when
+    /// the writer never learnt of the current session (it learns on its next allocation, and a thread that only freed
+    /// after a re-attach has none): a session start discarded everything written before it, so whatever is in the
+    /// buffer now was written in this session. Only folded counters can be an earlier session's; those are dropped.
+    /// </summary>
     public void RetireFromExitedOwner()
     {
-        if (FlushFoldsOfThisSession())
+        if (!FlushFoldsOfThisSession())
         {
-            Publish();
+            DropFolds();
         }
 
+        Publish();
         BatchPublisher.Unregister(this);
     }
 
