@@ -96,6 +96,23 @@ internal sealed class TestProcess : IDisposable
         }
     }
 
+    /// <summary>Waits (bounded), line by line, until <paramref name="condition"/> holds for the standard output so far.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyCollection<string>, bool> condition, string what, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!condition(_lines))
+        {
+            try
+            {
+                await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{what} did not happen within {timeout}; output so far:\n{Output}\n{Errors}");
+            }
+        }
+    }
+
     /// <summary>Waits (bounded) for a line of standard error that contains <paramref name="text"/>.</summary>
     public async Task<string> WaitForErrorAsync(string text, TimeSpan timeout)
     {

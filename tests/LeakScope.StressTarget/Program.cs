@@ -4,6 +4,7 @@
 // call carries a "PLANTED:" marker; the tests read the expected lines from them. At the end it prints
 //   HEAPSTATS {json}   the allocator's own counts (the format MisuseDemo prints)
 //   STRESS {json}      what it planted and how many resizes of the shared buffer were refused
+// With --leak-every-ms it only leaks, one block every few ms until killed, and says when it leaked each (LEAK lines).
 using System.Text.Json;
 using LeakScope.Allocator;
 using LeakScope.Samples.Shared;
@@ -20,6 +21,11 @@ Console.WriteLine($"READY {Environment.ProcessId}");
 if (options.WaitForTracer)
 {
     TracerWait.WaitForTracer();
+}
+
+if (options.LeakEveryMs > 0)
+{
+    Workload.LeakEvery(options.LeakEveryMs);
 }
 
 var planted = new Dictionary<string, long>();

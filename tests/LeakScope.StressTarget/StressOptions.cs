@@ -6,9 +6,12 @@ namespace LeakScope.StressTarget;
 /// <c>--threads N</c> workers (default 4) doing <c>--ops N</c> operations each (default 20000); <c>--flood N</c> instead
 /// runs N alloc/free pairs on one thread as fast as it can; <c>--forever</c> keeps churning (and leaking one block per
 /// tick) after the work until killed; <c>--sleep-after-ms N</c> sleeps after printing HEAPSTATS; <c>--throw</c> then
-/// dies of an unhandled exception; <c>--wait-for-tracer</c> waits (≤ 30 s) for a session before working.
+/// dies of an unhandled exception; <c>--wait-for-tracer</c> waits (≤ 30 s) for a session before working;
+/// <c>--leak-every-ms N</c> instead leaks one 40 B raw block every N ms on one thread until killed, printing
+/// <c>LEAK count timestamp</c> (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) after each.
 /// </summary>
-internal sealed record StressOptions(int Threads = 4, int Ops = 20_000, int Flood = 0, bool Forever = false, int SleepAfterMs = 0, bool Throw = false, bool WaitForTracer = false)
+internal sealed record StressOptions(
+    int Threads = 4, int Ops = 20_000, int Flood = 0, bool Forever = false, int SleepAfterMs = 0, bool Throw = false, bool WaitForTracer = false, int LeakEveryMs = 0)
 {
     public static StressOptions Parse(string[] args)
     {
@@ -24,6 +27,7 @@ internal sealed record StressOptions(int Threads = 4, int Ops = 20_000, int Floo
                 "--sleep-after-ms" => options with { SleepAfterMs = Number(args, ++i) },
                 "--throw" => options with { Throw = true },
                 "--wait-for-tracer" => options with { WaitForTracer = true },
+                "--leak-every-ms" => options with { LeakEveryMs = Number(args, ++i) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -209,6 +209,23 @@ internal static unsafe class Workload
         }
     }
 
+    public const int PeriodicLeakSize = 40;
+
+    /// <summary>
+    /// Leaks one <see cref="PeriodicLeakSize"/> B raw block every <paramref name="everyMs"/> ms until the process is killed,
+    /// and after each prints <c>LEAK count timestamp</c>: how many it has leaked, and when the last one was done
+    /// (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>, the monotonic clock every process on the machine shares).
+    /// </summary>
+    public static void LeakEvery(int everyMs)
+    {
+        for (long count = 1; ; count++)
+        {
+            RawHeap.Malloc(PeriodicLeakSize); // PLANTED:periodic-leak
+            Console.WriteLine($"LEAK {count} {System.Diagnostics.Stopwatch.GetTimestamp()}");
+            Thread.Sleep(everyMs);
+        }
+    }
+
     /// <summary>Keeps the heap busy until the process is killed: churn, and one leaked 64 B block every ~20 ms tick.</summary>
     public static void ChurnForever()
     {

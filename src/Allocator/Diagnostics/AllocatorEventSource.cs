@@ -93,11 +93,26 @@ internal sealed partial class AllocatorEventSource : EventSource
 
         if (command.Command == EventCommand.Enable && IsEnabled())
         {
+            if (TryReadFlushToken(command.Arguments, out long token))
+            {
+                // A detaching tracer's short second session: it wants the tail flushed, not another rundown.
+                HeartbeatThread.RequestFlush(token);
+                return;
+            }
+
             ExitReport.Configure(command.Arguments);
 
             // Rundown and heartbeat run on their own thread: a command callback should not walk the heap.
             HeartbeatThread.RequestRundown();
         }
+    }
+
+    private static bool TryReadFlushToken(IDictionary<string, string?>? arguments, out long token)
+    {
+        token = 0;
+        return arguments is not null
+            && arguments.TryGetValue(WireSchema.FlushArgument, out string? value)
+            && long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out token);
     }
 
     /// <summary>

@@ -153,6 +153,13 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
                 break;
             }
 
+            case WireSchema.EventIds.DetachFlushed:
+            {
+                var record = new DetachFlushed(r.Int64(), r.Int64());
+                if (Ok(ref r)) _sink.On(record);
+                break;
+            }
+
             case EventIds.ViewAcquired:
             {
                 var record = new ViewAcquired(new ViewId(r.Int64()), new OwnerId(r.Int64()), new SiteId(r.Int32()), (ViewKind)r.Byte());
