@@ -27,6 +27,7 @@ public class DecoderFuzzTests
         new RundownBlock(new AllocationId(11), 0x1000, 0, new SiteId(7), HeapFamily.Raw),
         new RundownStopped(3, 5, 400),
         new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final),
+        new DetachFlushed(77, 12),
         new ViewAcquired(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View),
         new ViewReleased(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.Pin),
         new ResizeBlocked(new OwnerId(50), new SiteId(4), 128, 3),
