@@ -88,7 +88,7 @@ internal sealed partial class AllocatorEventSource : EventSource
     {
         if (Instrumentation.Refresh(this))
         {
-            Batching.BatchPublisher.BeginSession();
+            Batching.BatchingSession.Shared.Start();
         }
 
         if (command.Command == EventCommand.Enable && IsEnabled())

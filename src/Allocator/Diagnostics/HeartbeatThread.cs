@@ -82,7 +82,7 @@ internal static class HeartbeatThread
 
                 if (Instrumentation.Batched)
                 {
-                    BatchPublisher.PublishAll();
+                    BatchingSession.Shared.PublishAll();
                 }
 
                 Publish(log, flags: Instrumentation.Batched ? AllocatorEventSource.Flags.Batched : 0);
@@ -133,7 +133,7 @@ internal static class HeartbeatThread
     {
         if (Instrumentation.Batched)
         {
-            BatchPublisher.PublishAll();
+            BatchingSession.Shared.PublishAll();
         }
 
         return HeapStats.Capture();
