@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using LeakScope.Tracer.Decoding;
 using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 
 namespace LeakScope.Tracer.Tests.Fuzzing;
 
@@ -229,7 +230,7 @@ public class DecoderFuzzTests
             _ => rng.Next(8, 90),
         };
         byte[] payload = RandomBytes(rng, length);
-        if (id is 0 or AllocatorSchema.EventIds.SiteDefined && length > 6 && rng.Next(2) == 0)
+        if (id is 0 or WireSchema.EventIds.SiteDefined && length > 6 && rng.Next(2) == 0)
         {
             payload[^1] = 0;
             payload[^2] = 0;
