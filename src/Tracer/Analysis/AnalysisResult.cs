@@ -12,14 +12,19 @@ public sealed record AnalysisResult(
     IReadOnlyList<HeartbeatSample> Heartbeats,
     StreamEnd End)
 {
+    /// <summary>Blocks live at the end of the stream, both families.</summary>
     public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks;
 
+    /// <summary>Bytes live at the end of the stream, both families.</summary>
     public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
 
+    /// <summary>The blocks of every <see cref="FindingKind.Leak"/> finding.</summary>
     public long LeakedBlocks => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Count);
 
+    /// <summary>The bytes of every <see cref="FindingKind.Leak"/> finding.</summary>
     public long LeakedBytes => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Bytes);
 
+    /// <summary>The final account of one family (<see cref="Raw"/> or <see cref="Pool"/>; empty for any other).</summary>
     public FamilyCounts Account(HeapFamily family) => family switch
     {
         HeapFamily.Raw => Raw,
@@ -27,5 +32,6 @@ public sealed record AnalysisResult(
         _ => default,
     };
 
+    /// <summary>The findings of one kind, in the engine's order.</summary>
     public IEnumerable<Finding> OfKind(FindingKind kind) => Findings.Where(f => f.Kind == kind);
 }

@@ -5,6 +5,7 @@ namespace LeakScope.Tracer.Sessions;
 /// <summary>How to run a live trace.</summary>
 public sealed record TraceOptions
 {
+    /// <summary>The defaults: until the target exits or the trace is cancelled, in the high-rate mode, with a 256 MB buffer, no <c>.nettrace</c> copy and no monitor.</summary>
     public static readonly TraceOptions Default = new();
 
     /// <summary>Detach after this long (the target keeps running; launched targets are stopped). Null: until the target exits or cancellation.</summary>
@@ -37,6 +38,7 @@ public sealed record TraceOptions
     /// </summary>
     public TimeSpan DetachFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How the engine judges the trace.</summary>
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
 
     /// <summary>Receives periodic snapshots while the trace runs (a live view); null: none are taken.</summary>

@@ -100,6 +100,7 @@ internal sealed unsafe class BatchWriter
         Volatile.Write(ref _pendingState, PendingHeld);
     }
 
+    /// <summary>A block was freed: it folds with the pending allocation when the protocol allows (not Walking, id at or above the fold floor).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Freed(long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
