@@ -110,6 +110,8 @@ internal static unsafe class WireRoundTrip
         Write("Heartbeat", () => log.Heartbeat(-Id, snapshot, WireHeartbeatFlags.Batched),
             [-Id, .. Counts(snapshot.For(AllocationFamily.Raw)), .. Counts(snapshot.For(AllocationFamily.Pool)), snapshot.MisuseCount, WireHeartbeatFlags.Batched]);
 
+        Write("DetachFlushed", () => log.DetachFlushed(Id + 10, -Id), Id + 10, -Id);
+
         foreach (ViewKind kind in Enum.GetValues<ViewKind>())
         {
             Write("ViewAcquired", () => log.ViewAcquired(Id + 7, Id + 8, Site + 6, kind), Id + 7, Id + 8, Site + 6, (byte)kind);
@@ -136,16 +138,15 @@ internal static unsafe class WireRoundTrip
     /// </summary>
     private static void WriteEveryBatchRecord()
     {
-        ThreadHeap owner = ThreadHeap.Current;
-        var writer = new BatchWriter();
+        var writer = new BatchWriter(BatchingSession.Shared, ThreadHeap.Current);
         const long Base = 1L << 56 | 0x0102_0304_0506;
 
         writer.Allocated(Base + 1, 300_000, 70_000, AllocationFamily.Raw);
         writer.Allocated(Base + 2, 1, Site, AllocationFamily.Pool); // commits the first
-        writer.Freed(owner, Base + 1, 300_000, 70_000, AllocationFamily.Raw); // not pending: a record
+        writer.Freed(Base + 1, 300_000, 70_000, AllocationFamily.Raw); // not pending: a record
         writer.Reallocated(Base + 2, Base + 3, NativeSize, Site + 1, AllocationFamily.Raw); // commits the second first
         writer.Allocated(Base + 4, FourGiB, 70_001, AllocationFamily.Pool); // folded counters are indexed by site: a small one
-        writer.Freed(owner, Base + 4, FourGiB, 70_001, AllocationFamily.Pool); // the pending one: folds
+        writer.Freed(Base + 4, FourGiB, 70_001, AllocationFamily.Pool); // the pending one: folds
         writer.FlushFolds();
         writer.Publish();
         Expect("batch-event", "tag1", Base + 1, 300_000L, 70_000, WireFamily.Raw);

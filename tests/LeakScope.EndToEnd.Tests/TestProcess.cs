@@ -85,6 +85,13 @@ internal sealed class TestProcess : IDisposable
             timeout,
             () => $"no line starting '{prefix}' within {timeout}; output so far:\n{Output}\n{Errors}");
 
+    /// <summary>Waits (bounded), line by line, until <paramref name="condition"/> holds for the standard output so far.</summary>
+    public Task WaitUntilAsync(Func<IReadOnlyCollection<string>, bool> condition, string what, TimeSpan timeout) =>
+        _lineArrived.WaitForAsync(
+            () => condition(_lines) ? string.Empty : null,
+            timeout,
+            () => $"{what} did not happen within {timeout}; output so far:\n{Output}\n{Errors}");
+
     /// <summary>Waits (bounded) for a line of standard error that contains <paramref name="text"/>.</summary>
     public Task<string> WaitForErrorAsync(string text, TimeSpan timeout) =>
         WaitForErrorAsync(l => l.Contains(text, StringComparison.Ordinal), $"containing '{text}'", timeout);

@@ -5,6 +5,7 @@
 //   HEAPSTATS {json}   the allocator's own counts (the format MisuseDemo prints)
 //   STRESS {json}      what it planted and how many resizes of the shared buffer were refused
 // then, as asked, churns a tick a line of standard input (--forever), or waits for a file before going on (--wait-for-file).
+// With --leak-every-ms it only leaks, one block every few ms until killed, and says when it leaked each (LEAK lines).
 using System.Text.Json;
 using LeakScope.Allocator;
 using LeakScope.Samples.Shared;
@@ -21,6 +22,11 @@ Console.WriteLine($"READY {Environment.ProcessId}");
 if (options.WaitForTracer)
 {
     TracerWait.WaitForTracer();
+}
+
+if (options.LeakEveryMs > 0)
+{
+    Workload.LeakEvery(options.LeakEveryMs);
 }
 
 var planted = new Dictionary<string, long>();

@@ -32,6 +32,12 @@ public sealed record TraceOptions
     /// <summary>The longest wait for the stream to end after the session was told to stop.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The longest wait, when detaching from a running target, for it to confirm that it flushed its buffered records
+    /// (docs/reliability.md). Without the confirmation the account is incomplete.
+    /// </summary>
+    public TimeSpan DetachFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How the engine judges the trace.</summary>
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
 

@@ -33,7 +33,7 @@ public static class TraceRunner
         EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
         using (session)
         {
-            var live = new LiveSession(session, options, exitFile);
+            var live = new LiveSession(client, session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             if (end == StreamEnd.TargetExited)
             {
@@ -88,7 +88,7 @@ public static class TraceRunner
 
                 using (session)
                 {
-                    var live = new LiveSession(session, options, exitFile);
+                    var live = new LiveSession(client, session, options, exitFile);
                     (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
                     if (end == StreamEnd.TargetExited)
                     {
@@ -157,7 +157,7 @@ public static class TraceRunner
 
         using (session)
         {
-            var live = new LiveSession(session, options, exitFile);
+            var live = new LiveSession(client, session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             var target = new TargetInfo(tracedPid, tracedCommand);
             if (end == StreamEnd.TargetExited)
