@@ -42,6 +42,9 @@ internal sealed unsafe class ThreadHeap
 
     private BatchWriter? _batchWriter;
 
+    /// <summary>This thread's state of the sampled stack mode (<see cref="StackSampler"/>): bytes to the next sample, its generator.</summary>
+    internal StackSampleState StackSampling;
+
     /// <summary>
     /// The high-rate mode folds a pending allocation only if its id is at least this: ids below it were handed out
     /// before the last rundown's walk ended, and the walk may have reported them live (<see cref="RaiseFoldFloors"/>).

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
+using LeakScope.Tracer.Stacks;
 using Microsoft.Diagnostics.Tracing;
 
 namespace LeakScope.Tracer.Sessions;
@@ -21,6 +22,9 @@ internal sealed class EventStreamReader
     private readonly RecordDecoder _decoder;
     private readonly TraceMonitor? _monitor;
     private readonly List<double> _heartbeatSeconds = new();
+    private readonly List<StackCollector> _stackSources = new();
+    private readonly StackCollector _stacks = new();
+    private bool _stacksFed;
     private long _eventsSeen;
 
     public EventStreamReader(AnalysisOptions options, TraceMonitor? monitor = null)
@@ -52,6 +56,15 @@ internal sealed class EventStreamReader
 
     /// <summary>What became of the exit file (set by <see cref="ReadExitFile"/> or <see cref="ExitFileWithdrawn"/>).</summary>
     public ExitFileStatus ExitFile { get; private set; }
+
+    /// <summary>Take stacks from the stream itself (a dotnet-trace recording walks every event's stack). False: drop them (<c>--stacks none</c>).</summary>
+    public bool CollectStacks { get; init; } = true;
+
+    /// <summary>Every source of stacks: this stream's own and any added (the live stack session, a recording's stack file).</summary>
+    public IReadOnlyList<StackCollector> StackSources => [_stacks, .. _stackSources];
+
+    /// <summary>Adds the stacks of another stream of the same target (the stack-walking session, or its recording).</summary>
+    public void AddStacks(StackCollector collector) => _stackSources.Add(collector);
 
     /// <summary>The session asked for the high-rate mode (a recorded file says so by carrying batches).</summary>
     public bool RequestedBatches { get; init; }
@@ -91,6 +104,11 @@ internal sealed class EventStreamReader
         using (source)
         {
             var adapter = new TraceEventAdapter(source, _decoder);
+            if (CollectStacks)
+            {
+                _ = new StackEventAdapter(source, _stacks);
+            }
+
             source.AllEvents += data => AfterEvent(data, source);
             try
             {
@@ -179,6 +197,16 @@ internal sealed class EventStreamReader
 
     public AnalysisResult Judge(StreamEnd end)
     {
+        if (!_stacksFed)
+        {
+            // Stacks resolve once every stream has ended: the runtime's rundown of methods comes last.
+            _stacksFed = true;
+            foreach (StackCollector collector in StackSources)
+            {
+                collector.FeedTo(_engine);
+            }
+        }
+
         DecoderStatistics decoded = _decoder.Statistics;
         decoded.MissingBatches = _decoder.MissingBatches;
         return _engine.Finish(new StreamSummary(end, EventsLost, decoded.Undecodable, CleanEnd: !StreamBroken)
