@@ -26,11 +26,23 @@ internal sealed class StackLedger
 
     public void Sampled(in StackSampled record)
     {
+        // A sample read from a stream that walked no stack for it (the main session) says nothing a stacked one does not.
+        if (record.StackId < 0)
+        {
+            return;
+        }
+
         Samples++;
         _samples[record.Id.Value] = record;
     }
 
-    public void MisuseStacked(in MisuseStacked record) => _misuse.TryAdd((record.Kind, record.Id.Value, record.Site.Value), record.StackId);
+    public void MisuseStacked(in MisuseStacked record)
+    {
+        if (record.StackId >= 0)
+        {
+            _misuse.TryAdd((record.Kind, record.Id.Value, record.Site.Value), record.StackId);
+        }
+    }
 
     /// <summary>The stacks of leaked blocks, per (site, family) account: every sample whose block is still live.</summary>
     public Dictionary<(int Site, HeapFamily Family), List<FindingStack>> LeakStacks(HeapModel heap)

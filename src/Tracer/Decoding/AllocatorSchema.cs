@@ -37,6 +37,7 @@ public static class AllocatorSchema
         public const long Diagnostics = WireSchema.Keywords.Diagnostics;
         public const long Owners = WireSchema.Keywords.Owners;
         public const long Batched = WireSchema.Keywords.Batched;
+        public const long Stacks = WireSchema.Keywords.Stacks;
     }
 
     public static class EventIds
@@ -59,6 +60,7 @@ public static class AllocatorSchema
         public const int OwnerCreated = WireSchema.EventIds.OwnerCreated;
         public const int OwnerDisposed = WireSchema.EventIds.OwnerDisposed;
         public const int OwnerFinalized = WireSchema.EventIds.OwnerFinalized;
+        public const int StackSample = WireSchema.EventIds.StackSample;
     }
 
     /// <summary>The name of an event id, for messages.</summary>
