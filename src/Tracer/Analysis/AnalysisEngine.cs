@@ -279,7 +279,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         var findings = new List<Finding>();
         findings.AddRange(LeakFindings(uncertain));
         findings.AddRange(GrowthFindings(uncertain));
-        findings.AddRange(_misuse.Findings(_sites));
+        findings.AddRange(_misuse.Findings(_sites, _stacks.Samples > 0 || _stacks.Stacks > 0 ? _stacks : null));
         findings.AddRange(_ownership.Findings(_sites, _heap, uncertain));
         findings.Sort(FindingOrder.Instance);
 

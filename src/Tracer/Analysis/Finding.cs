@@ -33,6 +33,9 @@ public sealed record Finding(FindingKind Kind, HeapFamily Family, long Count, lo
     /// a misuse's offending call. Empty when the trace carried no stacks for it.
     /// </summary>
     public IReadOnlyList<FindingStack> Stacks { get; init; } = [];
+
+    /// <summary>Double and mismatched frees: the stacks of the offending free or realloc calls (as <see cref="FreeSite"/> is their site).</summary>
+    public IReadOnlyList<FindingStack> FreeStacks { get; init; } = [];
 }
 
 /// <summary>The samples behind a growth finding.</summary>

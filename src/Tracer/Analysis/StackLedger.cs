@@ -78,6 +78,20 @@ internal sealed class StackLedger
         return result;
     }
 
+    /// <summary>The stack that allocated block <paramref name="id"/> (live or not), when it was sampled.</summary>
+    public IReadOnlyList<CallFrame>? AllocationStack(long id) =>
+        _samples.TryGetValue(id, out StackSampled sample) && _stacks.TryGetValue(sample.StackId, out IReadOnlyList<CallFrame>? frames) ? frames : null;
+
+    /// <summary>Incidents grouped by their stack (each exact: count 1, its bytes), most bytes first; incidents without a stack are left out.</summary>
+    public List<FindingStack> Group(IEnumerable<(IReadOnlyList<CallFrame>? Frames, long Bytes)> incidents) =>
+        incidents
+            .Where(i => i.Frames is not null)
+            .GroupBy(i => i.Frames!)
+            .Select(g => new FindingStack(g.Key, g.LongCount(), g.Sum(i => i.Bytes), Estimated: false))
+            .OrderByDescending(s => s.Bytes)
+            .ThenByDescending(s => s.Count)
+            .ToList();
+
     /// <summary>The stack of a misuse call, or none.</summary>
     public IReadOnlyList<CallFrame>? MisuseStack(MisuseKind kind, long id, int site) =>
         _misuse.TryGetValue((kind, id, site), out int stackId) && _stacks.TryGetValue(stackId, out IReadOnlyList<CallFrame>? frames) ? frames : null;

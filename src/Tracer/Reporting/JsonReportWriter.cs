@@ -270,6 +270,10 @@ public static class JsonReportWriter
 
         w.WriteBoolean("uncertain", f.Uncertain);
         WriteStacks(w, "stacks", f.Stacks);
+        if (f.Kind is FindingKind.DoubleFree or FindingKind.MismatchedFree)
+        {
+            WriteStacks(w, "freeStacks", f.FreeStacks);
+        }
     }
 
     /// <summary><c>[{ frames: [{ method, file, line }], count, bytes, estimated }]</c>, innermost frame first, most bytes first.</summary>

@@ -8,4 +8,7 @@ public enum ReportFormat
     Sarif,
     JUnit,
     Html,
+
+    /// <summary>Leaked bytes per call stack in the collapsed-stack format (<c>root;…;leaf bytes</c>) of flamegraph.pl, speedscope and inferno.</summary>
+    Folded,
 }

@@ -144,7 +144,8 @@ public static class TextReportWriter
             w.WriteLine($"        live bytes {Bytes(g.FirstBytes)} → {Bytes(g.LastBytes)} (peak {Bytes(g.PeakBytes)}), rose in {g.RisingWindows} of {g.Windows} heartbeat windows, fell in {g.FallingWindows}");
         }
 
-        WriteStacks(w, kind, f.Stacks);
+        WriteStacks(w, kind, f.Stacks, "stack");
+        WriteStacks(w, kind, f.FreeStacks, "freeing call's stack");
     }
 
     /// <summary>How many stacks a finding shows, and how many frames of each past the frames they share.</summary>
@@ -155,7 +156,7 @@ public static class TextReportWriter
     /// A finding's top stacks: the innermost frames they all share once ("via"), then for each stack its bytes and the
     /// frames where it parts from the others — so two callers of one helper read as two lines, not two copies of a stack.
     /// </summary>
-    private static void WriteStacks(TextWriter w, FindingKindInfo kind, IReadOnlyList<FindingStack> stacks)
+    private static void WriteStacks(TextWriter w, FindingKindInfo kind, IReadOnlyList<FindingStack> stacks, string what)
     {
         if (stacks.Count == 0)
         {
@@ -165,7 +166,8 @@ public static class TextReportWriter
         FindingStack[] shown = stacks.Take(ShownStacks).ToArray();
         int shared = shown.Length > 1 ? SharedInnermost(shown) : 0;
         bool estimated = shown.Any(s => s.Estimated);
-        w.WriteLine($"        {(stacks.Count == 1 ? "stack" : $"{stacks.Count:N0} stacks")}{(estimated ? " (estimated from samples)" : string.Empty)}:");
+        string title = stacks.Count == 1 ? what : $"{stacks.Count:N0} {what.Replace("stack", "stacks", StringComparison.Ordinal)}";
+        w.WriteLine($"        {title}{(estimated ? " (estimated from samples)" : string.Empty)}:");
         for (int i = 0; i < shared && i < ShownFrames; i++)
         {
             w.WriteLine($"          via {Printable(shown[0].Frames[i])}");
