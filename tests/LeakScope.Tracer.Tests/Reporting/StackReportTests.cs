@@ -74,6 +74,19 @@ public class StackReportTests
     }
 
     [Fact]
+    public async Task Sarif_carries_result_stacks_and_still_validates_against_the_schema()
+    {
+        string sarif = SarifReportWriter.ToSarif(Report(), ReportContext.Default with { SourceRoot = "/src" });
+        Assert.Empty(await LeakScope.Tests.Shared.SarifSchema.ValidateAsync(sarif));
+        using JsonDocument doc = JsonDocument.Parse(sarif);
+        JsonElement result = doc.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray()
+            .Single(r => r.GetProperty("ruleId").GetString() == "leak");
+        JsonElement frame = result.GetProperty("stacks")[0].GetProperty("frames")[1].GetProperty("location");
+        Assert.Equal("App.Paths.LoadWeights", frame.GetProperty("logicalLocations")[0].GetProperty("fullyQualifiedName").GetString());
+        Assert.Equal(20, frame.GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32());
+    }
+
+    [Fact]
     public void Folded_lists_leaked_bytes_per_stack_outermost_first()
     {
         string folded = FoldedReportWriter.ToText(Report());
