@@ -109,6 +109,18 @@ public static class JsonReportWriter
                 w.WriteNumber("bufferSizeMB", s.BufferSizeMB);
             }
 
+            if (s.Stacks is { } stacks)
+            {
+                w.WriteStartObject("stacks");
+                w.WriteNumber("samples", stacks.Samples);
+                w.WriteNumber("misuseStacks", stacks.MisuseStacks);
+                w.WriteNumber("methods", stacks.Methods);
+                w.WriteNumber("unknownFrames", stacks.UnknownFrames);
+                w.WriteNumber("eventsLost", stacks.EventsLost);
+                w.WriteBoolean("streamBroken", stacks.Broken);
+                w.WriteEndObject();
+            }
+
             w.WriteNumber("batches", s.Decoder.Batches);
             w.WriteNumber("batchRecords", s.Decoder.BatchRecords);
             w.WriteNumber("replayedBatches", s.Decoder.ReplayedBatches);

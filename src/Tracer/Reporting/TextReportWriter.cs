@@ -41,6 +41,13 @@ public static class TextReportWriter
         if (report.Session is { } session)
         {
             w.WriteLine($"  {(session.PerOperation ? "per-operation events" : "high-rate batches")}; {ExitFileNote(session.ExitFile)}");
+            if (session.Stacks is { } stacks)
+            {
+                string lost = stacks.EventsLost > 0 || stacks.Broken
+                    ? $"; the stack session lost {stacks.EventsLost:N0} events{(stacks.Broken ? " and was cut short" : string.Empty)}: some blocks have no stack"
+                    : string.Empty;
+                w.WriteLine($"  stacks: {stacks.Samples:N0} samples, {stacks.MisuseStacks:N0} misuse stacks, {stacks.Methods:N0} methods described{lost}");
+            }
         }
         if (c.Complete)
         {
@@ -145,6 +152,12 @@ public static class TextReportWriter
         }
 
         WriteStacks(w, kind, f.Stacks, "stack");
+        long covered = f.Stacks.Sum(s => s.Bytes);
+        if (f.Kind is FindingKind.Leak or FindingKind.Growth && f.Stacks.Count > 0 && covered < f.Bytes && !f.Stacks.Any(s => s.Estimated))
+        {
+            w.WriteLine($"          (only sampled blocks have stacks: {Bytes(covered)} of {Bytes(f.Bytes)}; --stacks all gives every block's)");
+        }
+
         WriteStacks(w, kind, f.FreeStacks, "freeing call's stack");
     }
 

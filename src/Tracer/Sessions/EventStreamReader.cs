@@ -63,6 +63,9 @@ internal sealed class EventStreamReader
     /// <summary>Every source of stacks: this stream's own and any added (the live stack session, a recording's stack file).</summary>
     public IReadOnlyList<StackCollector> StackSources => [_stacks, .. _stackSources];
 
+    /// <summary>What the stack sources gave, once judged (null when no source carried a stack).</summary>
+    public StackStatistics? StackStatistics { get; private set; }
+
     /// <summary>Adds the stacks of another stream of the same target (the stack-walking session, or its recording).</summary>
     public void AddStacks(StackCollector collector) => _stackSources.Add(collector);
 
@@ -204,6 +207,14 @@ internal sealed class EventStreamReader
             foreach (StackCollector collector in StackSources)
             {
                 collector.FeedTo(_engine);
+            }
+
+            IReadOnlyList<StackCollector> sources = StackSources;
+            if (sources.Any(c => c.Samples + c.Misuses > 0 || c.Code.Methods > 0))
+            {
+                StackStatistics = new StackStatistics(
+                    sources.Sum(c => c.Samples), sources.Sum(c => c.Misuses), sources.Sum(c => c.Unstacked), sources.Sum(c => c.Code.Methods),
+                    sources.Sum(c => c.UnknownFrames), sources.Sum(c => c.EventsLost), sources.Any(c => c.Broken));
             }
         }
 

@@ -78,11 +78,19 @@ internal sealed class StackSession : IDisposable
         {
             using var source = new EventPipeEventSource(stream);
             _ = new StackEventAdapter(source, Collector);
-            source.Process();
+            try
+            {
+                source.Process();
+            }
+            finally
+            {
+                Collector.EventsLost = source.EventsLost;
+            }
         }
         catch (Exception e) when (EventStreamReader.IsStreamFailure(e))
         {
             Broken = true;
+            Collector.Broken = true;
         }
         finally
         {

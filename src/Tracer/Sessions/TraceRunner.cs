@@ -336,6 +336,7 @@ public static class TraceRunner
             EndToJudged = live?.SinceEnd.Elapsed,
             BufferSizeMB = options?.BufferSizeMB ?? 0,
             RecordingError = live?.RecordingError,
+            Stacks = reader.StackStatistics,
         };
         return new TraceOutcome(result, target, statistics);
     }

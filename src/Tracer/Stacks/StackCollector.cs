@@ -17,6 +17,12 @@ internal sealed class StackCollector
 
     public CodeMap Code { get; } = new();
 
+    /// <summary>Events the stream that fed this collector lost (EventPipe's sequence numbers).</summary>
+    public long EventsLost { get; set; }
+
+    /// <summary>The stream ended in the middle or could not be read.</summary>
+    public bool Broken { get; set; }
+
     /// <summary>Samples that arrived without a stack (the session did not walk stacks).</summary>
     public long Unstacked { get; private set; }
 
