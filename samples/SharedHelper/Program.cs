@@ -1,11 +1,22 @@
 // Three callers reach one helper (Tensor.Create). Only two leak: LoadWeights keeps its tensors, PrefetchAsync forgets
 // one per request; Scratch frees everything. A report that names only the helper's line cannot tell them apart; with
 // --stacks it can: leakscope trace --stacks all -- dotnet SharedHelper.dll
+//   SharedHelper [rounds] [--wait-for-tracer]   (waiting: one round runs first, so its code is compiled before the attach)
 using System.Runtime.CompilerServices;
 using LeakScope.Samples;
+using LeakScope.Samples.Shared;
 
 int scale = args.Length > 0 && int.TryParse(args[0], out int n) && n > 0 ? n : 1;
 var kept = new List<Tensor>();
+if (args.Contains("--wait-for-tracer"))
+{
+    Paths.LoadWeights(kept, 10);
+    await Paths.PrefetchAsync(3);
+    Paths.Scratch(20);
+    Console.WriteLine("READY");
+    TracerWait.WaitForTracer();
+}
+
 for (int round = 0; round < scale; round++)
 {
     Paths.LoadWeights(kept, 10);

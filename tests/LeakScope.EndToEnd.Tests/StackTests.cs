@@ -75,6 +75,61 @@ public class StackTests
         Assert.True(outcome.Analysis.Completeness.Complete, string.Join("; ", outcome.Analysis.Completeness.Reasons));
     }
 
+    [Fact]
+    public async Task Attached_late_methods_compiled_before_the_session_resolve_from_the_rundown()
+    {
+        using var target = TestProcess.Start("dotnet", Repo.SharedHelperDll, "1", "--wait-for-tracer");
+        await target.WaitForLineAsync("READY", TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        TraceOutcome outcome = await TraceRunner.AttachAsync(target.Id, TraceOptions.Default with { Stacks = StackCollection.All }, timeout.Token);
+        Assert.Equal(0, await target.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("TRACED", target.Lines);
+
+        // The first round ran before the attach: its blocks come from the allocator's rundown, without stacks. The traced
+        // round's leaks have them, named and placed although every method on them was compiled before the session.
+        Finding leak = Assert.Single(outcome.Analysis.OfKind(FindingKind.Leak));
+        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.Bytes);
+        AssertCallers(leak, weights: (10, 10_000), prefetch: (3, 1_500));
+    }
+
+    [Fact]
+    public async Task A_recording_replays_to_the_same_stacks()
+    {
+        using TempDirectory dir = LeakScopeCli.TempDirectory();
+        string path = Path.Combine(dir.Path, "shared.nettrace");
+        TraceOutcome live = await LaunchAsync(TraceOptions.Default with { Stacks = StackCollection.All, NetTracePath = path });
+        Assert.True(File.Exists(StackSession.StacksBeside(path)), "the stack session is recorded beside the trace");
+
+        TraceOutcome replay = TraceRunner.AnalyzeFile(path);
+        Finding liveLeak = Assert.Single(live.Analysis.OfKind(FindingKind.Leak));
+        Finding replayLeak = Assert.Single(replay.Analysis.OfKind(FindingKind.Leak));
+        AssertCallers(replayLeak, weights: (10, 10_000), prefetch: (3, 1_500));
+        Assert.Equal(liveLeak.Stacks, replayLeak.Stacks, new StackComparer());
+
+        // --stacks none on analyze drops them.
+        Assert.Empty(Assert.Single(TraceRunner.AnalyzeFile(path, stacks: false).Analysis.OfKind(FindingKind.Leak)).Stacks);
+    }
+
+    private static void AssertCallers(Finding leak, (long Count, long Bytes) weights, (long Count, long Bytes) prefetch)
+    {
+        Assert.All(leak.Stacks, s => Assert.Equal(new CallFrame("LeakScope.Samples.Tensor.Create", s.Frames[0].File, TensorLine), s.Frames[0]));
+        var byCaller = leak.Stacks.GroupBy(s => s.Frames[1].Method).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal(new[] { "LeakScope.Samples.Paths.LoadWeights", "LeakScope.Samples.Paths.PrefetchAsync" }, byCaller.Keys.Order());
+        Assert.All(byCaller["LeakScope.Samples.Paths.LoadWeights"], s => Assert.Equal(WeightsLine, s.Frames[1].Line));
+        Assert.All(byCaller["LeakScope.Samples.Paths.PrefetchAsync"], s => Assert.Equal(PrefetchLine, s.Frames[1].Line));
+        Assert.Equal(weights, (byCaller["LeakScope.Samples.Paths.LoadWeights"].Sum(s => s.Count), byCaller["LeakScope.Samples.Paths.LoadWeights"].Sum(s => s.Bytes)));
+        Assert.Equal(prefetch, (byCaller["LeakScope.Samples.Paths.PrefetchAsync"].Sum(s => s.Count), byCaller["LeakScope.Samples.Paths.PrefetchAsync"].Sum(s => s.Bytes)));
+        Assert.All(leak.Stacks, s => Assert.False(s.Estimated));
+    }
+
+    private sealed class StackComparer : IEqualityComparer<FindingStack>
+    {
+        public bool Equals(FindingStack? x, FindingStack? y) =>
+            x is not null && y is not null && x.Frames.SequenceEqual(y.Frames) && x.Count == y.Count && x.Bytes == y.Bytes && x.Estimated == y.Estimated;
+
+        public int GetHashCode(FindingStack obj) => HashCode.Combine(obj.Count, obj.Bytes);
+    }
+
     private static string Caller(JsonElement stack, out JsonElement[] frames)
     {
         frames = stack.GetProperty("frames").EnumerateArray().ToArray();
