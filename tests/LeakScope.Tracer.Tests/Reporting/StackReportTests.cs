@@ -87,6 +87,22 @@ public class StackReportTests
     }
 
     [Fact]
+    public void Html_has_an_icicle_of_leaked_bytes_with_a_box_per_frame_and_the_callers_side_by_side()
+    {
+        string html = HtmlReportWriter.ToHtml(Report());
+        var doc = System.Xml.Linq.XDocument.Parse(html);
+        var section = doc.Descendants().Single(e => (string?)e.Attribute("id") == "flame-leak");
+        var boxes = section.Descendants().Where(e => (string?)e.Attribute("class") == "fb").ToArray();
+        Assert.Equal("all", boxes[0].Value);
+        Assert.Equal("3000", (string?)boxes[0].Attribute("data-bytes"));
+        var weights = boxes.Single(b => b.Value.StartsWith("App.Paths.LoadWeights", StringComparison.Ordinal));
+        var prefetch = boxes.Single(b => b.Value.StartsWith("App.Paths.PrefetchAsync", StringComparison.Ordinal));
+        Assert.Equal("2000", (string?)weights.Attribute("data-bytes"));
+        Assert.Equal("1000", (string?)prefetch.Attribute("data-bytes"));
+        Assert.Equal(2, boxes.Count(b => b.Value.StartsWith("App.Tensor.Create", StringComparison.Ordinal))); // one leaf under each caller
+    }
+
+    [Fact]
     public void Folded_lists_leaked_bytes_per_stack_outermost_first()
     {
         string folded = FoldedReportWriter.ToText(Report());
