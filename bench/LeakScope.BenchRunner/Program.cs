@@ -53,6 +53,39 @@ foreach ((string name, string what) in workloads)
 
 Say();
 
+// ---- Stacks (docs/stacks.md): the same small loop with each --stacks mode, interleaved so load hits them alike ----
+double sampledRatio;
+{
+    Say("## Call stacks: `--stacks none | sampled (default) | all` on the small loop");
+    Say();
+    Say("Runs interleaved (untraced, none, sampled, then the next round); best / median. `all` walks a stack per allocation, so it");
+    Say("runs at scale ×0.2 against its own untraced run at that scale.");
+    Say();
+    string scale = options.Scale.ToString(CultureInfo.InvariantCulture);
+    string allScale = (options.Scale * 0.2).ToString(CultureInfo.InvariantCulture);
+    var u = new List<double>();
+    var none = new List<double>();
+    var sampled = new List<double>();
+    var uAll = new List<double>();
+    var all = new List<double>();
+    for (int i = 0; i < options.Runs; i++)
+    {
+        u.Add(Run.Start("dotnet", [paths.TraceBench, "small", scale]).WorkloadMs);
+        none.Add(Tracing.Trace(paths, "small", scale, perOperation: false, bufferMB: null, stacks: "none").WorkloadMs);
+        sampled.Add(Tracing.Trace(paths, "small", scale, perOperation: false, bufferMB: null, stacks: "sampled").WorkloadMs);
+        uAll.Add(Run.Start("dotnet", [paths.TraceBench, "small", allScale]).WorkloadMs);
+        all.Add(Tracing.Trace(paths, "small", allScale, perOperation: false, bufferMB: null, stacks: "all").WorkloadMs);
+    }
+
+    sampledRatio = sampled.Min() / u.Min();
+    Say("| mode | untraced ms | traced ms | traced / untraced | / `none` |");
+    Say("|---|---:|---:|---:|---:|");
+    Say($"| none | {Cell(u.ToArray())} | {Cell(none.ToArray())} | {none.Min() / u.Min():F2}× ({MedianOf(none) / MedianOf(u):F2}×) | 1.00× |");
+    Say($"| sampled (default) | {Cell(u.ToArray())} | {Cell(sampled.ToArray())} | **{sampledRatio:F2}×** ({MedianOf(sampled) / MedianOf(u):F2}×) | {sampled.Min() / none.Min():F2}× |");
+    Say($"| all (×0.2) | {Cell(uAll.ToArray())} | {Cell(all.ToArray())} | {all.Min() / uAll.Min():F1}× ({MedianOf(all) / MedianOf(uAll):F1}×) | |");
+    Say();
+}
+
 // ---- The C twin: native vs heaptrack vs valgrind memcheck ----
 var heaptrack = new Dictionary<string, double>();
 if (options.Native)

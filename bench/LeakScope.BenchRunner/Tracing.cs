@@ -8,7 +8,7 @@ internal static class Tracing
 {
     public sealed record Result(double WorkloadMs, bool Complete, long EventsLost, double EndToJudgedMs, double ExitToReportMs);
 
-    public static Result Trace(Paths paths, string workload, string scale, bool perOperation, int? bufferMB)
+    public static Result Trace(Paths paths, string workload, string scale, bool perOperation, int? bufferMB, string? stacks = null)
     {
         string report = Path.Combine(Path.GetTempPath(), $"leakscope-bench-{Guid.NewGuid():N}.json");
         try
@@ -17,6 +17,11 @@ internal static class Tracing
             if (perOperation)
             {
                 arguments.Add("--per-operation");
+            }
+
+            if (stacks is not null)
+            {
+                arguments.AddRange(["--stacks", stacks]);
             }
 
             if (bufferMB is { } mb)

@@ -22,6 +22,22 @@ internal static class WireSchema
     /// </summary>
     public const string FlushArgument = "Flush";
 
+    /// <summary>
+    /// The provider argument that asks for stacks: <c>all</c> (a <c>StackSample</c> for every allocation and realloc) or
+    /// <c>sampled</c> (by bytes, plus the first allocation at every site). A session that enables <see cref="Keywords.Stacks"/>
+    /// without it gets <c>sampled</c> (docs/stacks.md).
+    /// </summary>
+    public const string StacksArgument = "Stacks";
+
+    /// <summary>The provider argument: the sampled mode's mean interval in bytes between samples.</summary>
+    public const string StackSampleBytesArgument = "StackSampleBytes";
+
+    /// <summary>
+    /// The provider argument (<c>1</c>) that marks a session carrying only stacks beside another session that carries the
+    /// blocks: enabling it neither starts a rundown of live blocks nor names an exit file.
+    /// </summary>
+    public const string StackSessionArgument = "StackSession";
+
     /// <summary>One keyword per concern, so a session pays only for what it enables.</summary>
     public static class Keywords
     {
@@ -45,9 +61,15 @@ internal static class WireSchema
 
         /// <summary>The high-rate mode: compact records published in batches instead of per-operation events.</summary>
         public const long Batched = 0x40;
+
+        /// <summary>
+        /// <c>StackSample</c> events, written on the allocating thread so that a session with stack walking gives each its
+        /// stack. Only a session that walks stacks should enable it; misuse, view and owner events carry their stacks there too.
+        /// </summary>
+        public const long Stacks = 0x80;
     }
 
-    /// <summary>Event ids: 1–9 block events, 10–19 the batched mode and its flush at detach, 20–39 owners and views. Never reused.</summary>
+    /// <summary>Event ids: 1–9 block events, 10–19 the batched mode and its flush at detach, 20–39 owners, views, diagnostics and stacks. Never reused.</summary>
     public static class EventIds
     {
         public const int SiteDefined = 1;
@@ -69,6 +91,7 @@ internal static class WireSchema
         public const int OwnerCreated = 25;
         public const int OwnerDisposed = 26;
         public const int OwnerFinalized = 27;
+        public const int StackSample = 29;
     }
 
     /// <summary>The newest version of each event, as its <c>[Event(Version = …)]</c> declares it.</summary>
@@ -138,6 +161,9 @@ internal static class WireSchema
         new(EventIds.OwnerDisposed, "OwnerDisposed", Versions.Initial, EventLevel.Verbose, Keywords.Owners, OwnerFields),
         new(EventIds.OwnerFinalized, "OwnerFinalized", Versions.Initial, EventLevel.Warning, Keywords.Owners,
             [.. OwnerFields, new("Bytes", WireType.Int64), new("Family", WireType.UInt8)]),
+        new(EventIds.StackSample, "StackSample", Versions.Initial, EventLevel.Verbose, Keywords.Stacks,
+            new("Operation", WireType.UInt8), new("Reason", WireType.UInt8), new("AllocationId", WireType.Int64), new("Size", WireType.Int64),
+            new("SiteId", WireType.Int32), new("SampleBytes", WireType.Int64)),
     ];
 
     private static readonly EventSchema?[] s_byId = ById();

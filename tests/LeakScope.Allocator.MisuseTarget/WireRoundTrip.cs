@@ -129,6 +129,8 @@ internal static unsafe class WireRoundTrip
         Write("OwnerDisposed", () => log.OwnerDisposed(Id + 8, OwnerKind.NativeArray, Site + 9, Id + 9), Id + 8, WireOwnerKind.NativeArray, Site + 9, Id + 9);
         Write("OwnerFinalized", () => log.OwnerFinalized(Id + 8, OwnerKind.NativeBuffer, Site + 8, Id + 9, NativeSize, AllocationFamily.Pool),
             Id + 8, WireOwnerKind.NativeBuffer, Site + 8, Id + 9, Size, WireFamily.Pool);
+        Write("StackSample", () => log.StackSample(WireStackOperation.Reallocate, WireStackReason.Sampled, Id + 10, NativeSize, Site + 10, Id + 11),
+            WireStackOperation.Reallocate, WireStackReason.Sampled, Id + 10, Size, Site + 10, Id + 11);
     }
 
     /// <summary>

@@ -28,6 +28,27 @@ internal static partial class Repo
     /// <summary>The launch-mode and gate workload: plain (no allocator) unless given --leak; can start .NET children, exit non-zero, abort.</summary>
     public static string ChildTargetDll => Built(Path.Combine(Root, "tests", "LeakScope.ChildTarget", "bin", Configuration, "net10.0", "LeakScope.ChildTarget.dll"));
 
+    public static string SharedHelperDll => Built(Path.Combine(Root, "samples", "SharedHelper", "bin", Configuration, "net10.0", "SharedHelper.dll"));
+
+    public static string SharedHelperProgram => Path.Combine(Root, "samples", "SharedHelper", "Program.cs");
+
+    public static string SharedHelperTensor => Path.Combine(Root, "samples", "SharedHelper", "Tensor.cs");
+
+    /// <summary>The line ending with <paramref name="marker"/> (e.g. <c>// CALL:weights</c>) in <paramref name="file"/>.</summary>
+    public static int MarkedLine(string file, string marker)
+    {
+        string[] source = File.ReadAllLines(file);
+        for (int i = 0; i < source.Length; i++)
+        {
+            if (source[i].EndsWith(marker, StringComparison.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        throw new InvalidOperationException($"no {marker} marker in {file}");
+    }
+
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 
     public static string TraceBenchDll => Built(Path.Combine(Root, "bench", "LeakScope.TraceBench", "bin", Configuration, "net10.0", "LeakScope.TraceBench.dll"));

@@ -249,6 +249,8 @@ public class WireRoundTripTests
 
         public void On(in DetachFlushed r) => Add("DetachFlushed", r.Token, r.HeartbeatSequence);
 
+        public void On(in StackSampled r) => Add("StackSample", (byte)r.Operation, (byte)r.Reason, r.Id.Value, r.Size, r.Site.Value, r.SampleBytes);
+
         private void Add(string name, params object[] fields) =>
             records.Add(new Decoded(Origin, name, fields.Select(f => f is string s ? "s:" + s : Convert.ToString(f, CultureInfo.InvariantCulture)!).ToArray()));
     }

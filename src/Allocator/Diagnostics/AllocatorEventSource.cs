@@ -46,6 +46,9 @@ internal sealed partial class AllocatorEventSource : EventSource
 
         /// <summary>The high-rate mode: compact records published in batches instead of per-operation events.</summary>
         public const EventKeywords Batched = (EventKeywords)WireSchema.Keywords.Batched;
+
+        /// <summary><c>StackSample</c> events for a stack-walking session (<see cref="StackSampler"/>).</summary>
+        public const EventKeywords Stacks = (EventKeywords)WireSchema.Keywords.Stacks;
     }
 
     /// <summary>
@@ -73,12 +76,18 @@ internal sealed partial class AllocatorEventSource : EventSource
 
     protected override void OnEventCommand(EventCommandEventArgs command)
     {
+        if (command.Command == EventCommand.Enable)
+        {
+            StackSampler.Configure(command.Arguments);
+        }
+
         if (Instrumentation.Refresh(this))
         {
             Batching.BatchingSession.Shared.Start();
         }
 
-        if (command.Command == EventCommand.Enable && IsEnabled())
+        // A session that carries only stacks rides beside one that carries the blocks: that one had its rundown.
+        if (command.Command == EventCommand.Enable && IsEnabled() && !StackSampler.IsStackSession(command.Arguments))
         {
             if (TryReadFlushToken(command.Arguments, out long token))
             {

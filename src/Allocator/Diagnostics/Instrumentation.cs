@@ -2,6 +2,7 @@ using System.Diagnostics.Tracing;
 using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
 
@@ -39,6 +40,7 @@ internal static class Instrumentation
             s_perOperation = perOperation;
             s_batched = batched;
             Active = log.IsEnabled() || s_observers.Length > 0;
+            StackSampler.Refresh(log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Stacks));
             return batchingStarted;
         }
     }
@@ -72,6 +74,11 @@ internal static class Instrumentation
         else if (s_perOperation)
         {
             AllocatorEventSource.Log.BlockAllocated(id, address, size, siteId, family);
+        }
+
+        if (StackSampler.Mode != StackMode.None)
+        {
+            StackSampler.Allocated(heap, WireStackOperation.Allocate, id, size, siteId);
         }
 
         IBlockObserver[] observers = s_observers;
@@ -119,6 +126,11 @@ internal static class Instrumentation
         else if (s_perOperation)
         {
             AllocatorEventSource.Log.BlockReallocated(oldId, oldAddress, oldSize, oldFamily, newId, newAddress, newSize, newFamily, siteId);
+        }
+
+        if (StackSampler.Mode != StackMode.None)
+        {
+            StackSampler.Allocated(heap, WireStackOperation.Reallocate, newId, newSize, siteId);
         }
 
         IBlockObserver[] observers = s_observers;

@@ -42,6 +42,9 @@ internal sealed unsafe class ThreadHeap : IAllocationIdSource
 
     private BatchWriter? _batchWriter;
 
+    /// <summary>This thread's state of the sampled stack mode (<see cref="StackSampler"/>): bytes to the next sample, its generator.</summary>
+    internal StackSampleState StackSampling;
+
     /// <summary>This thread's high-rate record buffer, created on first use.</summary>
     internal BatchWriter BatchWriter => _batchWriter ??= new BatchWriter(BatchingSession.Shared, this);
 

@@ -16,6 +16,7 @@ internal static class AnalyzeCommand
             Description = "A .nettrace file: from 'leakscope trace --nettrace', or 'dotnet-trace collect --providers LeakScope-Allocator:0x3F:5'.",
         };
         var report = new ReportOptions();
+        var stacks = new StackOptions();
         var command = new Command("analyze",
             "Report on a recorded trace: the same findings, formats and gate as 'leakscope trace'.\n\n" +
             "Examples:\n" +
@@ -25,11 +26,15 @@ internal static class AnalyzeCommand
         {
             fileArgument,
         };
+        stacks.AddTo(command, sampling: false);
         report.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) => await ErrorHandling.RunAsync(async () =>
         {
-            var options = new AnalyzeCommandOptions(parseResult.GetValue(fileArgument)!, ReportRequestParser.Parse(parseResult, report));
+            var options = new AnalyzeCommandOptions(parseResult.GetValue(fileArgument)!, ReportRequestParser.Parse(parseResult, report))
+            {
+                Stacks = StackOptions.Parse(parseResult.GetValue(stacks.Stacks)) != StackCollection.None,
+            };
             return await RunAsync(options).ConfigureAwait(false);
         }).ConfigureAwait(false));
 
@@ -40,7 +45,7 @@ internal static class AnalyzeCommand
     {
         ReportPublisher.CheckWritable(options.Report);
         var monitor = new TraceMonitor();
-        Task<TraceOutcome> analyzing = Task.Run(() => TraceRunner.AnalyzeFile(options.File, monitor: monitor));
+        Task<TraceOutcome> analyzing = Task.Run(() => TraceRunner.AnalyzeFile(options.File, options: null, monitor, options.Stacks));
         await FileProgress.ShowUntilAsync(analyzing, monitor, Path.GetFileName(options.File), LiveView.Choose(options.Report.Quiet)).ConfigureAwait(false);
         TraceOutcome outcome = await analyzing.ConfigureAwait(false);
         if (!outcome.AllocatorSeen)

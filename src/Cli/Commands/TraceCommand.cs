@@ -52,6 +52,7 @@ internal static class TraceCommand
             Description = "Do not fail the gate when a launched target exits with a non-zero code or dies by a signal (by default that fails it, exit 1).",
         };
         var report = new ReportOptions();
+        var stacks = new StackOptions();
 
         var command = new Command("trace",
             "Trace a .NET process that uses LeakScope.Allocator — a running one, or one launched after '--' — then report native-memory leaks and misuse.\n" +
@@ -65,6 +66,7 @@ internal static class TraceCommand
         {
             pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption, ignoreExitOption,
         };
+        stacks.AddTo(command, sampling: true);
         report.AddTo(command);
 
         command.SetAction(async (parseResult, cancellationToken) => await ErrorHandling.RunAsync(async () =>
@@ -79,6 +81,8 @@ internal static class TraceCommand
                 request with { Gate = request.Gate with { IgnoreTargetExitCode = parseResult.GetValue(ignoreExitOption) } })
             {
                 PerOperation = parseResult.GetValue(perOperationOption),
+                Stacks = StackOptions.Parse(parseResult.GetValue(stacks.Stacks)),
+                StackSampleBytes = StackOptions.ParseSampleBytes(parseResult.GetValue(stacks.SampleBytes)),
             };
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false));
@@ -175,6 +179,8 @@ internal static class TraceCommand
             BufferSizeMB = options.BufferSizeMB,
             Monitor = mode == LiveViewMode.None ? null : monitor,
             PerOperation = options.PerOperation,
+            Stacks = options.Stacks,
+            StackSampleBytes = options.StackSampleBytes,
         };
 
         // On a terminal the live view owns stderr's screen: the child's output goes through it, above the view.

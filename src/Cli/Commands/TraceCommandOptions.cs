@@ -1,4 +1,5 @@
 using LeakScope.Cli.Output;
+using LeakScope.Tracer.Sessions;
 
 namespace LeakScope.Cli.Commands;
 
@@ -12,4 +13,10 @@ internal sealed record TraceCommandOptions(
 {
     /// <summary>One event per operation instead of the high-rate batches.</summary>
     public bool PerOperation { get; init; }
+
+    /// <summary>Which allocations carry their call stack (<c>--stacks</c>).</summary>
+    public StackCollection Stacks { get; init; } = StackCollection.Sampled;
+
+    /// <summary>The sampled mode's mean interval (<c>--stack-sample-bytes</c>).</summary>
+    public long StackSampleBytes { get; init; } = TraceOptions.DefaultStackSampleBytes;
 }

@@ -47,7 +47,7 @@ internal static class ReportRequestParser
                 string? path = equals < 0 ? null : text[(equals + 1)..].Trim();
                 if (!ReportWriters.TryParse(name, out ReportFormat format))
                 {
-                    throw new UsageException($"unknown report format '{name}' (expected text, json, sarif, junit or html)");
+                    throw new UsageException($"unknown report format '{name}' (expected text, json, sarif, junit, html or folded)");
                 }
 
                 if (path is { Length: 0 })

@@ -17,6 +17,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private readonly MisuseLedger _misuse = new();
     private readonly OwnershipTracker _ownership = new();
     private readonly List<HeartbeatSample> _heartbeats = new();
+    private readonly StackLedger _stacks = new();
     private long _records;
     private HeartbeatSample? _final;
     private bool _targetBatches;
@@ -309,6 +310,18 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _ownership.OwnerFinalized(record);
     }
 
+    /// <inheritdoc/>
+    public void On(in StackDefined record) => _stacks.Define(record);
+
+    /// <inheritdoc/>
+    public void On(in StackSampled record) => _stacks.Sampled(record);
+
+    /// <inheritdoc/>
+    public void On(in MisuseStacked record) => _stacks.MisuseStacked(record);
+
+    /// <summary>Stack samples received so far.</summary>
+    public long StackSamples => _stacks.Samples;
+
     /// <summary>Judges the stream so far. May be called more than once (the engine's state is not changed).</summary>
     public AnalysisResult Finish(StreamSummary stream)
     {
@@ -317,7 +330,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         var findings = new List<Finding>();
         findings.AddRange(LeakFindings(uncertain));
         findings.AddRange(GrowthFindings(uncertain));
-        findings.AddRange(_misuse.Findings(_sites));
+        findings.AddRange(_misuse.Findings(_sites, _stacks.Samples > 0 || _stacks.Stacks > 0 ? _stacks : null));
         findings.AddRange(_ownership.Findings(_sites, _heap, uncertain));
         findings.Sort(FindingOrder.Instance);
 
@@ -349,17 +362,24 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     private IEnumerable<Finding> LeakFindings(bool uncertain)
     {
+        var stacks = _leakStacks = _stacks.Samples > 0 ? _stacks.LeakStacks(_heap) : null;
         foreach (SiteAccount account in _heap.Sites)
         {
             if (account.LiveBlocks > 0)
             {
+                List<FindingStack>? leakStacks = null;
+                stacks?.TryGetValue((account.Site, account.Family), out leakStacks);
                 yield return new Finding(FindingKind.Leak, account.Family, account.LiveBlocks, account.LiveBytes, _sites.Resolve(account.Site))
                 {
                     Uncertain = uncertain,
+                    Stacks = leakStacks ?? [],
                 };
             }
         }
     }
+
+    /// <summary>The stacks of live blocks per account, computed once per <see cref="Finish"/> for leaks and growth alike.</summary>
+    private Dictionary<(int Site, HeapFamily Family), List<FindingStack>>? _leakStacks;
 
     private IEnumerable<Finding> GrowthFindings(bool uncertain)
     {
@@ -367,8 +387,12 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         {
             if (account.Growth is { } evidence && _options.Growth.IsGrowth(evidence))
             {
+                List<FindingStack>? growthStacks = null;
+                _leakStacks?.TryGetValue((account.Site, account.Family), out growthStacks);
                 yield return new Finding(FindingKind.Growth, account.Family, account.LiveBlocks, evidence.LastBytes - evidence.FirstBytes, _sites.Resolve(account.Site))
                 {
+                    // The blocks it grew by are the ones still live at the end: their stacks.
+                    Stacks = growthStacks ?? [],
                     Growth = evidence,
                     Uncertain = uncertain,
                 };

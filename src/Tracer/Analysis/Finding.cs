@@ -27,6 +27,15 @@ public sealed record Finding(FindingKind Kind, HeapFamily Family, long Count, lo
 
     /// <summary>Growth only: the site's live bytes at its first and last heartbeat sample, and the windows it rose in.</summary>
     public GrowthEvidence? Growth { get; init; }
+
+    /// <summary>
+    /// The call stacks of the finding's own blocks or call, innermost frame first, most bytes first: a leak's live blocks,
+    /// a misuse's offending call. Empty when the trace carried no stacks for it.
+    /// </summary>
+    public IReadOnlyList<FindingStack> Stacks { get; init; } = [];
+
+    /// <summary>Double and mismatched frees: the stacks of the offending free or realloc calls (as <see cref="FreeSite"/> is their site).</summary>
+    public IReadOnlyList<FindingStack> FreeStacks { get; init; } = [];
 }
 
 /// <summary>The samples behind a growth finding.</summary>

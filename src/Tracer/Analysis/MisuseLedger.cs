@@ -11,6 +11,11 @@ internal sealed class MisuseLedger
 {
     private readonly Dictionary<Key, Tally> _entries = new();
 
+    /// <summary>Each finding's incidents (block id, offending site, kind, size), for their stacks; at most <see cref="MaxIncidents"/> a finding.</summary>
+    private readonly Dictionary<Key, List<Incident>> _incidents = new();
+
+    private const int MaxIncidents = 10_000;
+
     /// <summary>Misuse events of a kind this tracer does not know (counted and shown, never dropped).</summary>
     public long UnknownKinds { get; private set; }
 
@@ -53,21 +58,46 @@ internal sealed class MisuseLedger
             found.detail);
         ref Tally tally = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_entries, key, out _);
         tally.Add(m.Size);
+        if (!_incidents.TryGetValue(key, out List<Incident>? incidents))
+        {
+            _incidents[key] = incidents = new List<Incident>();
+        }
+
+        if (incidents.Count < MaxIncidents)
+        {
+            incidents.Add(new Incident(m.Kind, m.Id.Value, m.Site.Value, m.Size, unknownPointer));
+        }
+
         return true;
     }
 
-    public IEnumerable<Finding> Findings(SiteTable sites)
+    public IEnumerable<Finding> Findings(SiteTable sites, StackLedger? stacks = null)
     {
         foreach ((Key key, Tally tally) in _entries)
         {
+            IReadOnlyList<FindingStack> blockStacks = [];
+            IReadOnlyList<FindingStack> callStacks = [];
+            if (stacks is not null && _incidents.TryGetValue(key, out List<Incident>? incidents))
+            {
+                // The offending call's stack; and for a known block, the stack that allocated it (as site and freeSite).
+                callStacks = stacks.Group(incidents.Select(i => (stacks.MisuseStack(i.Kind, i.Id, i.Site), i.Size)));
+                blockStacks = key.Kind == FindingKind.InvalidFree
+                    ? callStacks
+                    : stacks.Group(incidents.Where(i => !i.UnknownPointer).Select(i => (stacks.AllocationStack(i.Id), i.Size)));
+            }
+
             yield return new Finding(key.Kind, key.Family, tally.Count, tally.Bytes, sites.Resolve(key.Site))
             {
                 FreeSite = sites.Resolve(key.FreeSite),
                 CallerFamily = key.Caller,
                 Detail = key.Detail,
+                Stacks = blockStacks,
+                FreeStacks = key.Kind == FindingKind.InvalidFree ? [] : callStacks,
             };
         }
     }
+
+    private readonly record struct Incident(MisuseKind Kind, long Id, int Site, long Size, bool UnknownPointer);
 
     private readonly record struct Key(FindingKind Kind, HeapFamily Family, int Site, int FreeSite, HeapFamily? Caller, string? Detail);
 }

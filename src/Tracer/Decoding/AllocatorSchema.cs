@@ -47,6 +47,8 @@ public static class AllocatorSchema
         public const long Owners = WireSchema.Keywords.Owners;
         /// <summary>The high-rate mode: compact records published in batches.</summary>
         public const long Batched = WireSchema.Keywords.Batched;
+        /// <summary><c>StackSample</c> events, for a stack-walking session only (docs/stacks.md).</summary>
+        public const long Stacks = WireSchema.Keywords.Stacks;
     }
 
     /// <summary>The event ids: 1–9 block events, 10–19 the batched mode and its flush at detach, 20–39 owners and views. Never reused.</summary>
@@ -90,6 +92,8 @@ public static class AllocatorSchema
         public const int OwnerDisposed = WireSchema.EventIds.OwnerDisposed;
         /// <summary><c>OwnerFinalized</c>: an owner reclaimed by the finalizer.</summary>
         public const int OwnerFinalized = WireSchema.EventIds.OwnerFinalized;
+        /// <summary><c>StackSample</c>: an allocation's stack sample, written on the allocating thread.</summary>
+        public const int StackSample = WireSchema.EventIds.StackSample;
     }
 
     /// <summary>The name of an event id, for messages.</summary>

@@ -35,6 +35,9 @@ public sealed class DecoderStatistics
     /// <summary>High-rate batches (events or exit file sections) whose every record decoded.</summary>
     public long Batches { get; internal set; }
 
+    /// <summary><c>StackSample</c> events seen in this stream (their stacks are read apart, by the stack adapter).</summary>
+    public long StackSamples { get; internal set; }
+
     /// <summary>Records decoded from batches (each is one allocation, free, realloc or folded counter).</summary>
     public long BatchRecords { get; internal set; }
 

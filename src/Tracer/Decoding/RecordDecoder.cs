@@ -220,6 +220,20 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
+
+            case WireSchema.EventIds.StackSample:
+            {
+                // What it is for — the stack EventPipe walked for it — is not in the payload: StackEventAdapter takes it from the
+                // event itself and gives the sink the sample with its stack. Here it goes without one (StackId -1).
+                var record = new StackSampled((StackOperation)r.Byte(), (StackReason)r.Byte(), new AllocationId(r.Int64()), r.Size(), new SiteId(r.Int32()), r.Int64(), -1);
+                if (Ok(ref r))
+                {
+                    Statistics.StackSamples++;
+                    _sink.On(record);
+                }
+
+                break;
+            }
         }
     }
 

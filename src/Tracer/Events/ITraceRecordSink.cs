@@ -86,4 +86,19 @@ public interface ITraceRecordSink
     void On(in DetachFlushed record)
     {
     }
+
+    /// <summary>A resolved call stack (from a stack-walking session); samples refer to it by id.</summary>
+    void On(in StackDefined record)
+    {
+    }
+
+    /// <summary>An allocation's stack sample.</summary>
+    void On(in StackSampled record)
+    {
+    }
+
+    /// <summary>The stack of a misuse call.</summary>
+    void On(in MisuseStacked record)
+    {
+    }
 }

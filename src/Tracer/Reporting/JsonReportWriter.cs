@@ -111,6 +111,18 @@ public static class JsonReportWriter
                 w.WriteNumber("bufferSizeMB", s.BufferSizeMB);
             }
 
+            if (s.Stacks is { } stacks)
+            {
+                w.WriteStartObject("stacks");
+                w.WriteNumber("samples", stacks.Samples);
+                w.WriteNumber("misuseStacks", stacks.MisuseStacks);
+                w.WriteNumber("methods", stacks.Methods);
+                w.WriteNumber("unknownFrames", stacks.UnknownFrames);
+                w.WriteNumber("eventsLost", stacks.EventsLost);
+                w.WriteBoolean("streamBroken", stacks.Broken);
+                w.WriteEndObject();
+            }
+
             w.WriteNumber("batches", s.Decoder.Batches);
             w.WriteNumber("batchRecords", s.Decoder.BatchRecords);
             w.WriteNumber("replayedBatches", s.Decoder.ReplayedBatches);
@@ -271,6 +283,47 @@ public static class JsonReportWriter
         }
 
         w.WriteBoolean("uncertain", f.Uncertain);
+        WriteStacks(w, "stacks", f.Stacks);
+        if (f.Kind is FindingKind.DoubleFree or FindingKind.MismatchedFree)
+        {
+            WriteStacks(w, "freeStacks", f.FreeStacks);
+        }
+    }
+
+    /// <summary><c>[{ frames: [{ method, file, line }], count, bytes, estimated }]</c>, innermost frame first, most bytes first.</summary>
+    private static void WriteStacks(Utf8JsonWriter w, string name, IReadOnlyList<FindingStack> stacks)
+    {
+        w.WriteStartArray(name);
+        foreach (FindingStack stack in stacks)
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("frames");
+            foreach (CallFrame frame in stack.Frames)
+            {
+                w.WriteStartObject();
+                w.WriteString("method", frame.Method);
+                if (frame.File is { } file)
+                {
+                    w.WriteString("file", file);
+                    w.WriteNumber("line", frame.Line);
+                }
+                else
+                {
+                    w.WriteNull("file");
+                    w.WriteNull("line");
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("count", stack.Count);
+            w.WriteNumber("bytes", stack.Bytes);
+            w.WriteBoolean("estimated", stack.Estimated);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteSite(Utf8JsonWriter w, string name, SiteInfo site)

@@ -13,4 +13,7 @@ public enum ReportFormat
     JUnit,
     /// <summary>Self-contained HTML (<c>html</c>).</summary>
     Html,
+
+    /// <summary>Leaked bytes per call stack in the collapsed-stack format (<c>root;…;leaf bytes</c>) of flamegraph.pl, speedscope and inferno.</summary>
+    Folded,
 }

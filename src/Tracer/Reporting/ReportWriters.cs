@@ -30,6 +30,13 @@ public static class ReportWriters
             case ReportFormat.Html:
                 HtmlReportWriter.Write(report, output, context);
                 break;
+            case ReportFormat.Folded:
+                using (var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true))
+                {
+                    FoldedReportWriter.Write(report, writer);
+                }
+
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, null);
         }
@@ -68,6 +75,7 @@ public static class ReportWriters
         ReportFormat.Sarif => "leakscope-report.sarif",
         ReportFormat.JUnit => "leakscope-report.junit.xml",
         ReportFormat.Html => "leakscope-report.html",
+        ReportFormat.Folded => "leakscope-report.folded",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

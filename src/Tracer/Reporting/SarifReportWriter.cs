@@ -199,6 +199,8 @@ public static class SarifReportWriter
             w.WriteEndArray();
         }
 
+        WriteStacks(w, f, context);
+
         if (suppression is not null)
         {
             w.WriteStartArray("suppressions");
@@ -224,29 +226,74 @@ public static class SarifReportWriter
         w.WriteEndObject();
     }
 
-    private static void WritePhysical(Utf8JsonWriter w, SiteInfo site, ReportContext context)
+    private static void WritePhysical(Utf8JsonWriter w, SiteInfo site, ReportContext context) => WritePhysical(w, site.File, site.Line, context);
+
+    private static void WritePhysical(Utf8JsonWriter w, string file, int line, ReportContext context)
     {
         w.WriteStartObject("physicalLocation");
         w.WriteStartObject("artifactLocation");
-        if (context.Relative(site.File) is { } relative)
+        if (context.Relative(file) is { } relative)
         {
             w.WriteString("uri", string.Join('/', relative.Split('/').Select(Uri.EscapeDataString)));
             w.WriteString("uriBaseId", SourceRootId);
         }
         else
         {
-            w.WriteString("uri", Path.IsPathRooted(site.File) ? new Uri(site.File).AbsoluteUri : string.Join('/', site.File.Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
+            w.WriteString("uri", Path.IsPathRooted(file) ? new Uri(file).AbsoluteUri : string.Join('/', file.Replace('\\', '/').Split('/').Select(Uri.EscapeDataString)));
         }
 
         w.WriteEndObject();
-        if (site.Line > 0)
+        if (line > 0)
         {
             w.WriteStartObject("region");
-            w.WriteNumber("startLine", site.Line);
+            w.WriteNumber("startLine", line);
             w.WriteEndObject();
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>SARIF 2.1.0 <c>result.stacks</c>: one stack object per finding stack (then per freeing stack), frames innermost first.</summary>
+    private static void WriteStacks(Utf8JsonWriter w, Finding f, ReportContext context)
+    {
+        if (f.Stacks.Count == 0 && f.FreeStacks.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray("stacks");
+        foreach ((FindingStack stack, string what) in f.Stacks.Select(s => (s, "allocated")).Concat(f.FreeStacks.Select(s => (s, "freed"))))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("message");
+            string estimated = stack.Estimated ? " (estimated from samples)" : string.Empty;
+            w.WriteString("text", $"{what} here: {stack.Count} {(stack.Count == 1 ? "time" : "times")}, {stack.Bytes} bytes{estimated}");
+            w.WriteEndObject();
+            w.WriteStartArray("frames");
+            foreach (CallFrame frame in stack.Frames)
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("location");
+                if (frame.File is { } file)
+                {
+                    WritePhysical(w, file, frame.Line, context);
+                }
+
+                w.WriteStartArray("logicalLocations");
+                w.WriteStartObject();
+                w.WriteString("fullyQualifiedName", frame.Method);
+                w.WriteString("kind", "function");
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteLogical(Utf8JsonWriter w, SiteInfo site)

@@ -43,6 +43,13 @@ public static class TextReportWriter
         if (report.Session is { } session)
         {
             w.WriteLine($"  {(session.PerOperation ? "per-operation events" : "high-rate batches")}; {ExitFileNote(session.ExitFile)}");
+            if (session.Stacks is { } stacks)
+            {
+                string lost = stacks.EventsLost > 0 || stacks.Broken
+                    ? $"; the stack session lost {stacks.EventsLost:N0} events{(stacks.Broken ? " and was cut short" : string.Empty)}: some blocks have no stack"
+                    : string.Empty;
+                w.WriteLine($"  stacks: {stacks.Samples:N0} samples, {stacks.MisuseStacks:N0} misuse stacks, {stacks.Methods:N0} methods described{lost}");
+            }
         }
         if (c.Complete)
         {
@@ -147,7 +154,80 @@ public static class TextReportWriter
         {
             w.WriteLine($"        live bytes {Bytes(g.FirstBytes)} → {Bytes(g.LastBytes)} (peak {Bytes(g.PeakBytes)}), rose in {g.RisingWindows} of {g.Windows} heartbeat windows, fell in {g.FallingWindows}");
         }
+
+        WriteStacks(w, kind, f.Stacks, "stack");
+        long covered = f.Stacks.Sum(s => s.Bytes);
+        if (f.Kind is FindingKind.Leak or FindingKind.Growth && f.Stacks.Count > 0 && covered < f.Bytes && !f.Stacks.Any(s => s.Estimated))
+        {
+            w.WriteLine($"          (only sampled blocks have stacks: {Bytes(covered)} of {Bytes(f.Bytes)}; --stacks all gives every block's)");
+        }
+
+        WriteStacks(w, kind, f.FreeStacks, "freeing call's stack");
     }
+
+    /// <summary>How many stacks a finding shows, and how many frames of each past the frames they share.</summary>
+    private const int ShownStacks = 3;
+    private const int ShownFrames = 4;
+
+    /// <summary>
+    /// A finding's top stacks: the innermost frames they all share once ("via"), then for each stack its bytes and the
+    /// frames where it parts from the others — so two callers of one helper read as two lines, not two copies of a stack.
+    /// </summary>
+    private static void WriteStacks(TextWriter w, FindingKindInfo kind, IReadOnlyList<FindingStack> stacks, string what)
+    {
+        if (stacks.Count == 0)
+        {
+            return;
+        }
+
+        FindingStack[] shown = stacks.Take(ShownStacks).ToArray();
+        int shared = shown.Length > 1 ? SharedInnermost(shown) : 0;
+        bool estimated = shown.Any(s => s.Estimated);
+        string title = stacks.Count == 1 ? what : $"{stacks.Count:N0} {what.Replace("stack", "stacks", StringComparison.Ordinal)}";
+        w.WriteLine($"        {title}{(estimated ? " (estimated from samples)" : string.Empty)}:");
+        for (int i = 0; i < shared && i < ShownFrames; i++)
+        {
+            w.WriteLine($"          via {Printable(shown[0].Frames[i])}");
+        }
+
+        foreach (FindingStack stack in shown)
+        {
+            string approx = stack.Estimated ? "~" : string.Empty;
+            IEnumerable<CallFrame> frames = stack.Frames.Skip(shared).Take(ShownFrames);
+            string head = $"          {approx}{Bytes(stack.Bytes)} in {approx}{stack.Count:N0} {kind.Unit(stack.Count)}";
+            bool first = true;
+            foreach (CallFrame frame in frames)
+            {
+                w.WriteLine(first ? $"{head}  from {Printable(frame)}" : $"{new string(' ', head.Length)}  ← {Printable(frame)}");
+                first = false;
+            }
+
+            if (first)
+            {
+                w.WriteLine($"{head}  (no frames past the shared ones)");
+            }
+        }
+
+        if (stacks.Count > shown.Length)
+        {
+            w.WriteLine($"          … {stacks.Count - shown.Length:N0} more {(stacks.Count - shown.Length == 1 ? "stack" : "stacks")} (all in the JSON and HTML reports)");
+        }
+    }
+
+    /// <summary>How many innermost frames every stack shares (at least one frame of each is left to tell them apart).</summary>
+    private static int SharedInnermost(FindingStack[] stacks)
+    {
+        int shortest = stacks.Min(s => s.Frames.Count);
+        int shared = 0;
+        while (shared < shortest - 1 && stacks.All(s => s.Frames[shared] == stacks[0].Frames[shared]))
+        {
+            shared++;
+        }
+
+        return shared;
+    }
+
+    private static string Printable(CallFrame frame) => PrintableText.Escape(frame.File is null ? frame.Method : $"{frame.Method} ({Path.GetFileName(frame.File)}:{frame.Line})");
 
     private static string ExitFileNote(ExitFileStatus status) => status switch
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
+using LeakScope.Tracer.Stacks;
 using Microsoft.Diagnostics.Tracing;
 
 namespace LeakScope.Tracer.Sessions;
@@ -21,6 +22,9 @@ internal sealed class EventStreamReader
     private readonly RecordDecoder _decoder;
     private readonly TraceMonitor? _monitor;
     private readonly List<double> _heartbeatSeconds = new();
+    private readonly List<StackCollector> _stackSources = new();
+    private readonly StackCollector _stacks = new();
+    private bool _stacksFed;
     private long _eventsSeen;
     private TraceEventAdapter? _adapter;
     private DetachCut? _detachCut;
@@ -54,6 +58,18 @@ internal sealed class EventStreamReader
 
     /// <summary>What became of the exit file (set by <see cref="ReadExitFile"/> or <see cref="ExitFileWithdrawn"/>).</summary>
     public ExitFileStatus ExitFile { get; private set; }
+
+    /// <summary>Take stacks from the stream itself (a dotnet-trace recording walks every event's stack). False: drop them (<c>--stacks none</c>).</summary>
+    public bool CollectStacks { get; init; } = true;
+
+    /// <summary>Every source of stacks: this stream's own and any added (the live stack session, a recording's stack file).</summary>
+    public IReadOnlyList<StackCollector> StackSources => [_stacks, .. _stackSources];
+
+    /// <summary>What the stack sources gave, once judged (null when no source carried a stack).</summary>
+    public StackStatistics? StackStatistics { get; private set; }
+
+    /// <summary>Adds the stacks of another stream of the same target (the stack-walking session, or its recording).</summary>
+    public void AddStacks(StackCollector collector) => _stackSources.Add(collector);
 
     /// <summary>The session asked for the high-rate mode (a recorded file says so by carrying batches).</summary>
     public bool RequestedBatches { get; init; }
@@ -106,6 +122,11 @@ internal sealed class EventStreamReader
         using (source)
         {
             var adapter = _adapter = new TraceEventAdapter(source, _decoder);
+            if (CollectStacks)
+            {
+                _ = new StackEventAdapter(source, _stacks);
+            }
+
             source.AllEvents += data => AfterEvent(data, source);
             try
             {
@@ -201,6 +222,24 @@ internal sealed class EventStreamReader
 
     public AnalysisResult Judge(StreamEnd end)
     {
+        if (!_stacksFed)
+        {
+            // Stacks resolve once every stream has ended: the runtime's rundown of methods comes last.
+            _stacksFed = true;
+            foreach (StackCollector collector in StackSources)
+            {
+                collector.FeedTo(_engine);
+            }
+
+            IReadOnlyList<StackCollector> sources = StackSources;
+            if (sources.Any(c => c.Samples + c.Misuses > 0 || c.Code.Methods > 0))
+            {
+                StackStatistics = new StackStatistics(
+                    sources.Sum(c => c.Samples), sources.Sum(c => c.Misuses), sources.Sum(c => c.Unstacked), sources.Sum(c => c.Code.Methods),
+                    sources.Sum(c => c.UnknownFrames), sources.Sum(c => c.EventsLost), sources.Any(c => c.Broken));
+            }
+        }
+
         DecoderStatistics decoded = _decoder.Statistics;
         decoded.MissingBatches = _decoder.MissingBatches;
         return _engine.Finish(new StreamSummary(end, EventsLost, decoded.Undecodable, CleanEnd: !StreamBroken)

@@ -36,4 +36,32 @@ internal static class SessionConfiguration
         var provider = new EventPipeProvider(WireSchema.ProviderName, EventLevel.Informational, WireSchema.Keywords.Diagnostics, arguments);
         return new EventPipeSessionConfiguration([provider], circularBufferSizeMB: 1, requestRundown: false, requestStackwalk: false);
     }
+
+    /// <summary>The runtime's provider, for method and module loads.</summary>
+    public const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
+
+    /// <summary>Loader (0x8), Jit (0x10), JittedMethodILToNativeMap (0x20000): method and module loads with IL-to-native maps.</summary>
+    public const long RuntimeMethodKeywords = 0x8 | 0x10 | 0x20000;
+
+    /// <summary>
+    /// The second session, for stacks: it walks a stack for each of its events, so it enables only what needs one — the
+    /// allocator's <c>StackSample</c> events (written on the allocating thread, chosen by <see cref="TraceOptions.Stacks"/>) and
+    /// misuse — plus the runtime's method and module loads, and asks for the runtime's rundown so code compiled before
+    /// the session resolves too. Its provider argument <c>StackSession=1</c> tells the allocator not to run down blocks again.
+    /// </summary>
+    public static EventPipeSessionConfiguration CreateStacks(TraceOptions options)
+    {
+        var arguments = new Dictionary<string, string>
+        {
+            [WireSchema.StacksArgument] = options.Stacks == StackCollection.All ? "all" : "sampled",
+            [WireSchema.StackSampleBytesArgument] = options.StackSampleBytes.ToString(CultureInfo.InvariantCulture),
+            [WireSchema.StackSessionArgument] = "1",
+        };
+        EventPipeProvider[] providers =
+        [
+            new(AllocatorSchema.ProviderName, EventLevel.Verbose, WireSchema.Keywords.Stacks | WireSchema.Keywords.Misuse, arguments),
+            new(RuntimeProvider, EventLevel.Verbose, RuntimeMethodKeywords),
+        ];
+        return new EventPipeSessionConfiguration(providers, options.BufferSizeMB, requestRundown: true, requestStackwalk: true);
+    }
 }

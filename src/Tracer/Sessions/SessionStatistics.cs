@@ -36,6 +36,9 @@ public sealed record SessionStatistics(
     /// <summary>Why the <c>--nettrace</c> recording is incomplete (it could not be written to its end), or null.</summary>
     public string? RecordingError { get; init; }
 
+    /// <summary>What the stack sources gave (<c>--stacks</c>), or null when none carried a stack.</summary>
+    public StackStatistics? Stacks { get; init; }
+
     /// <summary>Events read per second of the reading thread's wall time.</summary>
     public double EventsPerSecond => ReadTime.TotalSeconds > 0 ? EventsRead / ReadTime.TotalSeconds : 0;
 }

@@ -41,6 +41,18 @@ public sealed record TraceOptions
     /// <summary>How the engine judges the trace.</summary>
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
 
+    /// <summary>
+    /// Which allocations carry their call stack. Anything but <see cref="StackCollection.None"/> starts a second,
+    /// stack-walking session beside the main one (docs/stacks.md); the main session stays stack-free.
+    /// </summary>
+    public StackCollection Stacks { get; init; } = StackCollection.None;
+
+    /// <summary>The sampled mode's mean interval in bytes between samples (<c>--stack-sample-bytes</c>).</summary>
+    public long StackSampleBytes { get; init; } = DefaultStackSampleBytes;
+
+    /// <summary>The default <see cref="StackSampleBytes"/> (chosen from measurements: bench/README.md).</summary>
+    public const long DefaultStackSampleBytes = 256 * 1024;
+
     /// <summary>Receives periodic snapshots while the trace runs (a live view); null: none are taken.</summary>
     public TraceMonitor? Monitor { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
+using LeakScope.Tracer.Stacks;
 using Microsoft.Diagnostics.NETCore.Client;
 
 namespace LeakScope.Tracer.Sessions;
@@ -30,11 +31,13 @@ public static class TraceRunner
 
         var client = new DiagnosticsClient(pid);
         using ExitFile exitFile = ExitFile.Create();
+        using StackSession? stacks = await StartStackSessionAsync(client, options, $"process {pid}", cancellationToken).ConfigureAwait(false);
         EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
         using (session)
         {
             var live = new LiveSession(client, session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
+            await FinishStacksAsync(reader, stacks, options).ConfigureAwait(false);
             if (end == StreamEnd.TargetExited)
             {
                 await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(pid), options).ConfigureAwait(false);
@@ -76,6 +79,7 @@ public static class TraceRunner
             {
                 DiagnosticsClient client = connector.Instance;
                 using ExitFile exitFile = ExitFile.Create();
+                using StackSession? stacks = await StartStackSessionAsync(client, options, $"the process on {path}", cancellationToken).ConfigureAwait(false);
                 EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"the process on {path}", cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -90,6 +94,7 @@ public static class TraceRunner
                 {
                     var live = new LiveSession(client, session, options, exitFile);
                     (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
+                    await FinishStacksAsync(reader, stacks, options).ConfigureAwait(false);
                     if (end == StreamEnd.TargetExited)
                     {
                         int pid = reader.ProcessId;
@@ -144,8 +149,10 @@ public static class TraceRunner
         int tracedPid = launcher.TracedPid;
         string tracedCommand = ProcessCommandLine.Read(tracedPid) ?? spec.CommandLine;
         EventPipeSession session;
+        StackSession? stacks;
         try
         {
+            stacks = await StartStackSessionAsync(client, options, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
             session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
             await launcher.ResumeAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -156,9 +163,11 @@ public static class TraceRunner
         }
 
         using (session)
+        using (stacks)
         {
             var live = new LiveSession(client, session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
+            await FinishStacksAsync(reader, stacks, options).ConfigureAwait(false);
             var target = new TargetInfo(tracedPid, tracedCommand);
             if (end == StreamEnd.TargetExited)
             {
@@ -175,15 +184,31 @@ public static class TraceRunner
         }
     }
 
-    /// <summary>Reads a recorded trace — one written by <c>--nettrace</c>, or by <c>dotnet-trace collect --providers LeakScope-Allocator</c>.</summary>
-    public static TraceOutcome AnalyzeFile(string path, AnalysisOptions? options = null, TraceMonitor? monitor = null)
+    /// <summary>Reads a recorded trace — one written by <c>--nettrace</c>, or by <c>dotnet-trace collect --providers LeakScope-Allocator</c> — with the stacks it holds.</summary>
+    // The shipped three-parameter overload stays as it was (callers compiled against it keep working); RS0027 would have
+    // the optional parameters move to the longest overload, which would change its shipped signature.
+#pragma warning disable RS0027
+    public static TraceOutcome AnalyzeFile(string path, AnalysisOptions? options = null, TraceMonitor? monitor = null) =>
+        AnalyzeFile(path, options, monitor, stacks: true);
+#pragma warning restore RS0027
+
+    /// <summary>Reads a recorded trace; <paramref name="stacks"/> false drops the call stacks it holds (<c>analyze --stacks none</c>).</summary>
+    public static TraceOutcome AnalyzeFile(string path, AnalysisOptions? options, TraceMonitor? monitor, bool stacks)
     {
         if (!File.Exists(path))
         {
             throw new TraceUnreadableException($"no such trace file: {path}");
         }
 
-        var reader = new EventStreamReader(options ?? AnalysisOptions.Default, monitor);
+        var reader = new EventStreamReader(options ?? AnalysisOptions.Default, monitor) { CollectStacks = stacks };
+
+        // A recording made with 'leakscope trace --stacks ... --nettrace' keeps its stack session beside it.
+        string stackFile = StackSession.StacksBeside(path);
+        if (stacks && File.Exists(stackFile))
+        {
+            reader.AddStacks(ReadStacks(stackFile));
+        }
+
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
@@ -213,6 +238,56 @@ public static class TraceRunner
         var reader = new EventStreamReader(options ?? AnalysisOptions.Default);
         reader.Read(stream, live: end != StreamEnd.EndOfFile);
         return Judge(reader, end, null, target);
+    }
+
+    private static StackCollector ReadStacks(string path)
+    {
+        var collector = new StackCollector();
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            using var source = new Microsoft.Diagnostics.Tracing.EventPipeEventSource(file);
+            _ = new StackEventAdapter(source, collector);
+            source.Process();
+        }
+        catch (Exception e) when (EventStreamReader.IsStreamFailure(e) || e is UnauthorizedAccessException)
+        {
+            // A stack recording cut short still gives the stacks it holds.
+        }
+
+        return collector;
+    }
+
+    private static async Task<StackSession?> StartStackSessionAsync(DiagnosticsClient client, TraceOptions options, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StackSession.StartAsync(client, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerNotAvailableException e)
+        {
+            throw new TargetUnavailableException($"cannot connect to {what}: no diagnostic socket answered (a .NET 6+ process run by this user, with diagnostics enabled?)", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new TargetUnavailableException($"no permission to trace {what}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or ServerErrorException or UnsupportedCommandException or TimeoutException)
+        {
+            throw new TargetUnavailableException($"cannot start an EventPipe session in {what}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>After the main stream ended: stops and drains the stack session (bounded) and hands its stacks to the reader.</summary>
+    private static async Task FinishStacksAsync(EventStreamReader reader, StackSession? stacks, TraceOptions options)
+    {
+        if (stacks is null)
+        {
+            return;
+        }
+
+        await stacks.FinishAsync(options.DrainTimeout).ConfigureAwait(false);
+        reader.AddStacks(stacks.Collector);
     }
 
     /// <summary>Where a recording made with <c>--nettrace</c> keeps the target's exit file: <c>&lt;file&gt;.exit</c>.</summary>
@@ -269,6 +344,7 @@ public static class TraceRunner
             EndToJudged = live?.SinceEnd.Elapsed,
             BufferSizeMB = options?.BufferSizeMB ?? 0,
             RecordingError = live?.RecordingError,
+            Stacks = reader.StackStatistics,
         };
         return new TraceOutcome(result, target, statistics);
     }

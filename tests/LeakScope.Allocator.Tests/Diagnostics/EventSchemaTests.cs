@@ -129,7 +129,8 @@ public class EventSchemaTests
         Assert.DoesNotContain(events, e => e.EventId == 0);
         Assert.All(events, e => Assert.Equal(e.PayloadNames?.Count ?? 0, e.Payload?.Count ?? 0));
         int[] seen = events.Select(e => e.EventId).Distinct().Order().ToArray();
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], seen);
+        // Every keyword is on, Stacks too: the first allocation at each site also writes its StackSample (29).
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 29], seen);
     }
 
     /// <summary>
@@ -173,6 +174,7 @@ public class EventSchemaTests
             [WireSchema.EventIds.OwnerCreated] = () => log.OwnerCreated(Id + 1, OwnerKind.NativeBuffer, Site, Id),
             [WireSchema.EventIds.OwnerDisposed] = () => log.OwnerDisposed(Id + 1, OwnerKind.NativeArray, Site, Id),
             [WireSchema.EventIds.OwnerFinalized] = () => log.OwnerFinalized(Id + 1, OwnerKind.NativeBuffer, Site, Id, 4096, AllocationFamily.Pool),
+            [WireSchema.EventIds.StackSample] = () => log.StackSample(WireStackOperation.Reallocate, WireStackReason.Sampled, Id, 4096, Site, 1L << 40),
         };
         Assert.Equal(WireSchema.Events.Select(e => e.Id).Order(), written.Keys.Order());
 

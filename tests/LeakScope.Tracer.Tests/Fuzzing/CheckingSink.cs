@@ -136,6 +136,12 @@ internal sealed class CheckingSink(AnalysisEngine engine) : ITraceRecordSink
         After();
     }
 
+    public void On(in StackSampled record)
+    {
+        engine.On(record);
+        After();
+    }
+
     private void After()
     {
         Records++;

@@ -11,6 +11,8 @@ internal sealed class CountingSink : ITraceRecordSink
 
     public void On(in SiteDefined record) => Take(record);
 
+    public void On(in StackSampled record) => Take(record);
+
     public void On(in BlockAllocated record) => Take(record);
 
     public void On(in BlockFreed record) => Take(record);

@@ -37,6 +37,7 @@ public class DecoderFuzzTests
         new OwnerCreated(new OwnerId(50), OwnerKind.NativeBuffer, new SiteId(1), new AllocationId(100)),
         new OwnerDisposed(new OwnerId(50), OwnerKind.NativeArray, new SiteId(6), new AllocationId(100)),
         new OwnerFinalized(new OwnerId(50), OwnerKind.NativeArray, new SiteId(1), new AllocationId(100), 400, HeapFamily.Pool),
+        new StackSampled(StackOperation.Allocate, StackReason.Sampled, new AllocationId(11), 80, new SiteId(7), 4096, -1),
     ];
 
     public static TheoryData<int> SampleIndexes

@@ -50,6 +50,11 @@ internal static class WireEncoder
             OwnerDisposed r => (WireSchema.EventIds.OwnerDisposed, Owner(r.Owner, r.Kind, r.Site, r.Storage)),
             OwnerFinalized r => (WireSchema.EventIds.OwnerFinalized,
                 [.. Owner(r.Owner, r.Kind, r.CreationSite, r.Storage), (r.Bytes, FieldRole.Size), ((byte)r.Family, FieldRole.Family)]),
+            StackSampled r => (WireSchema.EventIds.StackSample,
+            [
+                ((byte)r.Operation, FieldRole.Kind), ((byte)r.Reason, FieldRole.Kind), (r.Id.Value, FieldRole.Id), (r.Size, FieldRole.Size),
+                (r.Site.Value, FieldRole.Site), (r.SampleBytes, FieldRole.Size),
+            ]),
             _ => throw new ArgumentException($"not a LeakScope record: {record.GetType().Name}", nameof(record)),
         };
 

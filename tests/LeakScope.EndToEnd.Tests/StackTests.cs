@@ -1,0 +1,164 @@
+using System.Text.Json;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Sessions;
+
+namespace LeakScope.EndToEnd.Tests;
+
+/// <summary>
+/// Call stacks over real EventPipe (docs/stacks.md): SharedHelper's three callers reach one helper, two of them leak. The
+/// leak's site is the helper's line for all of them; only the stacks tell the callers apart.
+/// </summary>
+[Collection(EventPipeCollection.Name)]
+public class StackTests
+{
+    private static readonly int TensorLine = Repo.MarkedLine(Repo.SharedHelperTensor, "// SITE:tensor");
+    private static readonly int WeightsLine = Repo.MarkedLine(Repo.SharedHelperProgram, "// CALL:weights");
+    private static readonly int PrefetchLine = Repo.MarkedLine(Repo.SharedHelperProgram, "// CALL:prefetch");
+
+    [Fact]
+    public async Task Stacks_all_attributes_every_leaked_byte_to_its_caller_with_exact_bytes_and_lines_in_json_and_text()
+    {
+        using TempDirectory dir = LeakScopeCli.TempDirectory();
+        string json = Path.Combine(dir.Path, "report.json");
+        string text = Path.Combine(dir.Path, "report.txt");
+        (int exitCode, TestProcess process) = await LeakScopeCli.RunAsync(
+            "trace", "--stacks", "all", "-q", "--format", $"json={json},text={text}", "--", "dotnet", Repo.SharedHelperDll, "2");
+        using (process)
+        {
+            Assert.True(exitCode == 1, $"exit {exitCode}\n{process.Output}\n{process.Errors}");
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement leak = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "leak");
+        Assert.Equal(TensorLine, leak.GetProperty("site").GetProperty("line").GetInt32());
+        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.GetProperty("bytes").GetInt64());
+
+        JsonElement[] stacks = leak.GetProperty("stacks").EnumerateArray().ToArray();
+        Assert.All(stacks, s => Assert.False(s.GetProperty("estimated").GetBoolean()));
+        Assert.Equal(leak.GetProperty("bytes").GetInt64(), stacks.Sum(s => s.GetProperty("bytes").GetInt64()));
+        Assert.Equal(stacks.OrderByDescending(s => s.GetProperty("bytes").GetInt64()).Select(s => s.GetRawText()), stacks.Select(s => s.GetRawText()));
+
+        // Innermost first: the helper's method (LeakScope's own frames removed), then the caller that leaked, at its line.
+        // Main's second round runs as PrefetchAsync's continuation, so LoadWeights is reached by two stacks: same caller.
+        // Scratch frees everything: no stack names it.
+        var byCaller = stacks.GroupBy(s => Caller(s, out _)).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal(new[] { "LeakScope.Samples.Paths.LoadWeights", "LeakScope.Samples.Paths.PrefetchAsync" }, byCaller.Keys.Order());
+        AssertCaller(byCaller["LeakScope.Samples.Paths.LoadWeights"], WeightsLine, count: 20, bytes: 20_000);
+        AssertCaller(byCaller["LeakScope.Samples.Paths.PrefetchAsync"], PrefetchLine, count: 6, bytes: 3_000);
+
+        string report = File.ReadAllText(text);
+        Assert.Contains($"via LeakScope.Samples.Tensor.Create (Tensor.cs:{TensorLine})", report, StringComparison.Ordinal);
+        Assert.Contains($"10,000 B in 10 blocks  from LeakScope.Samples.Paths.LoadWeights (Program.cs:{WeightsLine})", report, StringComparison.Ordinal);
+        Assert.Contains($"3,000 B in 6 blocks  from LeakScope.Samples.Paths.PrefetchAsync (Program.cs:{PrefetchLine})", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("Scratch", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stacks_none_costs_nothing_and_reports_no_stacks()
+    {
+        TraceOutcome outcome = await LaunchAsync(TraceOptions.Default with { Stacks = StackCollection.None });
+        Finding leak = Assert.Single(outcome.Analysis.OfKind(FindingKind.Leak));
+        Assert.Empty(leak.Stacks);
+        Assert.True(outcome.Analysis.Completeness.Complete, string.Join("; ", outcome.Analysis.Completeness.Reasons));
+    }
+
+    [Fact]
+    public async Task Stacks_sampled_attaches_only_paths_that_leaked_and_marks_sampled_figures_estimated()
+    {
+        // A small interval so that some blocks are byte-sampled too, beside the first at the site.
+        TraceOutcome outcome = await LaunchAsync(TraceOptions.Default with { Stacks = StackCollection.Sampled, StackSampleBytes = 2_000 }, "20");
+        Finding leak = Assert.Single(outcome.Analysis.OfKind(FindingKind.Leak));
+        Assert.NotEmpty(leak.Stacks);
+        Assert.All(leak.Stacks, s => Assert.Contains(s.Frames[1].Method, new[] { "LeakScope.Samples.Paths.LoadWeights", "LeakScope.Samples.Paths.PrefetchAsync" }));
+        Assert.All(leak.Stacks, s => Assert.Equal("LeakScope.Samples.Tensor.Create", s.Frames[0].Method));
+        Assert.Contains(leak.Stacks, s => s.Estimated);
+        Assert.True(outcome.Analysis.Completeness.Complete, string.Join("; ", outcome.Analysis.Completeness.Reasons));
+    }
+
+    [Fact]
+    public async Task Attached_late_methods_compiled_before_the_session_resolve_from_the_rundown()
+    {
+        using var target = TestProcess.Start("dotnet", Repo.SharedHelperDll, "1", "--wait-for-tracer");
+        await target.WaitForLineAsync("READY", TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        TraceOutcome outcome = await TraceRunner.AttachAsync(target.Id, TraceOptions.Default with { Stacks = StackCollection.All }, timeout.Token);
+        Assert.Equal(0, await target.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("TRACED", target.Lines);
+
+        // The first round ran before the attach: its blocks come from the allocator's rundown, without stacks. The traced
+        // round's leaks have them, named and placed although every method on them was compiled before the session.
+        Finding leak = Assert.Single(outcome.Analysis.OfKind(FindingKind.Leak));
+        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.Bytes);
+        AssertCallers(leak, weights: (10, 10_000), prefetch: (3, 1_500));
+    }
+
+    [Fact]
+    public async Task A_recording_replays_to_the_same_stacks()
+    {
+        using TempDirectory dir = LeakScopeCli.TempDirectory();
+        string path = Path.Combine(dir.Path, "shared.nettrace");
+        TraceOutcome live = await LaunchAsync(TraceOptions.Default with { Stacks = StackCollection.All, NetTracePath = path });
+        Assert.True(File.Exists(StackSession.StacksBeside(path)), "the stack session is recorded beside the trace");
+
+        TraceOutcome replay = TraceRunner.AnalyzeFile(path);
+        Finding liveLeak = Assert.Single(live.Analysis.OfKind(FindingKind.Leak));
+        Finding replayLeak = Assert.Single(replay.Analysis.OfKind(FindingKind.Leak));
+        AssertCallers(replayLeak, weights: (10, 10_000), prefetch: (3, 1_500));
+        Assert.Equal(liveLeak.Stacks, replayLeak.Stacks, new StackComparer());
+
+        // --stacks none on analyze drops them.
+        Assert.Empty(Assert.Single(TraceRunner.AnalyzeFile(path, options: null, monitor: null, stacks: false).Analysis.OfKind(FindingKind.Leak)).Stacks);
+    }
+
+    private static void AssertCallers(Finding leak, (long Count, long Bytes) weights, (long Count, long Bytes) prefetch)
+    {
+        Assert.All(leak.Stacks, s => Assert.Equal(new CallFrame("LeakScope.Samples.Tensor.Create", s.Frames[0].File, TensorLine), s.Frames[0]));
+        var byCaller = leak.Stacks.GroupBy(s => s.Frames[1].Method).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal(new[] { "LeakScope.Samples.Paths.LoadWeights", "LeakScope.Samples.Paths.PrefetchAsync" }, byCaller.Keys.Order());
+        Assert.All(byCaller["LeakScope.Samples.Paths.LoadWeights"], s => Assert.Equal(WeightsLine, s.Frames[1].Line));
+        Assert.All(byCaller["LeakScope.Samples.Paths.PrefetchAsync"], s => Assert.Equal(PrefetchLine, s.Frames[1].Line));
+        Assert.Equal(weights, (byCaller["LeakScope.Samples.Paths.LoadWeights"].Sum(s => s.Count), byCaller["LeakScope.Samples.Paths.LoadWeights"].Sum(s => s.Bytes)));
+        Assert.Equal(prefetch, (byCaller["LeakScope.Samples.Paths.PrefetchAsync"].Sum(s => s.Count), byCaller["LeakScope.Samples.Paths.PrefetchAsync"].Sum(s => s.Bytes)));
+        Assert.All(leak.Stacks, s => Assert.False(s.Estimated));
+    }
+
+    private sealed class StackComparer : IEqualityComparer<FindingStack>
+    {
+        public bool Equals(FindingStack? x, FindingStack? y) =>
+            x is not null && y is not null && x.Frames.SequenceEqual(y.Frames) && x.Count == y.Count && x.Bytes == y.Bytes && x.Estimated == y.Estimated;
+
+        public int GetHashCode(FindingStack obj) => HashCode.Combine(obj.Count, obj.Bytes);
+    }
+
+    private static string Caller(JsonElement stack, out JsonElement[] frames)
+    {
+        frames = stack.GetProperty("frames").EnumerateArray().ToArray();
+        return frames[1].GetProperty("method").GetString()!;
+    }
+
+    private static void AssertCaller(JsonElement[] stacks, int callerLine, long count, long bytes)
+    {
+        foreach (JsonElement stack in stacks)
+        {
+            Caller(stack, out JsonElement[] frames);
+            Assert.Equal("LeakScope.Samples.Tensor.Create", frames[0].GetProperty("method").GetString());
+            Assert.Equal(TensorLine, frames[0].GetProperty("line").GetInt32());
+            Assert.EndsWith("Tensor.cs", frames[0].GetProperty("file").GetString(), StringComparison.Ordinal);
+            Assert.Equal(callerLine, frames[1].GetProperty("line").GetInt32());
+            Assert.EndsWith("Program.cs", frames[1].GetProperty("file").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(count, stacks.Sum(s => s.GetProperty("count").GetInt64()));
+        Assert.Equal(bytes, stacks.Sum(s => s.GetProperty("bytes").GetInt64()));
+    }
+
+    private static async Task<TraceOutcome> LaunchAsync(TraceOptions options, params string[] args)
+    {
+        var output = new StringWriter();
+        var spec = new LaunchSpec("dotnet", [Repo.SharedHelperDll, .. args]) { StandardOutput = output, StandardError = output };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        TraceOutcome outcome = await TraceRunner.LaunchAsync(spec, options, timeout.Token);
+        Assert.False(timeout.IsCancellationRequested, "the traced run hit the test's time bound");
+        return outcome;
+    }
+}

@@ -1,0 +1,82 @@
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Events;
+using LeakScope.Tracer.Stacks;
+
+namespace LeakScope.Tracer.Tests.Stacks;
+
+/// <summary>GIVEN blocks with stack samples, WHEN the engine judges, THEN a leak carries the stacks of its own live blocks.</summary>
+public class StackAttributionTests
+{
+    private static readonly CallFrame Helper = new("App.Tensor.Create", "/src/Tensor.cs", 10);
+    private static readonly CallFrame Leaky = new("App.Paths.Leaky", "/src/Program.cs", 20);
+    private static readonly CallFrame Clean = new("App.Paths.Clean", "/src/Program.cs", 30);
+
+    [Fact]
+    public void Every_leaked_byte_goes_to_the_stack_that_allocated_it_and_freed_blocks_to_none()
+    {
+        var engine = Engine();
+        for (int i = 1; i <= 6; i++)
+        {
+            engine.On(new BlockAllocated(new AllocationId(i), 0, 100, new SiteId(1), HeapFamily.Raw));
+            engine.On(new StackSampled(StackOperation.Allocate, StackReason.Every, new AllocationId(i), 100, new SiteId(1), 0, i <= 4 ? 1 : 2));
+        }
+
+        engine.On(new BlockFreed(new AllocationId(5), 0, 100, new SiteId(1), HeapFamily.Raw));
+        engine.On(new BlockFreed(new AllocationId(6), 0, 100, new SiteId(1), HeapFamily.Raw));
+
+        Finding leak = Assert.Single(engine.Finish(new StreamSummary(StreamEnd.TargetExited, 0, 0, true)).OfKind(FindingKind.Leak));
+        FindingStack stack = Assert.Single(leak.Stacks);
+        Assert.Equal([Helper, Leaky], stack.Frames);
+        Assert.Equal(4, stack.Count);
+        Assert.Equal(400, stack.Bytes);
+        Assert.False(stack.Estimated);
+    }
+
+    [Fact]
+    public void Byte_samples_are_scaled_by_their_inverse_probability_and_marked_estimated()
+    {
+        var engine = Engine();
+        engine.On(new BlockAllocated(new AllocationId(1), 0, 1000, new SiteId(1), HeapFamily.Raw));
+        engine.On(new StackSampled(StackOperation.Allocate, StackReason.Sampled, new AllocationId(1), 1000, new SiteId(1), 4000, 1));
+        engine.On(new BlockAllocated(new AllocationId(2), 0, 1000, new SiteId(1), HeapFamily.Raw));
+        engine.On(new StackSampled(StackOperation.Allocate, StackReason.FirstAtSite, new AllocationId(2), 1000, new SiteId(1), 4000, 2));
+
+        Finding leak = Assert.Single(engine.Finish(new StreamSummary(StreamEnd.TargetExited, 0, 0, true)).OfKind(FindingKind.Leak));
+        double weight = 1 / (1 - Math.Exp(-1000.0 / 4000));
+        FindingStack sampled = leak.Stacks.Single(s => s.Frames[1] == Leaky);
+        Assert.True(sampled.Estimated);
+        Assert.Equal((long)Math.Round(weight * 1000), sampled.Bytes);
+        Assert.Equal((long)Math.Round(weight), sampled.Count);
+        FindingStack first = leak.Stacks.Single(s => s.Frames[1] == Clean);
+        Assert.False(first.Estimated);
+        Assert.Equal(1000, first.Bytes);
+    }
+
+    [Theory]
+    [InlineData(StackReason.Every, 100, 0, 1.0)]
+    [InlineData(StackReason.FirstAtSite, 100, 4096, 1.0)]
+    [InlineData(StackReason.Sampled, 4096, 4096, 1.5819767068693265)]
+    [InlineData(StackReason.Sampled, 1, 1_000_000, 1_000_000.5)]
+    public void Sample_weights(StackReason reason, long size, long interval, double expected) =>
+        Assert.Equal(expected, SampleWeight.Of(reason, size, interval), 3);
+
+    [Fact]
+    public void Il_offsets_come_from_the_last_mapped_instruction_at_or_before_the_native_offset()
+    {
+        var map = new IlMap([-2, 0, 5, -3, 12], [0, 4, 10, 30, 20]);
+        Assert.Equal(-1, map.IlOffset(2));
+        Assert.Equal(0, map.IlOffset(4));
+        Assert.Equal(5, map.IlOffset(15));
+        Assert.Equal(12, map.IlOffset(25));
+        Assert.Equal(12, map.IlOffset(40));
+    }
+
+    private static AnalysisEngine Engine()
+    {
+        var engine = new AnalysisEngine();
+        engine.On(new SiteDefined(new SiteId(1), "/src/Tensor.cs", 10, "Create"));
+        engine.On(new StackDefined(1, [Helper, Leaky]));
+        engine.On(new StackDefined(2, [Helper, Clean]));
+        return engine;
+    }
+}
