@@ -2,25 +2,22 @@ namespace LeakScope.Allocator;
 
 /// <summary>
 /// The in-process ground truth at one moment: exact once the threads that use the heap are quiet.
-/// The top-level properties are totals over both families; <see cref="For"/> narrows to one family.
+/// The top-level properties are totals over every family; <see cref="For"/> narrows to one family.
 /// </summary>
 public sealed class HeapSnapshot
 {
-    private readonly HeapCounts _raw;
-    private readonly HeapCounts _pool;
-    private readonly HeapCounts _unknown;
+    /// <summary>Indexed by <c>(int)AllocationFamily</c>, Unknown included.</summary>
+    private readonly HeapCounts[] _families;
     private readonly HeapCounts _scope;
 
-    internal HeapSnapshot(HeapCounts raw, HeapCounts pool, HeapCounts unknown)
-        : this(raw, pool, unknown, raw + pool + unknown)
+    internal HeapSnapshot(HeapCounts[] families)
+        : this(families, Sum(families))
     {
     }
 
-    private HeapSnapshot(HeapCounts raw, HeapCounts pool, HeapCounts unknown, HeapCounts scope)
+    private HeapSnapshot(HeapCounts[] families, HeapCounts scope)
     {
-        _raw = raw;
-        _pool = pool;
-        _unknown = unknown;
+        _families = families;
         _scope = scope;
     }
 
@@ -41,20 +38,27 @@ public sealed class HeapSnapshot
     /// <summary>The same counts for one family.</summary>
     public HeapSnapshot For(AllocationFamily family)
     {
-        HeapCounts counts = family switch
+        if ((uint)family >= (uint)_families.Length || !Enum.IsDefined(family))
         {
-            AllocationFamily.Raw => _raw,
-            AllocationFamily.Pool => _pool,
-            AllocationFamily.Unknown => _unknown,
-            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Not an allocation family."),
-        };
-        return new HeapSnapshot(
-            family == AllocationFamily.Raw ? _raw : default,
-            family == AllocationFamily.Pool ? _pool : default,
-            family == AllocationFamily.Unknown ? _unknown : default,
-            counts);
+            throw new ArgumentOutOfRangeException(nameof(family), family, "Not an allocation family.");
+        }
+
+        var only = new HeapCounts[_families.Length];
+        only[(int)family] = _families[(int)family];
+        return new HeapSnapshot(only, only[(int)family]);
     }
 
     public override string ToString() =>
         $"live {LiveBlocks} blocks / {LiveBytes} B, {Allocations} allocations, {Frees} frees, {MisuseCount} misuses";
+
+    private static HeapCounts Sum(HeapCounts[] families)
+    {
+        HeapCounts total = default;
+        foreach (HeapCounts counts in families)
+        {
+            total += counts;
+        }
+
+        return total;
+    }
 }

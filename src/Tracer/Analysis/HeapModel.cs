@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 
 namespace LeakScope.Tracer.Analysis;
 
@@ -12,7 +13,7 @@ namespace LeakScope.Tracer.Analysis;
 /// </summary>
 internal sealed class HeapModel
 {
-    private const int Families = 3;
+    private const int Families = WireFamily.Count;
     private const int MaxDenseSite = 1 << 20;
 
     private readonly LiveBlockTable _live = new();

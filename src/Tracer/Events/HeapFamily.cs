@@ -8,4 +8,8 @@ public enum HeapFamily : byte
     Unknown = WireFamily.Unknown,
     Raw = WireFamily.Raw,
     Pool = WireFamily.Pool,
+    Native = WireFamily.Native,
+    Aligned = WireFamily.Aligned,
+    HGlobal = WireFamily.HGlobal,
+    CoTaskMem = WireFamily.CoTaskMem,
 }
