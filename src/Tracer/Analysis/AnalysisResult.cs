@@ -12,9 +12,12 @@ public sealed record AnalysisResult(
     IReadOnlyList<HeartbeatSample> Heartbeats,
     StreamEnd End)
 {
-    public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks;
+    /// <summary>The tracked system families (native, aligned, hglobal, cotaskmem) that saw any block, in wire order.</summary>
+    public IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> Tracked { get; init; } = [];
 
-    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
+    public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks + Tracked.Sum(t => t.Value.LiveBlocks);
+
+    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes + Tracked.Sum(t => t.Value.LiveBytes);
 
     public long LeakedBlocks => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Count);
 
@@ -24,7 +27,7 @@ public sealed record AnalysisResult(
     {
         HeapFamily.Raw => Raw,
         HeapFamily.Pool => Pool,
-        _ => default,
+        _ => Tracked.FirstOrDefault(t => t.Key == family).Value,
     };
 
     public IEnumerable<Finding> OfKind(FindingKind kind) => Findings.Where(f => f.Kind == kind);

@@ -113,6 +113,22 @@ internal sealed class HeapModel
         (rawBlocks, rawBytes, poolBlocks, poolBytes) = (raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
     }
 
+    /// <summary>The accounts of the tracked system families (native, aligned, hglobal, cotaskmem) that saw any block.</summary>
+    public KeyValuePair<HeapFamily, FamilyCounts>[] TrackedAccounts()
+    {
+        var accounts = new List<KeyValuePair<HeapFamily, FamilyCounts>>();
+        for (int f = WireFamily.Native; f < Families; f++)
+        {
+            FamilyCounts counts = _families[f].ToCounts();
+            if (counts.Allocations != 0 || counts.Frees != 0 || counts.LiveBlocks != 0)
+            {
+                accounts.Add(new((HeapFamily)f, counts));
+            }
+        }
+
+        return accounts.ToArray();
+    }
+
     public FamilyCounts Total()
     {
         FamilyCounts total = default;
