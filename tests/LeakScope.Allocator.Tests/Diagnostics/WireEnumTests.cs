@@ -24,18 +24,19 @@ public class WireEnumTests
     {
         var members = Enum.GetNames(enumType).Select(n => (n, Convert.ToInt64(Enum.Parse(enumType, n), System.Globalization.CultureInfo.InvariantCulture))).Order();
         var constants = wire.GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
+            .Where(f => f.IsLiteral && f.FieldType == Enum.GetUnderlyingType(enumType) && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
             .Select(f => (f.Name, Convert.ToInt64(f.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture))).Order();
         Assert.Equal(constants, members);
         Assert.Equal(0, Convert.ToInt64(Enum.Parse(enumType, "Unknown"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
-    public void Families_three_to_six_are_reserved_in_the_schema_and_not_yet_a_family()
+    public void Families_three_to_six_are_the_tracked_system_families_and_per_family_tables_cover_them()
     {
-        byte[] reserved = typeof(WireFamily).GetFields().Where(f => f.Name.StartsWith("Reserved", StringComparison.Ordinal)).Select(f => (byte)f.GetRawConstantValue()!).Order().ToArray();
-        Assert.Equal([3, 4, 5, 6], reserved);
-        Assert.All(reserved, value => Assert.False(Enum.IsDefined((AllocationFamily)value)));
+        Assert.Equal(
+            [(AllocationFamily)3, (AllocationFamily)4, (AllocationFamily)5, (AllocationFamily)6],
+            [AllocationFamily.Native, AllocationFamily.Aligned, AllocationFamily.HGlobal, AllocationFamily.CoTaskMem]);
+        Assert.Equal(Enum.GetValues<AllocationFamily>().Max(f => (int)f) + 1, WireFamily.Count);
     }
 
     [Fact]
