@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Simplification;
 
 namespace LeakScope.Analyzers.CodeFixes;
 
@@ -51,7 +52,7 @@ public sealed class MismatchedFreeCodeFix : CodeFixProvider
         // Keep the receiver as written when the right function is on the same type (Marshal.FreeCoTaskMem → Marshal.FreeHGlobal).
         ExpressionSyntax receiver = access.Expression.ToString().EndsWith(ShortName(type), System.StringComparison.Ordinal)
             ? access.Expression
-            : SyntaxFactory.ParseExpression(type);
+            : SyntaxFactory.ParseExpression("global::" + type).WithAdditionalAnnotations(Simplifier.Annotation);
         MemberAccessExpressionSyntax replacement = access
             .WithExpression(receiver.WithTriviaFrom(access.Expression))
             .WithName(SyntaxFactory.IdentifierName(method).WithTriviaFrom(access.Name));

@@ -69,29 +69,34 @@ public sealed class ResizeWhileViewedAnalyzer : DiagnosticAnalyzer
     private static bool OutstandingAt(IInvocationOperation acquire, IInvocationOperation resize)
     {
         int position = resize.Syntax.SpanStart;
+
+        // A using statement or declaration decides first: the view's declarator sits inside it.
+        for (IOperation? node = acquire.Parent; node is not null and not IBlockOperation; node = node.Parent)
+        {
+            if (node is IUsingOperation usingStatement && IsResourceOf(acquire, usingStatement))
+            {
+                // using (var v = buffer.AcquireView()) { … }: outstanding inside the body only.
+                return usingStatement.Body.Syntax.Span.Contains(position);
+            }
+
+            if (node is IUsingDeclarationOperation usingDeclaration)
+            {
+                // using var v = buffer.AcquireView(); — disposed at the end of the enclosing block.
+                SyntaxNode? block = usingDeclaration.Syntax.Parent;
+                while (block is not null and not BlockSyntax and not SwitchSectionSyntax and not GlobalStatementSyntax)
+                {
+                    block = block.Parent;
+                }
+
+                // Top-level statements: disposed when Main ends.
+                return block is GlobalStatementSyntax || (block is not null && block.Span.Contains(position));
+            }
+        }
+
         for (IOperation? node = acquire.Parent; node is not null; node = node.Parent)
         {
             switch (node)
             {
-                case IUsingOperation usingStatement:
-                    // using (var v = buffer.AcquireView()) { … }: outstanding inside the body only.
-                    return usingStatement.Body.Syntax.Span.Contains(position) && IsResourceOf(acquire, usingStatement);
-
-                case IUsingDeclarationOperation usingDeclaration:
-                    // using var v = buffer.AcquireView(); — disposed at the end of the enclosing block.
-                    SyntaxNode? block = usingDeclaration.Syntax.Parent;
-                    while (block is not null && block is not BlockSyntax && block is not SwitchSectionSyntax && block is not CompilationUnitSyntax && block is not GlobalStatementSyntax)
-                    {
-                        block = block.Parent;
-                    }
-
-                    if (block is GlobalStatementSyntax)
-                    {
-                        return true; // Top-level statements: disposed when Main ends.
-                    }
-
-                    return block is not null && block.Span.Contains(position);
-
                 case IVariableDeclaratorOperation declarator:
                     return !DisposedBetween(declarator.Symbol, acquire, resize);
 

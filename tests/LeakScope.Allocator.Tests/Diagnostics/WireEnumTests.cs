@@ -36,7 +36,7 @@ public class WireEnumTests
         Assert.Equal(
             [(AllocationFamily)3, (AllocationFamily)4, (AllocationFamily)5, (AllocationFamily)6],
             [AllocationFamily.Native, AllocationFamily.Aligned, AllocationFamily.HGlobal, AllocationFamily.CoTaskMem]);
-        Assert.Equal(Enum.GetValues<AllocationFamily>().Max(f => (int)f) + 1, WireFamily.Count);
+        Assert.Equal(WireFamily.Count, Enum.GetValues<AllocationFamily>().Max(f => (int)f) + 1);
     }
 
     [Fact]

@@ -38,6 +38,6 @@ public class WireEnumTests
 
     private static IEnumerable<(string Name, long Value)> Constants(Type wire) =>
         wire.GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
+            .Where(f => f.IsLiteral && f.FieldType == Enum.GetUnderlyingType(enumType) && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
             .Select(f => (f.Name, Convert.ToInt64(f.GetRawConstantValue(), CultureInfo.InvariantCulture))).Order();
 }
