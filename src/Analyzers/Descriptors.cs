@@ -25,6 +25,15 @@ internal static class Descriptors
         isEnabledByDefault: true,
         description: "NativeBuffer<T>.Resize and Append are refused while a view acquired from the buffer is outstanding (the buffer protocol's rule). Dispose the view first, or resize before acquiring it.");
 
+    public static readonly DiagnosticDescriptor UndisposedOwner = new(
+        id: "LS0003",
+        title: "Native owner or view never disposed",
+        messageFormat: "'{0}' ({1}) is never disposed: its native memory is reclaimed by the finalizer, if ever — use 'using'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A NativeArray, NativeBuffer or buffer view created into a local that the member only reads from is never disposed: the array or buffer is left to the finalizer (an owner-finalized finding), a view keeps its buffer busy. Reported only when the local is not returned, passed, stored or captured.");
+
     public static readonly DiagnosticDescriptor InterceptionWithoutAllocator = new(
         id: "LS0100",
         title: "LeakScopeIntercept is on but LeakScope.Allocator is not referenced",

@@ -267,4 +267,18 @@ public unsafe class TrackedFamilyTests
             TrackedMarshal.FreeCoTaskMem(block);
         }
     }
+
+    [Fact]
+    public void A_leak_gate_names_a_tracked_block_left_live_and_passes_once_it_is_freed()
+    {
+        using LeakGateScope gate = LeakGate.Begin();
+        nint block = TrackedMarshal.AllocCoTaskMem(33); int line = Here.Line();
+        TrackedMarshal.FreeHGlobal(TrackedMarshal.AllocHGlobal(8));
+
+        LeakSite leak = Assert.Single(gate.GetLeaks());
+        Assert.Equal((line, AllocationFamily.CoTaskMem, 33L), (leak.Line, leak.Family, leak.Bytes));
+
+        TrackedMarshal.FreeCoTaskMem(block);
+        gate.AssertNoLeaks();
+    }
 }
