@@ -23,20 +23,21 @@ public class WireEnumTests
     [MemberData(nameof(Enums))]
     public void Every_member_has_the_value_of_its_wire_constant_and_every_wire_constant_a_member(Type enumType, Type wire)
     {
-        Assert.Equal(Constants(wire), Members(enumType));
+        Assert.Equal(Constants(wire, enumType), Members(enumType));
         Assert.Equal(0, Convert.ToInt64(Enum.Parse(enumType, "Unknown"), CultureInfo.InvariantCulture));
     }
 
     [Fact]
     public void Heartbeat_flags_are_the_wire_bits()
     {
-        Assert.Equal(Constants(typeof(WireHeartbeatFlags)), Members(typeof(HeartbeatFlags)).Where(m => m.Name != nameof(HeartbeatFlags.None)));
+        Assert.Equal(Constants(typeof(WireHeartbeatFlags), typeof(HeartbeatFlags)), Members(typeof(HeartbeatFlags)).Where(m => m.Name != nameof(HeartbeatFlags.None)));
     }
 
     private static IEnumerable<(string Name, long Value)> Members(Type enumType) =>
         Enum.GetNames(enumType).Select(n => (n, Convert.ToInt64(Enum.Parse(enumType, n), CultureInfo.InvariantCulture))).Order();
 
-    private static IEnumerable<(string Name, long Value)> Constants(Type wire) =>
+    /// <summary>The wire class's constants of the enum's underlying type (not, say, <c>WireFamily.Count</c>).</summary>
+    private static IEnumerable<(string Name, long Value)> Constants(Type wire, Type enumType) =>
         wire.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == Enum.GetUnderlyingType(enumType) && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
             .Select(f => (f.Name, Convert.ToInt64(f.GetRawConstantValue(), CultureInfo.InvariantCulture))).Order();
