@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Tracked;
@@ -33,10 +32,14 @@ internal static class TrackedBlocks
     public static void Add(nint address, in TrackedBlock block)
     {
         Stripe stripe = StripeOf(address);
-        lock (stripe.Gate)
+        stripe.Enter();
+        try
         {
-            ref TrackedEntry entry = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Entries, address, out _);
-            entry = new TrackedEntry(block, TrackedState.Live);
+            stripe.Set(address, new TrackedEntry(block, TrackedState.Live));
+        }
+        finally
+        {
+            stripe.Exit();
         }
     }
 
@@ -49,9 +52,10 @@ internal static class TrackedBlocks
     {
         Stripe stripe = StripeOf(address);
         evicted = default;
-        lock (stripe.Gate)
+        stripe.Enter();
+        try
         {
-            ref TrackedEntry entry = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Entries, address);
+            ref TrackedEntry entry = ref stripe.Find(address);
             if (Unsafe.IsNullRef(ref entry) || entry.State != TrackedState.Live
                 || (family != AllocationFamily.Unknown && entry.Block.Family != family)
                 || (allocationId != 0 && entry.Block.AllocationId != allocationId))
@@ -65,15 +69,20 @@ internal static class TrackedBlocks
             stripe.Quarantine(address, block, ref evicted);
             return true;
         }
+        finally
+        {
+            stripe.Exit();
+        }
     }
 
     /// <summary>Takes a live block out of the table for good (a realloc about to move it, or <c>Forget</c>).</summary>
     public static bool TryTake(nint address, long allocationId, out TrackedBlock block)
     {
         Stripe stripe = StripeOf(address);
-        lock (stripe.Gate)
+        stripe.Enter();
+        try
         {
-            ref TrackedEntry entry = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Entries, address);
+            ref TrackedEntry entry = ref stripe.Find(address);
             if (Unsafe.IsNullRef(ref entry) || entry.State != TrackedState.Live || (allocationId != 0 && entry.Block.AllocationId != allocationId))
             {
                 block = default;
@@ -81,8 +90,12 @@ internal static class TrackedBlocks
             }
 
             block = entry.Block;
-            stripe.Entries.Remove(address);
+            stripe.Remove(address);
             return true;
+        }
+        finally
+        {
+            stripe.Exit();
         }
     }
 
@@ -90,13 +103,19 @@ internal static class TrackedBlocks
     public static TrackedState Find(nint address, out TrackedBlock block)
     {
         Stripe stripe = StripeOf(address);
-        lock (stripe.Gate)
+        stripe.Enter();
+        try
         {
-            if (stripe.Entries.TryGetValue(address, out TrackedEntry entry))
+            ref TrackedEntry entry = ref stripe.Find(address);
+            if (!Unsafe.IsNullRef(ref entry))
             {
                 block = entry.Block;
                 return entry.State;
             }
+        }
+        finally
+        {
+            stripe.Exit();
         }
 
         block = default;
@@ -109,16 +128,14 @@ internal static class TrackedBlocks
         var live = new List<LiveBlock>();
         foreach (Stripe stripe in s_stripes)
         {
-            lock (stripe.Gate)
+            stripe.Enter();
+            try
             {
-                foreach (KeyValuePair<nint, TrackedEntry> pair in stripe.Entries)
-                {
-                    if (pair.Value.State == TrackedState.Live)
-                    {
-                        TrackedBlock b = pair.Value.Block;
-                        live.Add(new LiveBlock(b.AllocationId, pair.Key, b.Size, b.SiteId, b.Family));
-                    }
-                }
+                stripe.CollectLive(live);
+            }
+            finally
+            {
+                stripe.Exit();
             }
         }
 
@@ -136,20 +153,140 @@ internal static class TrackedBlocks
         return stripes;
     }
 
-    /// <summary>One stripe: its blocks by address (live and quarantined) and its quarantine ring, under one lock.</summary>
+    /// <summary>
+    /// One stripe: its blocks by address (live and quarantined) in an open-addressing table, and its quarantine ring,
+    /// guarded by a spin flag (one compare-exchange to enter, a release store to leave: the critical sections are a few
+    /// array accesses, so a waiter spins briefly instead of sleeping).
+    /// </summary>
     private sealed class Stripe
     {
-        public readonly Lock Gate = new();
-        public readonly Dictionary<nint, TrackedEntry> Entries = new();
+        private const nint Tombstone = -1;
+
         private readonly (nint Address, AllocationFamily Family, nuint Size)[] _ring = new (nint, AllocationFamily, nuint)[QuarantineCapacity];
-        private int _head;
+        private int _gate;
+        private nint[] _keys = new nint[16];
+        private TrackedEntry[] _entries = new TrackedEntry[16];
         private int _count;
+        private int _used;
+        private int _head;
+        private int _quarantined;
         private long _bytes;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Enter()
+        {
+            if (Interlocked.CompareExchange(ref _gate, 1, 0) != 0)
+            {
+                EnterContended();
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Exit() => Volatile.Write(ref _gate, 0);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void EnterContended()
+        {
+            var spin = default(SpinWait);
+            do
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            while (Volatile.Read(ref _gate) != 0 || Interlocked.CompareExchange(ref _gate, 1, 0) != 0);
+        }
+
+        /// <summary>The entry of an address, or a null ref.</summary>
+        public ref TrackedEntry Find(nint address)
+        {
+            nint[] keys = _keys;
+            int mask = keys.Length - 1;
+            for (int i = Start(address, mask); ; i = (i + 1) & mask)
+            {
+                nint key = keys[i];
+                if (key == address)
+                {
+                    return ref _entries[i];
+                }
+
+                if (key == 0)
+                {
+                    return ref Unsafe.NullRef<TrackedEntry>();
+                }
+            }
+        }
+
+        public void Set(nint address, in TrackedEntry entry)
+        {
+            if ((_used + 1) * 4 > _keys.Length * 3)
+            {
+                Rehash();
+            }
+
+            nint[] keys = _keys;
+            int mask = keys.Length - 1;
+            int free = -1;
+            for (int i = Start(address, mask); ; i = (i + 1) & mask)
+            {
+                nint key = keys[i];
+                if (key == address)
+                {
+                    _entries[i] = entry;
+                    return;
+                }
+
+                if (key == Tombstone && free < 0)
+                {
+                    free = i;
+                }
+                else if (key == 0)
+                {
+                    if (free < 0)
+                    {
+                        free = i;
+                        _used++;
+                    }
+
+                    keys[free] = address;
+                    _entries[free] = entry;
+                    _count++;
+                    return;
+                }
+            }
+        }
+
+        public void Remove(nint address)
+        {
+            nint[] keys = _keys;
+            int mask = keys.Length - 1;
+            for (int i = Start(address, mask); keys[i] != 0; i = (i + 1) & mask)
+            {
+                if (keys[i] == address)
+                {
+                    keys[i] = Tombstone;
+                    _entries[i] = default;
+                    _count--;
+                    return;
+                }
+            }
+        }
+
+        public void CollectLive(List<LiveBlock> live)
+        {
+            for (int i = 0; i < _keys.Length; i++)
+            {
+                nint key = _keys[i];
+                if (key != 0 && key != Tombstone && _entries[i].State == TrackedState.Live)
+                {
+                    TrackedBlock b = _entries[i].Block;
+                    live.Add(new LiveBlock(b.AllocationId, key, b.Size, b.SiteId, b.Family));
+                }
+            }
+        }
 
         /// <summary>Adds a freed block; evicts the oldest when the ring is full or over its byte budget (at most one per call).</summary>
         public void Quarantine(nint address, in TrackedBlock block, ref Evicted evicted)
         {
-            if (_count == QuarantineCapacity || (_count > 0 && _bytes + (long)block.Size > QuarantineBytes))
+            if (_quarantined == QuarantineCapacity || (_quarantined > 0 && _bytes + (long)block.Size > QuarantineBytes))
             {
                 evicted = EvictOldest();
             }
@@ -157,13 +294,13 @@ internal static class TrackedBlocks
             if ((long)block.Size > QuarantineBytes)
             {
                 // Too big to hold back: given back at once (by the caller, after the evicted one); not remembered.
-                Entries.Remove(address);
+                Remove(address);
                 evicted = evicted.Address == 0 ? new Evicted(address, block.Family, 0, 0) : evicted with { SecondAddress = address, SecondFamily = block.Family };
                 return;
             }
 
-            _ring[(_head + _count) % QuarantineCapacity] = (address, block.Family, block.Size);
-            _count++;
+            _ring[(_head + _quarantined) % QuarantineCapacity] = (address, block.Family, block.Size);
+            _quarantined++;
             _bytes += (long)block.Size;
         }
 
@@ -172,10 +309,38 @@ internal static class TrackedBlocks
             (nint address, AllocationFamily family, nuint size) = _ring[_head];
             _ring[_head] = default;
             _head = (_head + 1) % QuarantineCapacity;
-            _count--;
+            _quarantined--;
             _bytes -= (long)size;
-            Entries.Remove(address);
+            Remove(address);
             return new Evicted(address, family, 0, 0);
+        }
+
+        /// <summary>Middle bits of the address's hash (the top ones chose the stripe).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Start(nint address, int mask) => (int)((((ulong)address >> 4) * 0x9E3779B97F4A7C15UL) >> 24) & mask;
+
+        /// <summary>Rebuilds the table without tombstones, doubling it while it would be over half full.</summary>
+        private void Rehash()
+        {
+            int capacity = _keys.Length;
+            while ((_count + 1) * 2 > capacity)
+            {
+                capacity *= 2;
+            }
+
+            nint[] oldKeys = _keys;
+            TrackedEntry[] oldEntries = _entries;
+            _keys = new nint[capacity];
+            _entries = new TrackedEntry[capacity];
+            _count = 0;
+            _used = 0;
+            for (int i = 0; i < oldKeys.Length; i++)
+            {
+                if (oldKeys[i] != 0 && oldKeys[i] != Tombstone)
+                {
+                    Set(oldKeys[i], oldEntries[i]);
+                }
+            }
         }
     }
 }

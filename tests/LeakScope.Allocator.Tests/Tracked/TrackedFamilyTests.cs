@@ -281,4 +281,27 @@ public unsafe class TrackedFamilyTests
         TrackedMarshal.FreeCoTaskMem(block);
         gate.AssertNoLeaks();
     }
+
+    [Fact]
+    public void Tens_of_thousands_of_live_blocks_freed_in_another_order_keep_the_table_exact()
+    {
+        using var policy = new MisusePolicyScope(MisusePolicy.Report);
+        HeapSnapshot before = HeapStats.Capture();
+        var blocks = new nint[30_000];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = (nint)TrackedNativeMemory.Alloc((nuint)(8 + (i % 64)));
+        }
+
+        Assert.Equal(30_000, Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native).LiveBlocks);
+        var order = Enumerable.Range(0, blocks.Length).OrderBy(i => (i * 7919) % blocks.Length).ToArray();
+        foreach (int i in order)
+        {
+            TrackedNativeMemory.Free((void*)blocks[i]);
+        }
+
+        // The last frees are still quarantined: a second free of each is a double free, not passed to the system.
+        TrackedNativeMemory.Free((void*)blocks[order[^1]]);
+        Assert.Equal(new HeapCounts(0, 0, 30_000, 30_000, 1), Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native));
+    }
 }
