@@ -9,6 +9,7 @@ namespace LeakScope.Allocator;
 /// </summary>
 public enum AllocationFamily : byte
 {
+    /// <summary>No family: a pointer no LeakScope heap handed out (an invalid free is charged here).</summary>
     Unknown = WireFamily.Unknown,
 
     /// <summary>The C family: <see cref="RawHeap"/>.</summary>

@@ -1,10 +1,11 @@
 namespace LeakScope.Allocator;
 
 /// <summary>
-/// Counts for one family or for the whole heap. A value type with <c>+</c> and <c>−</c> so that
-/// snapshots can be summed and diffed (heaptrack's <c>AllocationData</c>).
+/// Counts for one family or for the whole heap: the value inside a <see cref="HeapSnapshot"/>. A value type with
+/// <c>+</c> and <c>−</c> so that snapshots can be summed and diffed (heaptrack's <c>AllocationData</c>); callers see
+/// the same arithmetic on <see cref="HeapSnapshot"/> itself.
 /// </summary>
-public readonly record struct HeapCounts(long LiveBlocks, long LiveBytes, long Allocations, long Frees, long MisuseCount)
+internal readonly record struct HeapCounts(long LiveBlocks, long LiveBytes, long Allocations, long Frees, long MisuseCount)
 {
     public static HeapCounts operator +(HeapCounts left, HeapCounts right) => new(
         left.LiveBlocks + right.LiveBlocks,

@@ -3,7 +3,7 @@ namespace LeakScope.Allocator;
 /// <summary>Thrown by <see cref="LeakGateScope.AssertNoLeaks"/>: blocks allocated inside the scope are still live.</summary>
 public sealed class LeakGateException : Exception
 {
-    public LeakGateException(string message, IReadOnlyList<LeakSite> leaks)
+    internal LeakGateException(string message, IReadOnlyList<LeakSite> leaks)
         : base(message)
     {
         Leaks = leaks;
@@ -17,7 +17,9 @@ public sealed class LeakGateException : Exception
     /// <summary>The live blocks, grouped by site and family, largest first.</summary>
     public IReadOnlyList<LeakSite> Leaks { get; }
 
+    /// <summary>The live blocks over every site in <see cref="Leaks"/>.</summary>
     public long LeakedBlocks { get; }
 
+    /// <summary>The live bytes over every site in <see cref="Leaks"/>.</summary>
     public long LeakedBytes { get; }
 }

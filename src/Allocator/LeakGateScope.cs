@@ -93,6 +93,7 @@ public sealed class LeakGateScope : IDisposable
         }
     }
 
+    /// <summary>For example <c>LeakGate scope begun at MyTests.cs:12: 0 live blocks</c>.</summary>
     public override string ToString() => $"LeakGate scope begun at {Path.GetFileName(_begunAt.File)}:{_begunAt.Line}: {LiveBlocks} live blocks";
 
     internal void Track(in LiveBlock block) => _live[block.AllocationId] = block;

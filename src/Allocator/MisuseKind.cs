@@ -5,6 +5,7 @@ namespace LeakScope.Allocator;
 /// <summary>The kinds of misuse the allocator detects in-process. Values cross the wire: they are defined by <see cref="WireMisuseKind"/>.</summary>
 public enum MisuseKind : byte
 {
+    /// <summary>Not a kind this allocator reports; a reader of a newer trace may see it for a kind it does not know.</summary>
     Unknown = WireMisuseKind.Unknown,
 
     /// <summary>A block freed (or reallocated) through another family than the one that allocated it.</summary>
@@ -27,7 +28,7 @@ public enum MisuseKind : byte
 
     /// <summary>
     /// Reserved: never reported by this allocator. A resize or append attempted on a buffer while views are outstanding
-    /// is refused with <see cref="Buffers.BufferBusyException"/> and published as <c>ResizeBlocked</c>, not as a misuse.
+    /// is refused with <see cref="BufferBusyException"/> and published as <c>ResizeBlocked</c>, not as a misuse.
     /// </summary>
     ResizeWithViews = WireMisuseKind.ResizeWithViews,
 }

@@ -6,12 +6,12 @@ namespace LeakScope.Tracer;
 /// </summary>
 public abstract class TracerException : Exception
 {
-    protected TracerException(string message)
+    private protected TracerException(string message)
         : base(message)
     {
     }
 
-    protected TracerException(string message, Exception? inner)
+    private protected TracerException(string message, Exception? inner)
         : base(message, inner)
     {
     }

@@ -115,4 +115,47 @@ public unsafe class HeapStatsTests
         Assert.True(snapshot.For(AllocationFamily.Raw).LiveBytes >= 100);
         Assert.True(snapshot.For(AllocationFamily.Pool).LiveBytes >= 700);
     }
+
+    [Fact]
+    public void Snapshots_subtract_and_add_family_by_family()
+    {
+        HeapSnapshot before = HeapStats.Capture();
+        void* raw = RawHeap.Malloc(100);
+        void* pool = PoolHeap.Malloc(48);
+        HeapSnapshot live = HeapStats.Capture();
+        RawHeap.Free(raw);
+        PoolHeap.Free(pool);
+        HeapSnapshot after = HeapStats.Capture();
+
+        HeapSnapshot gained = live - before;
+        Assert.Equal((2, 148, 2, 0, 0), (gained.LiveBlocks, gained.LiveBytes, gained.Allocations, gained.Frees, gained.MisuseCount));
+        Assert.Equal((1, 100), (gained.For(AllocationFamily.Raw).LiveBlocks, gained.For(AllocationFamily.Raw).LiveBytes));
+        Assert.Equal((1, 48), (gained.For(AllocationFamily.Pool).LiveBlocks, gained.For(AllocationFamily.Pool).LiveBytes));
+        Assert.Equal(0, gained.For(AllocationFamily.Unknown).Allocations);
+        Assert.Equal(gained, gained.For(AllocationFamily.Raw) + gained.For(AllocationFamily.Pool) + gained.For(AllocationFamily.Unknown));
+        Assert.Equal(live, before + gained);
+        Assert.Equal(live, HeapSnapshot.Add(before, gained));
+        Assert.Equal(gained, HeapSnapshot.Subtract(live, before));
+        Assert.NotEqual(before, live);
+
+        HeapSnapshot churn = after - before;
+        Assert.Equal((0, 0, 2, 2), (churn.LiveBlocks, churn.LiveBytes, churn.Allocations, churn.Frees));
+        Assert.Equal(-1, (after - live).For(AllocationFamily.Pool).LiveBlocks);
+        Assert.Equal(-148, (after - live).LiveBytes);
+    }
+
+    [Fact]
+    public void Equal_snapshots_hash_alike_and_differ_from_null()
+    {
+        RawHeap.Free(RawHeap.Malloc(1));
+        HeapSnapshot snapshot = HeapStats.Capture();
+        HeapSnapshot same = snapshot - snapshot + snapshot;
+
+        Assert.NotSame(snapshot, same);
+        Assert.True(snapshot.Equals(same));
+        Assert.True(snapshot.Equals((object)same));
+        Assert.Equal(snapshot.GetHashCode(), same.GetHashCode());
+        Assert.False(snapshot.Equals(null));
+        Assert.NotEqual(snapshot, snapshot - snapshot);
+    }
 }

@@ -109,11 +109,16 @@ public class InterceptionGeneratorTests
             var leaked = (IntPtr)consumer.GetMethod("Leak")!.Invoke(null, null)!;
 
             HeapSnapshot after = HeapStats.Capture();
-            HeapCounts Change(AllocationFamily family) => after.For(family).Counts - before.For(family).Counts;
-            Assert.Equal(new HeapCounts(0, 0, 3, 3, 0), Change(AllocationFamily.Native));
-            Assert.Equal(new HeapCounts(0, 0, 2, 2, 0), Change(AllocationFamily.Aligned));
-            Assert.Equal(new HeapCounts(1, 5, 3, 2, 0), Change(AllocationFamily.HGlobal));
-            Assert.Equal(new HeapCounts(0, 0, 2, 2, 0), Change(AllocationFamily.CoTaskMem));
+            (long LiveBlocks, long LiveBytes, long Allocations, long Frees, long Misuse) Change(AllocationFamily family)
+            {
+                HeapSnapshot change = (after - before).For(family);
+                return (change.LiveBlocks, change.LiveBytes, change.Allocations, change.Frees, change.MisuseCount);
+            }
+
+            Assert.Equal((0L, 0L, 3L, 3L, 0L), Change(AllocationFamily.Native));
+            Assert.Equal((0L, 0L, 2L, 2L, 0L), Change(AllocationFamily.Aligned));
+            Assert.Equal((1L, 5L, 3L, 2L, 0L), Change(AllocationFamily.HGlobal));
+            Assert.Equal((0L, 0L, 2L, 2L, 0L), Change(AllocationFamily.CoTaskMem));
             TrackedMarshal.FreeHGlobal(leaked);
         }
         finally

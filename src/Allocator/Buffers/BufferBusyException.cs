@@ -8,7 +8,7 @@ namespace LeakScope.Allocator;
 /// </summary>
 public sealed class BufferBusyException : InvalidOperationException
 {
-    public BufferBusyException(string message, long ownerId, long requestedLength, IReadOnlyList<OutstandingView> outstandingViews)
+    internal BufferBusyException(string message, long ownerId, long requestedLength, IReadOnlyList<OutstandingView> outstandingViews)
         : base(message)
     {
         OwnerId = ownerId;

@@ -25,6 +25,7 @@ public sealed unsafe class BufferView<T> : IDisposable
         _siteId = siteId;
     }
 
+    /// <summary>Releases a view that was never disposed and reports it as a leaked view (<c>view-leak</c>).</summary>
     ~BufferView()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

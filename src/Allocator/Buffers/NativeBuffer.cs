@@ -237,8 +237,14 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>For example <c>NativeBuffer&lt;Byte&gt;[4096] (Pool, 1 views)</c>.</summary>
     public override string ToString() => $"NativeBuffer<{typeof(T).Name}>[{_length}] ({Family}, {ViewCount} views)";
 
+    /// <summary>
+    /// Frees the storage: from <see cref="IDisposable.Dispose"/> as a normal dispose (views still outstanding are reported),
+    /// or from the finalizer, which reports the buffer as <c>owner-finalized</c>.
+    /// </summary>
+    /// <param name="disposing">True from <c>Dispose()</c>, false from the finalizer.</param>
     protected override void Dispose(bool disposing)
     {
         lock (_gate)

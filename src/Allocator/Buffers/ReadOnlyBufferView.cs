@@ -27,6 +27,7 @@ public sealed unsafe class ReadOnlyBufferView<T> : IDisposable
         _siteId = siteId;
     }
 
+    /// <summary>Releases a view that was never disposed and reports it as a leaked view (<c>view-leak</c>).</summary>
     ~ReadOnlyBufferView()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

@@ -80,8 +80,10 @@ internal static class Instrumentation
         }
     }
 
-    /// <param name="allocationSiteId">Where the block was allocated (batches fold by it).</param>
-    /// <param name="file">The freeing call's site, looked up only for per-operation events.</param>
+    /// <summary>
+    /// A block was freed. <c>allocationSiteId</c> is where it was allocated (batches fold by it); <c>file</c>,
+    /// <c>line</c> and <c>member</c> are the freeing call's site, looked up only for per-operation events.
+    /// </summary>
     public static void Freed(ThreadHeap heap, long id, nint address, nuint size, AllocationFamily family, int allocationSiteId, string file, int line, string member)
     {
         if (s_batched)

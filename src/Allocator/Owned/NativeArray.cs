@@ -68,6 +68,7 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
     /// <summary>The family the storage belongs to.</summary>
     public AllocationFamily Family => _block.Family;
 
+    /// <summary>Whether the array has been disposed (or finalized): its storage is freed, and members that touch it throw <see cref="ObjectDisposedException"/>.</summary>
     public bool IsDisposed => _block.IsFreed;
 
     /// <summary>The owner id this array's events carry.</summary>
@@ -210,6 +211,7 @@ public sealed unsafe class NativeArray<T> : IDisposable, IOwnedStorage
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>For example <c>NativeArray&lt;Single&gt;[1024] (Pool)</c>.</summary>
     public override string ToString() => $"NativeArray<{typeof(T).Name}>[{_length}] ({Family})";
 
     private T* Items

@@ -44,6 +44,7 @@ public sealed unsafe class IndirectView<T> : IDisposable
         _offset = offset;
     }
 
+    /// <summary>Releases a view that was never disposed and reports it as a leaked view (<c>view-leak</c>).</summary>
     ~IndirectView()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
@@ -337,6 +338,7 @@ public sealed unsafe class IndirectView<T> : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The view's shape, strides, indirect dimension and how many sub-blocks it holds.</summary>
     public override string ToString() =>
         $"IndirectView<{typeof(T).Name}>({string.Join(", ", _shape)}) strides ({string.Join(", ", _strides)}), indirect dimension {_indirect}, {_held.Length} sub-blocks";
 

@@ -47,6 +47,7 @@ public sealed unsafe class StridedView<T> : IDisposable
         _siteId = siteId;
     }
 
+    /// <summary>Releases a view that was never disposed and reports it as a leaked view (<c>view-leak</c>).</summary>
     ~StridedView()
     {
         // An owned copy's storage is unreachable too: its own finalizer reclaims it and reports it.
@@ -377,6 +378,7 @@ public sealed unsafe class StridedView<T> : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>For example <c>StridedView&lt;Double&gt;(3, 4) strides (4, 1) at 0</c>, prefixed <c>read-only</c> for a read-only view.</summary>
     public override string ToString() => $"{(IsReadOnly ? "read-only " : "")}StridedView<{typeof(T).Name}>({FormatShape(_shape)}) strides ({string.Join(", ", _strides)}) at {Offset}";
 
     /// <summary>

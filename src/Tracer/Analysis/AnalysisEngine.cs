@@ -38,6 +38,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     /// <summary>How many block records before or after a heartbeat may still be in flight when the target snapshots its counters.</summary>
     public const int InFlightWindow = 64;
 
+    /// <summary>An engine with nothing seen yet, judging by <paramref name="options"/> (null: <see cref="AnalysisOptions.Default"/>).</summary>
     public AnalysisEngine(AnalysisOptions? options = null) => _options = options ?? AnalysisOptions.Default;
 
     /// <summary>Records consumed so far.</summary>
@@ -52,12 +53,14 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     /// <summary>Heartbeats seen so far (a live view can watch this grow).</summary>
     public int HeartbeatCount => _heartbeats.Count;
 
+    /// <inheritdoc/>
     public void On(in SiteDefined record)
     {
         OutsideBatch();
         _sites.Define(record);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockAllocated record)
     {
@@ -71,6 +74,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockFreed record)
     {
@@ -79,6 +83,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in BlockReallocated record)
     {
@@ -94,6 +99,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    /// <inheritdoc/>
     public void On(in BatchStarted record)
     {
         _writer = record.Writer;
@@ -105,6 +111,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         }
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void On(in AllocationsFolded record)
     {
@@ -112,6 +119,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _heap.Fold(record.Site.Value, record.Family, record.Count, record.Bytes);
     }
 
+    /// <inheritdoc/>
     public void On(in MisuseReported record)
     {
         OutsideBatch();
@@ -130,12 +138,14 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         }
     }
 
+    /// <inheritdoc/>
     public void On(in RundownStarted record)
     {
         OutsideBatch();
         _heap.RundownStarted();
     }
 
+    /// <inheritdoc/>
     public void On(in RundownBlock record)
     {
         EndBatch();
@@ -149,12 +159,14 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    /// <inheritdoc/>
     public void On(in RundownStopped record)
     {
         OutsideBatch();
         _heap.RundownStopped();
     }
 
+    /// <inheritdoc/>
     public void On(in Heartbeat record)
     {
         OutsideBatch();
@@ -213,48 +225,56 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         _heap.SampleSites(first);
     }
 
+    /// <inheritdoc/>
     public void On(in ViewAcquired record)
     {
         OutsideBatch();
         _ownership.ViewAcquired(record);
     }
 
+    /// <inheritdoc/>
     public void On(in ViewReleased record)
     {
         OutsideBatch();
         _ownership.ViewReleased(record);
     }
 
+    /// <inheritdoc/>
     public void On(in ResizeBlocked record)
     {
         OutsideBatch();
         _ownership.ResizeBlocked(record, _heap);
     }
 
+    /// <inheritdoc/>
     public void On(in ResizeBlockedView record)
     {
         OutsideBatch();
         _ownership.ResizeBlockedView(record);
     }
 
+    /// <inheritdoc/>
     public void On(in ViewLeaked record)
     {
         OutsideBatch();
         _ownership.ViewLeaked(record, _heap);
     }
 
+    /// <inheritdoc/>
     public void On(in OwnerCreated record)
     {
         OutsideBatch();
         _ownership.OwnerCreated(record, _heap);
     }
 
+    /// <inheritdoc/>
     public void On(in OwnerDisposed record)
     {
         OutsideBatch();
         _ownership.OwnerDisposed(record);
     }
 
+    /// <inheritdoc/>
     public void On(in OwnerFinalized record)
     {
         OutsideBatch();

@@ -8,5 +8,6 @@ public sealed record EngineSnapshot(long Records, int Heartbeats, FamilyCounts R
     /// <summary>The tracked system families that saw any block (see <see cref="AnalysisResult.Tracked"/>).</summary>
     public IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> Tracked { get; init; } = [];
 
+    /// <summary>Before the first record.</summary>
     public static readonly EngineSnapshot Empty = new(0, 0, default, default, []);
 }

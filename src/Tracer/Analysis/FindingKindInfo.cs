@@ -11,6 +11,7 @@ public sealed class FindingKindInfo
 {
     internal FindingKindInfo(FindingKind kind) => Kind = kind;
 
+    /// <summary>The kind this entry describes.</summary>
     public FindingKind Kind { get; }
 
     /// <summary>The contract string (JSON <c>kind</c>, SARIF rule id, JUnit test name, suppressions, <c>--fail-on</c>): <c>mismatched-free</c>.</summary>
@@ -61,5 +62,6 @@ public sealed class FindingKindInfo
     /// <summary>The count with what it counts and the exact bytes with what they are: <c>3 blocks, 240 B total</c>, <c>12 live blocks at end, 4,096 B gained</c>.</summary>
     public string Amount(long count, long bytes) => $"{Counted(count)}, {bytes.ToString("N0", CultureInfo.InvariantCulture)} B {BytesMeaning}";
 
+    /// <summary>The contract string, <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

@@ -12,6 +12,7 @@ public sealed class FindingWords
     private readonly Func<HeapFamily, string> _family;
     private readonly Func<long, string> _bytes;
 
+    /// <summary>The words of <paramref name="finding"/>, with the writer's way of naming a family and sizing bytes.</summary>
     public FindingWords(Finding finding, Func<HeapFamily, string> family, Func<long, string> bytes)
     {
         Finding = finding;
@@ -19,8 +20,10 @@ public sealed class FindingWords
         _bytes = bytes;
     }
 
+    /// <summary>The finding the words are about.</summary>
     public Finding Finding { get; }
 
+    /// <summary>Whether the finding counts exactly one block or incident.</summary>
     public bool One => Finding.Count == 1;
 
     /// <summary>The count, <c>1,024</c>.</summary>
@@ -38,8 +41,10 @@ public sealed class FindingWords
     /// <summary><c>once</c>, <c>3 times</c>.</summary>
     public string Times => One ? "once" : $"{Count} times";
 
+    /// <summary>Any family, named as the writer names families: <c>raw</c>.</summary>
     public string FamilyOf(HeapFamily family) => _family(family);
 
+    /// <summary>Any byte count, sized as the writer sizes bytes: <c>1.5 KiB</c>.</summary>
     public string BytesOf(long bytes) => _bytes(bytes);
 
     /// <summary>The singular or plural of a noun for the finding's count.</summary>

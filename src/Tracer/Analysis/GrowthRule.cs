@@ -9,8 +9,10 @@ namespace LeakScope.Tracer.Analysis;
 /// </summary>
 public sealed record GrowthRule(int MinRisingWindows = 3, long MinGrowthBytes = 1024)
 {
+    /// <summary>At least 3 rising windows and 1024 bytes gained.</summary>
     public static readonly GrowthRule Default = new();
 
+    /// <summary>Whether a site's samples show growth under this rule.</summary>
     public bool IsGrowth(GrowthEvidence e) =>
         e.RisingWindows >= MinRisingWindows
         && e.RisingWindows > e.FallingWindows

@@ -15,5 +15,6 @@ public sealed record HeartbeatSample(long Sequence, FamilyCounts TargetRaw, Fami
     /// </summary>
     public bool MatchedInFlight { get; init; }
 
+    /// <summary>The tracer's live account equalled the target's counts at this heartbeat (at its read point, or in flight).</summary>
     public bool Matches => MatchedInFlight || (TargetRaw.SameLive(TracerRaw) && TargetPool.SameLive(TracerPool));
 }

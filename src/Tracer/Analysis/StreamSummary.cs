@@ -10,6 +10,7 @@ namespace LeakScope.Tracer.Analysis;
 /// </summary>
 public sealed record StreamSummary(StreamEnd End, long EventsLost = 0, long UndecodableEvents = 0, bool CleanEnd = true)
 {
+    /// <summary>A stream that ended cleanly when the target exited, with nothing lost or undecodable.</summary>
     public static readonly StreamSummary CleanExit = new(StreamEnd.TargetExited);
 
     /// <summary>The stream carried (or its session asked for) high-rate batches.</summary>

@@ -24,8 +24,14 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     private readonly ITraceRecordSink _sink = sink;
     private readonly BatchSequences _sequences = new();
 
+    /// <summary>What was decoded, and what could not be (counted, never dropped silently).</summary>
     public DecoderStatistics Statistics { get; } = new();
 
+    /// <summary>
+    /// Decodes one event's payload into its record and hands it to the sink. An event id 0 (EventSource's own error
+    /// event), an unknown id or a payload of the wrong size is counted in <see cref="Statistics"/>.
+    /// </summary>
+    /// <exception cref="UnsupportedSchemaVersionException"><paramref name="version"/> is newer than this decoder reads.</exception>
     public void Decode(int eventId, int version, ReadOnlySpan<byte> payload)
     {
         if (eventId == 0)
@@ -211,6 +217,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         }
     }
 
+    /// <summary>Whether <paramref name="eventId"/> is an event of the schema this decoder reads.</summary>
     public static bool IsKnown(int eventId) => WireSchema.Find(eventId) is not null;
 
     /// <summary>The newest version of event <paramref name="eventId"/> this decoder reads (0 for an unknown id).</summary>

@@ -6,6 +6,7 @@ namespace LeakScope.Tracer.Events;
 [Flags]
 public enum HeartbeatFlags
 {
+    /// <summary>No flag: a periodic heartbeat of a target in the per-operation mode.</summary>
     None = 0,
 
     /// <summary>Published while the process exits: nothing allocates after it.</summary>

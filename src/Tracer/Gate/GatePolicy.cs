@@ -12,15 +12,19 @@ namespace LeakScope.Tracer.Gate;
 /// </summary>
 public sealed record GatePolicy
 {
+    /// <summary>Fail on any finding whose kind gates by default; no budget, no suppressions.</summary>
     public static readonly GatePolicy Default = new();
 
     /// <summary>The kinds that fail the gate; by default those whose <see cref="FindingKindInfo.GatesByDefault"/> is set.</summary>
     public IReadOnlySet<FindingKind> FailOn { get; init; } = FindingKinds.All.Where(k => k.GatesByDefault).Select(k => k.Kind).ToHashSet();
 
+    /// <summary>With a value, <c>leak</c> findings fail only together, when their bytes exceed it (<c>--max-leaked-bytes</c>).</summary>
     public long? MaxLeakedBytes { get; init; }
 
+    /// <summary>Also fail when the account is not provably exact (<c>--fail-on incomplete</c>).</summary>
     public bool FailOnIncomplete { get; init; }
 
+    /// <summary>Findings these match never fail the gate (<c>--suppressions</c>).</summary>
     public IReadOnlyList<Suppression> Suppressions { get; init; } = [];
 
     /// <summary>Do not fail the gate when a launched target exits non-zero or dies by a signal (<see cref="TargetExitRule"/>).</summary>

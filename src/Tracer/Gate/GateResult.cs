@@ -19,6 +19,7 @@ public sealed record GateResult(
     /// <summary>Set when the launched target's exit failed the gate (<see cref="TargetExitRule"/>): the reason, also in <see cref="Reasons"/>.</summary>
     public string? TargetExit { get; init; }
 
+    /// <summary>The suppressions that matched no finding.</summary>
     public IEnumerable<SuppressionUse> Unused => Suppressions.Where(s => s.Matched == 0);
 
     /// <summary>The findings that fail the gate, in the engine's order (a subset of <see cref="Findings"/>).</summary>

@@ -32,8 +32,10 @@ public sealed class SitePattern
     /// <summary>The pattern as written.</summary>
     public string Text { get; }
 
+    /// <summary>The first line of the pattern's line range, or null when it names no line.</summary>
     public int? FromLine { get; }
 
+    /// <summary>The last line of the pattern's line range, or null when it names no line.</summary>
     public int? ToLine { get; }
 
     /// <summary>Parses <paramref name="file"/> (with an optional <c>:line</c>) and an optional member glob; null and an error when malformed.</summary>
@@ -71,6 +73,7 @@ public sealed class SitePattern
         return new SitePattern(text, new Regex(FileRegex(path), Options), from, to, memberRegex);
     }
 
+    /// <summary>Whether <paramref name="site"/>'s file, line and member fall under the pattern.</summary>
     public bool Matches(SiteInfo site)
     {
         if (FromLine is { } from && (site.Line < from || site.Line > ToLine))
@@ -86,6 +89,7 @@ public sealed class SitePattern
         return _file.IsMatch(site.File.Replace('\\', '/'));
     }
 
+    /// <summary>The pattern as written, <see cref="Text"/>.</summary>
     public override string ToString() => Text;
 
     private static bool TryLine(string text, out int line) =>

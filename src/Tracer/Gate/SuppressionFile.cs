@@ -9,6 +9,8 @@ namespace LeakScope.Tracer.Gate;
 /// </summary>
 public static class SuppressionFile
 {
+    /// <summary>Reads and parses the suppressions file at <paramref name="path"/>.</summary>
+    /// <exception cref="SuppressionFileException">The file cannot be read, or a line is malformed.</exception>
     public static IReadOnlyList<Suppression> Load(string path)
     {
         string text;
@@ -24,6 +26,8 @@ public static class SuppressionFile
         return Parse(text, path);
     }
 
+    /// <summary>Parses suppressions from <paramref name="text"/>; <paramref name="source"/> names it in the suppressions and in errors.</summary>
+    /// <exception cref="SuppressionFileException">A line is malformed (the message names the source and line).</exception>
     public static IReadOnlyList<Suppression> Parse(string text, string source)
     {
         var suppressions = new List<Suppression>();

@@ -21,6 +21,7 @@ public static class FindingText
         return f.Uncertain ? text + " (Uncertain: the trace is incomplete.)" : text;
     }
 
+    /// <summary>Bytes for people: <c>240 B</c> below 10 KiB, <c>12.5 KiB</c> below 10 MiB, then <c>12.0 MiB</c>.</summary>
     public static string Bytes(long bytes) => bytes switch
     {
         < 10 * 1024 => $"{bytes.ToString("N0", Invariant)} B",

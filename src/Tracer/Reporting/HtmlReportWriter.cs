@@ -16,6 +16,7 @@ public static partial class HtmlReportWriter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The report as one self-contained HTML document.</summary>
     public static string ToHtml(TraceReport report, ReportContext? context = null)
     {
         var html = new StringBuilder(16 * 1024);
@@ -23,6 +24,7 @@ public static partial class HtmlReportWriter
         return html.ToString();
     }
 
+    /// <summary>Writes the HTML report to <paramref name="output"/> as UTF-8.</summary>
     public static void Write(TraceReport report, Stream output, ReportContext? context = null)
     {
         using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);

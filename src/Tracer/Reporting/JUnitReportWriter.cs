@@ -15,6 +15,7 @@ namespace LeakScope.Tracer.Reporting;
 /// </summary>
 public static class JUnitReportWriter
 {
+    /// <summary>The report as a JUnit XML document.</summary>
     public static string ToXml(TraceReport report)
     {
         using var buffer = new MemoryStream();
@@ -22,6 +23,7 @@ public static class JUnitReportWriter
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>Writes the JUnit XML report to <paramref name="output"/> as UTF-8.</summary>
     public static void Write(TraceReport report, Stream output)
     {
         var settings = new XmlWriterSettings

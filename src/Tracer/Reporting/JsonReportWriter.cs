@@ -20,6 +20,7 @@ public static class JsonReportWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The report as indented JSON.</summary>
     public static string ToJson(TraceReport report)
     {
         using var buffer = new MemoryStream();
@@ -27,6 +28,7 @@ public static class JsonReportWriter
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>Writes the JSON report to <paramref name="output"/> as UTF-8.</summary>
     public static void Write(TraceReport report, Stream output)
     {
         using var w = new Utf8JsonWriter(output, Options);

@@ -13,6 +13,7 @@ public sealed record LivePoint(long Sequence, double Seconds, bool Estimated, Fa
     /// <summary>The allocator's heartbeat period.</summary>
     public const double HeartbeatSeconds = 0.1;
 
+    /// <summary>Live bytes of both families.</summary>
     public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
 
     internal static IReadOnlyList<LivePoint> Series(IReadOnlyList<HeartbeatSample> heartbeats, IReadOnlyList<double> seconds, int maxPoints)

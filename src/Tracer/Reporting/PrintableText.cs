@@ -12,6 +12,7 @@ namespace LeakScope.Tracer.Reporting;
 /// </summary>
 public static class PrintableText
 {
+    /// <summary>The text with every character that could change the report's layout or display escaped; null reads as empty.</summary>
     public static string Escape(string? text)
     {
         if (string.IsNullOrEmpty(text))

@@ -6,10 +6,13 @@ namespace LeakScope.Tracer.Reporting;
 /// </summary>
 public sealed record ReportContext
 {
+    /// <summary>No source root; this assembly's version.</summary>
     public static readonly ReportContext Default = new();
 
+    /// <summary>The directory site paths are made relative to; null keeps them absolute.</summary>
     public string? SourceRoot { get; init; }
 
+    /// <summary>The version the reports name as the tool's (SARIF <c>tool.driver.version</c>, HTML footer).</summary>
     public string ToolVersion { get; init; } = typeof(ReportContext).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>The path relative to <see cref="SourceRoot"/> with '/' separators, or null when it is not under it.</summary>

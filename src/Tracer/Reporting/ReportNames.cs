@@ -15,6 +15,7 @@ public static class ReportNames
     /// <summary>The kind a contract string names (<c>leak</c>, <c>mismatched-free</c>, …), case-insensitively.</summary>
     public static bool TryParseKind(string text, out FindingKind kind) => FindingKinds.TryParse(text, out kind);
 
+    /// <summary>A family as reports spell it: <c>raw</c>, <c>pool</c>, <c>unknown</c>.</summary>
     public static string Family(HeapFamily family) => family switch
     {
         HeapFamily.Raw => "raw",
@@ -26,6 +27,7 @@ public static class ReportNames
         _ => "unknown",
     };
 
+    /// <summary>How a stream ended, as reports spell it: <c>target-exited</c>, <c>duration</c>, <c>cancelled</c>, <c>end-of-file</c>.</summary>
     public static string End(StreamEnd end) => end switch
     {
         StreamEnd.TargetExited => "target-exited",
@@ -35,6 +37,7 @@ public static class ReportNames
         _ => end.ToString(),
     };
 
+    /// <summary>A heartbeat verdict as reports spell it: <c>verified</c>, <c>mismatch</c>, <c>no-heartbeat</c>, <c>no-final-heartbeat</c>.</summary>
     public static string Verdict(HeartbeatVerdict verdict) => verdict switch
     {
         HeartbeatVerdict.Verified => "verified",
@@ -44,6 +47,7 @@ public static class ReportNames
         _ => verdict.ToString(),
     };
 
+    /// <summary>What became of the exit file, as reports spell it: <c>none</c>, <c>read</c>, <c>empty</c>, <c>malformed</c>, <c>withdrawn</c>.</summary>
     public static string ExitFile(ExitFileStatus status) => status switch
     {
         ExitFileStatus.NotRequested => "none",

@@ -3,6 +3,7 @@ namespace LeakScope.Tracer.Reporting;
 /// <summary>Writes a report in any <see cref="ReportFormat"/>; names formats as the command line spells them.</summary>
 public static class ReportWriters
 {
+    /// <summary>Writes <paramref name="report"/> in <paramref name="format"/> to <paramref name="output"/> (UTF-8); <paramref name="context"/> is used by the formats that need it.</summary>
     public static void Write(TraceReport report, ReportFormat format, Stream output, ReportContext? context = null)
     {
         switch (format)
@@ -36,12 +37,14 @@ public static class ReportWriters
         output.Flush();
     }
 
+    /// <summary>A format as the command line spells it: <c>text</c>, <c>json</c>, <c>sarif</c>, <c>junit</c>, <c>html</c>.</summary>
     public static string Name(ReportFormat format) => format switch
     {
         ReportFormat.JUnit => "junit",
         _ => format.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>The format a command-line name spells, case-insensitively.</summary>
     public static bool TryParse(string text, out ReportFormat format)
     {
         foreach (ReportFormat candidate in Enum.GetValues<ReportFormat>())

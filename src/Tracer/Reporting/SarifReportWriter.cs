@@ -14,6 +14,7 @@ namespace LeakScope.Tracer.Reporting;
 /// </summary>
 public static class SarifReportWriter
 {
+    /// <summary>The <c>$schema</c> the log names.</summary>
     public const string SchemaUri = "https://json.schemastore.org/sarif-2.1.0.json";
     private const string SourceRootId = "SRCROOT";
 
@@ -23,6 +24,7 @@ public static class SarifReportWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The report as a SARIF 2.1.0 log.</summary>
     public static string ToSarif(TraceReport report, ReportContext? context = null)
     {
         using var buffer = new MemoryStream();
@@ -33,6 +35,7 @@ public static class SarifReportWriter
     /// <summary>The SARIF level of a kind, from its entry in <see cref="FindingKinds"/>.</summary>
     public static string Level(FindingKind kind) => FindingKinds.Of(kind).SarifLevel;
 
+    /// <summary>Writes the SARIF log to <paramref name="output"/> as UTF-8.</summary>
     public static void Write(TraceReport report, Stream output, ReportContext? context = null)
     {
         context ??= ReportContext.Default;

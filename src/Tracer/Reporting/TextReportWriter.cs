@@ -15,6 +15,7 @@ public static class TextReportWriter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The report for people, as a string.</summary>
     public static string ToText(TraceReport report)
     {
         using var writer = new StringWriter(Invariant);
@@ -22,6 +23,7 @@ public static class TextReportWriter
         return writer.ToString();
     }
 
+    /// <summary>Writes the report for people to <paramref name="w"/>.</summary>
     public static void Write(TraceReport report, TextWriter w)
     {
         AnalysisResult a = report.Analysis;

@@ -13,7 +13,7 @@ namespace LeakScope.Tracer.Sessions;
 /// (an idle connection is how a connected runtime waits for commands) until the port is disposed.
 /// </summary>
 /// <remarks>
-/// The protocol is the runtime's diagnostic IPC (dotnet/diagnostics, documentation/design-docs/ipc-protocol.md): a
+/// The protocol is the runtime's diagnostic IPC (https://github.com/dotnet/diagnostics/blob/main/documentation/design-docs/ipc-protocol.md): a
 /// runtime that connects first sends a 34-byte advertisement (<c>ADVR_V1\0</c>, its 16-byte instance cookie, its
 /// pid as a uint64, 2 reserved bytes); a command is a 20-byte header (<c>DOTNET_IPC_V1\0</c>, uint16 total size,
 /// command set, command id, uint16 reserved), answered by a header and a 4-byte result.

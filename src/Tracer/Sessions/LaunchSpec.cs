@@ -15,11 +15,13 @@ public sealed record LaunchSpec(string FileName, IReadOnlyList<string> Arguments
     /// <summary>Extra environment variables for the child.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The child's working directory; null: the tracer's.</summary>
     public string? WorkingDirectory { get; init; }
 
     /// <summary>The longest wait for the child's runtime to connect to the tracer's diagnostic port.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The command as reports name it: the file and its arguments, quoted where needed.</summary>
     public string CommandLine => string.Join(' ', new[] { FileName }.Concat(Arguments).Select(Quote));
 
     private static string Quote(string s) => s.Length > 0 && !s.Any(char.IsWhiteSpace) && !s.Contains('"') ? s : $"\"{s.Replace("\"", "\\\"")}\"";

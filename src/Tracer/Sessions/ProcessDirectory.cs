@@ -10,6 +10,7 @@ namespace LeakScope.Tracer.Sessions;
 /// </summary>
 public static partial class ProcessDirectory
 {
+    /// <summary>Every process that can be traced now, with whether it has loaded LeakScope.Allocator.</summary>
     public static IReadOnlyList<TraceableProcess> List()
     {
         var pids = new SortedSet<int>();

@@ -3,12 +3,12 @@ namespace LeakScope.Tracer.Sessions;
 /// <summary>The target could not be traced: no such process, it exited before the session started, no permission, diagnostics disabled, or the command could not be started.</summary>
 public sealed class TargetUnavailableException : TracerException
 {
-    public TargetUnavailableException(string message)
+    internal TargetUnavailableException(string message)
         : base(message)
     {
     }
 
-    public TargetUnavailableException(string message, Exception? inner)
+    internal TargetUnavailableException(string message, Exception? inner)
         : base(message, inner)
     {
     }

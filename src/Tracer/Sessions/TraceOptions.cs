@@ -5,6 +5,7 @@ namespace LeakScope.Tracer.Sessions;
 /// <summary>How to run a live trace.</summary>
 public sealed record TraceOptions
 {
+    /// <summary>The defaults: until the target exits or the trace is cancelled, in the high-rate mode, with a 256 MB buffer, no <c>.nettrace</c> copy and no monitor.</summary>
     public static readonly TraceOptions Default = new();
 
     /// <summary>Detach after this long (the target keeps running; launched targets are stopped). Null: until the target exits or cancellation.</summary>
@@ -31,6 +32,7 @@ public sealed record TraceOptions
     /// <summary>The longest wait for the stream to end after the session was told to stop.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How the engine judges the trace.</summary>
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
 
     /// <summary>Receives periodic snapshots while the trace runs (a live view); null: none are taken.</summary>

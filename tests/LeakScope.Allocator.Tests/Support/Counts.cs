@@ -1,10 +1,13 @@
 namespace LeakScope.Allocator.Tests.Support;
 
-/// <summary>Shorthands for expected <see cref="HeapCounts"/> and for what changed between two snapshots.</summary>
+/// <summary>
+/// Shorthands for expected <see cref="HeapCounts"/> and for what changed between two snapshots, read through the
+/// public arithmetic (<c>after - before</c>, then <see cref="HeapSnapshot.For"/>) so every test that uses it checks that too.
+/// </summary>
 internal static class Counts
 {
     public static HeapCounts Change(HeapSnapshot before, HeapSnapshot after, AllocationFamily family) =>
-        after.For(family).Counts - before.For(family).Counts;
+        (after - before).For(family).Counts;
 
     /// <summary>Blocks allocated and still live.</summary>
     public static HeapCounts Live(long blocks, long bytes) => new(blocks, bytes, Allocations: blocks, Frees: 0, MisuseCount: 0);

@@ -21,7 +21,7 @@ public class JsonReportWriterTests
     }
 
     [Fact]
-    public void The_contract_fields_come_first_with_the_DESIGN_names_and_types()
+    public void The_contract_fields_come_first_with_their_documented_names_and_types()
     {
         using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.ToJson(ReportFixture.Create()));
         JsonElement root = doc.RootElement;

@@ -75,8 +75,8 @@ internal sealed unsafe class BatchWriter
         Volatile.Write(ref _pendingState, PendingHeld);
     }
 
+    /// <summary>A block was freed. <c>owner</c> is the owner's heap: its <see cref="ThreadHeap.FoldFloor"/> says which blocks a rundown may have reported.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    /// <param name="owner">The owner's heap: its <see cref="ThreadHeap.FoldFloor"/> says which blocks a rundown may have reported.</param>
     public void Freed(ThreadHeap owner, long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
         if (_pendingId == id && _pendingState == PendingHeld
