@@ -16,7 +16,11 @@ internal static class HeapStatsLine
     {
         HeapSnapshot snapshot = HeapStats.Capture();
         var families = new Dictionary<string, Dictionary<string, long>>();
-        foreach ((string name, AllocationFamily family) in new[] { ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool) })
+        foreach ((string name, AllocationFamily family) in new[]
+        {
+            ("raw", AllocationFamily.Raw), ("pool", AllocationFamily.Pool), ("native", AllocationFamily.Native),
+            ("aligned", AllocationFamily.Aligned), ("hglobal", AllocationFamily.HGlobal), ("cotaskmem", AllocationFamily.CoTaskMem),
+        })
         {
             HeapSnapshot f = snapshot.For(family);
             families[name] = new Dictionary<string, long>

@@ -17,4 +17,16 @@ public enum AllocationFamily : byte
 
     /// <summary>The PyMem-style pooled family: <see cref="PoolHeap"/>.</summary>
     Pool = WireFamily.Pool,
+
+    /// <summary><c>NativeMemory.Alloc</c> / <c>AllocZeroed</c> / <c>Realloc</c> / <c>Free</c>: see <see cref="TrackedNativeMemory"/>.</summary>
+    Native = WireFamily.Native,
+
+    /// <summary><c>NativeMemory.AlignedAlloc</c> / <c>AlignedRealloc</c> / <c>AlignedFree</c>: see <see cref="TrackedNativeMemory"/>.</summary>
+    Aligned = WireFamily.Aligned,
+
+    /// <summary><c>Marshal.AllocHGlobal</c> / <c>ReAllocHGlobal</c> / <c>FreeHGlobal</c>: see <see cref="TrackedMarshal"/>.</summary>
+    HGlobal = WireFamily.HGlobal,
+
+    /// <summary><c>Marshal.AllocCoTaskMem</c> / <c>ReAllocCoTaskMem</c> / <c>FreeCoTaskMem</c>: see <see cref="TrackedMarshal"/>.</summary>
+    CoTaskMem = WireFamily.CoTaskMem,
 }

@@ -11,21 +11,18 @@ namespace LeakScope.Allocator;
 /// </remarks>
 public sealed class HeapSnapshot : IEquatable<HeapSnapshot>
 {
-    private readonly HeapCounts _raw;
-    private readonly HeapCounts _pool;
-    private readonly HeapCounts _unknown;
+    /// <summary>Indexed by <c>(int)AllocationFamily</c>, Unknown included.</summary>
+    private readonly HeapCounts[] _families;
     private readonly HeapCounts _scope;
 
-    internal HeapSnapshot(HeapCounts raw, HeapCounts pool, HeapCounts unknown)
-        : this(raw, pool, unknown, raw + pool + unknown)
+    internal HeapSnapshot(HeapCounts[] families)
+        : this(families, Sum(families))
     {
     }
 
-    private HeapSnapshot(HeapCounts raw, HeapCounts pool, HeapCounts unknown, HeapCounts scope)
+    private HeapSnapshot(HeapCounts[] families, HeapCounts scope)
     {
-        _raw = raw;
-        _pool = pool;
-        _unknown = unknown;
+        _families = families;
         _scope = scope;
     }
 
@@ -51,18 +48,14 @@ public sealed class HeapSnapshot : IEquatable<HeapSnapshot>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="family"/> is not a defined family.</exception>
     public HeapSnapshot For(AllocationFamily family)
     {
-        HeapCounts counts = family switch
+        if ((uint)family >= (uint)_families.Length || !Enum.IsDefined(family))
         {
-            AllocationFamily.Raw => _raw,
-            AllocationFamily.Pool => _pool,
-            AllocationFamily.Unknown => _unknown,
-            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Not an allocation family."),
-        };
-        return new HeapSnapshot(
-            family == AllocationFamily.Raw ? _raw : default,
-            family == AllocationFamily.Pool ? _pool : default,
-            family == AllocationFamily.Unknown ? _unknown : default,
-            counts);
+            throw new ArgumentOutOfRangeException(nameof(family), family, "Not an allocation family.");
+        }
+
+        var only = new HeapCounts[_families.Length];
+        only[(int)family] = _families[(int)family];
+        return new HeapSnapshot(only, only[(int)family]);
     }
 
     /// <summary>The counts of both snapshots added, family by family.</summary>
@@ -70,7 +63,7 @@ public sealed class HeapSnapshot : IEquatable<HeapSnapshot>
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        return new HeapSnapshot(left._raw + right._raw, left._pool + right._pool, left._unknown + right._unknown, left._scope + right._scope);
+        return new HeapSnapshot(Combine(left._families, right._families, +1), left._scope + right._scope);
     }
 
     /// <summary>
@@ -81,7 +74,7 @@ public sealed class HeapSnapshot : IEquatable<HeapSnapshot>
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        return new HeapSnapshot(left._raw - right._raw, left._pool - right._pool, left._unknown - right._unknown, left._scope - right._scope);
+        return new HeapSnapshot(Combine(left._families, right._families, -1), left._scope - right._scope);
     }
 
     /// <summary>Same as <c>left + right</c>, for languages without operators.</summary>
@@ -92,15 +85,48 @@ public sealed class HeapSnapshot : IEquatable<HeapSnapshot>
 
     /// <summary>Whether both snapshots hold the same counts, in total and in every family.</summary>
     public bool Equals(HeapSnapshot? other) =>
-        other is not null && _raw == other._raw && _pool == other._pool && _unknown == other._unknown && _scope == other._scope;
+        other is not null && _scope == other._scope && _families.AsSpan().SequenceEqual(other._families);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as HeapSnapshot);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(_raw, _pool, _unknown, _scope);
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(_scope);
+        foreach (HeapCounts counts in _families)
+        {
+            hash.Add(counts);
+        }
+
+        return hash.ToHashCode();
+    }
 
     /// <summary>For example <c>live 3 blocks / 240 B, 10 allocations, 7 frees, 0 misuses</c>.</summary>
     public override string ToString() =>
         $"live {LiveBlocks} blocks / {LiveBytes} B, {Allocations} allocations, {Frees} frees, {MisuseCount} misuses";
+
+    /// <summary>Family by family: <paramref name="left"/> plus (or minus) <paramref name="right"/>.</summary>
+    private static HeapCounts[] Combine(HeapCounts[] left, HeapCounts[] right, int sign)
+    {
+        var result = new HeapCounts[left.Length];
+        for (int f = 0; f < result.Length; f++)
+        {
+            result[f] = sign > 0 ? left[f] + right[f] : left[f] - right[f];
+        }
+
+        return result;
+    }
+
+    private static HeapCounts Sum(HeapCounts[] families)
+    {
+        HeapCounts total = default;
+        foreach (HeapCounts counts in families)
+        {
+            total += counts;
+        }
+
+        return total;
+    }
 }

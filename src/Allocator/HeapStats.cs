@@ -10,9 +10,12 @@ public static class HeapStats
     {
         Span<FamilyCounters> totals = stackalloc FamilyCounters[FamilySlots.Count];
         ThreadHeap.SumCounters(totals);
-        return new HeapSnapshot(
-            totals[(int)AllocationFamily.Raw].ToCounts(MisuseReporter.CountFor(AllocationFamily.Raw)),
-            totals[(int)AllocationFamily.Pool].ToCounts(MisuseReporter.CountFor(AllocationFamily.Pool)),
-            totals[(int)AllocationFamily.Unknown].ToCounts(MisuseReporter.CountFor(AllocationFamily.Unknown)));
+        var families = new HeapCounts[FamilySlots.Count];
+        for (int f = 0; f < families.Length; f++)
+        {
+            families[f] = totals[f].ToCounts(MisuseReporter.CountFor((AllocationFamily)f));
+        }
+
+        return new HeapSnapshot(families);
     }
 }

@@ -14,15 +14,18 @@ internal static class WireFamily
     /// <summary>The PyMem-style pooled family (<c>PoolHeap</c>).</summary>
     public const byte Pool = 2;
 
-    /// <summary>Reserved for a later issue (<c>NativeMemory.Alloc</c>): not emitted, not decoded as a family yet.</summary>
-    public const byte ReservedNative = 3;
+    /// <summary><c>NativeMemory.Alloc</c> / <c>AllocZeroed</c> / <c>Realloc</c> / <c>Free</c>, tracked beside the real system block.</summary>
+    public const byte Native = 3;
 
-    /// <summary>Reserved for a later issue (<c>NativeMemory.AlignedAlloc</c>).</summary>
-    public const byte ReservedAligned = 4;
+    /// <summary><c>NativeMemory.AlignedAlloc</c> / <c>AlignedRealloc</c> / <c>AlignedFree</c>.</summary>
+    public const byte Aligned = 4;
 
-    /// <summary>Reserved for a later issue (<c>Marshal.AllocHGlobal</c>).</summary>
-    public const byte ReservedHGlobal = 5;
+    /// <summary><c>Marshal.AllocHGlobal</c> / <c>ReAllocHGlobal</c> / <c>FreeHGlobal</c>.</summary>
+    public const byte HGlobal = 5;
 
-    /// <summary>Reserved for a later issue (<c>Marshal.AllocCoTaskMem</c>).</summary>
-    public const byte ReservedCoTaskMem = 6;
+    /// <summary><c>Marshal.AllocCoTaskMem</c> / <c>ReAllocCoTaskMem</c> / <c>FreeCoTaskMem</c>.</summary>
+    public const byte CoTaskMem = 6;
+
+    /// <summary>One past the highest family value: per-family tables are this long.</summary>
+    public const int Count = 7;
 }

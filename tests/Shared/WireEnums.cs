@@ -15,7 +15,7 @@ internal static class WireEnums
     /// </summary>
     public static void AssertSameAsWire(Type enumType, Type wire)
     {
-        Assert.Equal(Constants(wire), Members(enumType));
+        Assert.Equal(Constants(wire, Enum.GetUnderlyingType(enumType)), Members(enumType));
         Assert.Equal(0, Convert.ToInt64(Enum.Parse(enumType, "Unknown"), CultureInfo.InvariantCulture));
     }
 
@@ -23,9 +23,12 @@ internal static class WireEnums
     public static IEnumerable<(string Name, long Value)> Members(Type enumType) =>
         Enum.GetNames(enumType).Select(n => (n, Convert.ToInt64(Enum.Parse(enumType, n), CultureInfo.InvariantCulture))).Order();
 
-    /// <summary>A wire-schema class's literal constants as (name, value), in order, leaving out the reserved ones.</summary>
-    public static IEnumerable<(string Name, long Value)> Constants(Type wire) =>
+    /// <summary>
+    /// A wire-schema class's literal constants as (name, value), in order, leaving out the reserved ones and, given
+    /// <paramref name="valueType"/>, constants of another type (<c>WireFamily.Count</c> sizes tables; it is no member).
+    /// </summary>
+    public static IEnumerable<(string Name, long Value)> Constants(Type wire, Type? valueType = null) =>
         wire.GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
+            .Where(f => f.IsLiteral && (valueType is null || f.FieldType == valueType) && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
             .Select(f => (f.Name, Convert.ToInt64(f.GetRawConstantValue(), CultureInfo.InvariantCulture))).Order();
 }

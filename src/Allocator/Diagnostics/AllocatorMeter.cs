@@ -11,6 +11,17 @@ internal static class AllocatorMeter
     public const string MeterName = "LeakScope.Allocator";
 
     private static readonly Lock s_lock = new();
+
+    /// <summary>Every family and its name in reports (the JSON report's <c>family</c> strings).</summary>
+    private static readonly (AllocationFamily Family, string Name)[] s_families =
+    [
+        (AllocationFamily.Raw, "raw"),
+        (AllocationFamily.Pool, "pool"),
+        (AllocationFamily.Native, "native"),
+        (AllocationFamily.Aligned, "aligned"),
+        (AllocationFamily.HGlobal, "hglobal"),
+        (AllocationFamily.CoTaskMem, "cotaskmem"),
+    ];
     private static Meter? s_meter;
 
     public static void EnsureCreated()
@@ -38,7 +49,9 @@ internal static class AllocatorMeter
     private static IEnumerable<Measurement<long>> PerFamily(Func<HeapSnapshot, long> select)
     {
         HeapSnapshot snapshot = HeapStats.Capture();
-        yield return new Measurement<long>(select(snapshot.For(AllocationFamily.Raw)), new KeyValuePair<string, object?>("family", "raw"));
-        yield return new Measurement<long>(select(snapshot.For(AllocationFamily.Pool)), new KeyValuePair<string, object?>("family", "pool"));
+        foreach ((AllocationFamily family, string name) in s_families)
+        {
+            yield return new Measurement<long>(select(snapshot.For(family)), new KeyValuePair<string, object?>("family", name));
+        }
     }
 }

@@ -4,9 +4,9 @@ namespace LeakScope.Allocator.Heaps;
 internal static class FamilySlots
 {
     /// <summary>Entries in a per-family counter array (index = (int)family, Unknown included).</summary>
-    public const int Count = 3;
+    public const int Count = LeakScope.Wire.WireFamily.Count;
 
-    /// <summary>Families that own blocks.</summary>
+    /// <summary>Families whose blocks carry a header and come from LeakScope's pools (Raw, Pool); the others are tracked system blocks.</summary>
     public const int Owning = 2;
 
     public static bool IsOwning(AllocationFamily family) => family is AllocationFamily.Raw or AllocationFamily.Pool;

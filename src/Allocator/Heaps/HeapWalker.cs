@@ -2,7 +2,7 @@ namespace LeakScope.Allocator.Heaps;
 
 /// <summary>
 /// Enumerates every live block: the carved slots of every arena whose header says Live, then the large
-/// block registry. Runs concurrently with allocation; a slot is reported only when its header reads the
+/// block registry, then the tracked system blocks. Runs concurrently with allocation; a slot is reported only when its header reads the
 /// same before and after its fields are copied (its id is the version: see TryRead), so a torn read is skipped
 /// rather than misreported.
 /// </summary>
@@ -32,6 +32,12 @@ internal static unsafe class HeapWalker
         {
             LargeBlock b = entry.Value;
             yield return new LiveBlock(b.AllocationId, entry.Key, b.Size, b.SiteId, b.Family);
+        }
+
+        // The tracked system blocks (NativeMemory, Marshal), from the table beside them.
+        foreach (LiveBlock tracked in Tracked.TrackedBlocks.SnapshotLive())
+        {
+            yield return tracked;
         }
     }
 

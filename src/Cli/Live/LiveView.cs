@@ -123,6 +123,10 @@ internal sealed class LiveView
             .AddColumn(new TableColumn("live bytes").RightAligned()).AddColumn(new TableColumn("allocations").RightAligned()).AddColumn(new TableColumn("frees").RightAligned());
         AddFamily(families, "raw", e.Raw);
         AddFamily(families, "pool", e.Pool);
+        foreach (KeyValuePair<HeapFamily, FamilyCounts> tracked in e.Tracked)
+        {
+            AddFamily(families, ReportNames.Family(tracked.Key), tracked.Value);
+        }
 
         var sites = new Table().Border(TableBorder.Simple).AddColumn("top growing sites").AddColumn("family")
             .AddColumn(new TableColumn("live").RightAligned()).AddColumn(new TableColumn("growth").RightAligned());

@@ -15,6 +15,9 @@ public sealed partial class AnalysisEngine
             .Take(topSites)
             .Select(s => new SiteGrowth(_sites.Resolve(s.Site), s.Family, s.LiveBlocks, s.LiveBytes, s.LiveBytes - s.FirstSampleBytes))
             .ToArray();
-        return new EngineSnapshot(_records, _heartbeats.Count, _heap.Account(HeapFamily.Raw), _heap.Account(HeapFamily.Pool), top);
+        return new EngineSnapshot(_records, _heartbeats.Count, _heap.Account(HeapFamily.Raw), _heap.Account(HeapFamily.Pool), top)
+        {
+            Tracked = _heap.TrackedAccounts(),
+        };
     }
 }

@@ -357,7 +357,10 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             completeness,
             statistics,
             JudgedHeartbeats(),
-            stream.End);
+            stream.End)
+        {
+            Tracked = _heap.TrackedAccounts(),
+        };
     }
 
     private IEnumerable<Finding> LeakFindings(bool uncertain)

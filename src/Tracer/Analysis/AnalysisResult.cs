@@ -12,11 +12,14 @@ public sealed record AnalysisResult(
     IReadOnlyList<HeartbeatSample> Heartbeats,
     StreamEnd End)
 {
-    /// <summary>Blocks live at the end of the stream, both families.</summary>
-    public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks;
+    /// <summary>The tracked system families (native, aligned, hglobal, cotaskmem) that saw any block, in wire order.</summary>
+    public IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> Tracked { get; init; } = [];
 
-    /// <summary>Bytes live at the end of the stream, both families.</summary>
-    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
+    /// <summary>Blocks live at the end of the stream, every family.</summary>
+    public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks + Tracked.Sum(t => t.Value.LiveBlocks);
+
+    /// <summary>Bytes live at the end of the stream, every family.</summary>
+    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes + Tracked.Sum(t => t.Value.LiveBytes);
 
     /// <summary>The blocks of every <see cref="FindingKind.Leak"/> finding.</summary>
     public long LeakedBlocks => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Count);
@@ -24,12 +27,12 @@ public sealed record AnalysisResult(
     /// <summary>The bytes of every <see cref="FindingKind.Leak"/> finding.</summary>
     public long LeakedBytes => Findings.Where(f => f.Kind == FindingKind.Leak).Sum(f => f.Bytes);
 
-    /// <summary>The final account of one family (<see cref="Raw"/> or <see cref="Pool"/>; empty for any other).</summary>
+    /// <summary>The final account of one family (<see cref="Raw"/>, <see cref="Pool"/> or one of <see cref="Tracked"/>; empty for any other).</summary>
     public FamilyCounts Account(HeapFamily family) => family switch
     {
         HeapFamily.Raw => Raw,
         HeapFamily.Pool => Pool,
-        _ => default,
+        _ => Tracked.FirstOrDefault(t => t.Key == family).Value,
     };
 
     /// <summary>The findings of one kind, in the engine's order.</summary>

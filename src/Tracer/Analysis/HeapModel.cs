@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 
 namespace LeakScope.Tracer.Analysis;
 
@@ -12,7 +13,7 @@ namespace LeakScope.Tracer.Analysis;
 /// </summary>
 internal sealed class HeapModel
 {
-    private const int Families = 3;
+    private const int Families = WireFamily.Count;
     private const int MaxDenseSite = 1 << 20;
 
     private readonly LiveBlockTable _live = new();
@@ -110,6 +111,22 @@ internal sealed class HeapModel
         ref FamilyTally raw = ref _families[(int)HeapFamily.Raw];
         ref FamilyTally pool = ref _families[(int)HeapFamily.Pool];
         (rawBlocks, rawBytes, poolBlocks, poolBytes) = (raw.LiveBlocks, raw.LiveBytes, pool.LiveBlocks, pool.LiveBytes);
+    }
+
+    /// <summary>The accounts of the tracked system families (native, aligned, hglobal, cotaskmem) that saw any block.</summary>
+    public KeyValuePair<HeapFamily, FamilyCounts>[] TrackedAccounts()
+    {
+        var accounts = new List<KeyValuePair<HeapFamily, FamilyCounts>>();
+        for (int f = WireFamily.Native; f < Families; f++)
+        {
+            FamilyCounts counts = _families[f].ToCounts();
+            if (counts.Allocations != 0 || counts.Frees != 0 || counts.LiveBlocks != 0)
+            {
+                accounts.Add(new((HeapFamily)f, counts));
+            }
+        }
+
+        return accounts.ToArray();
     }
 
     public FamilyCounts Total()

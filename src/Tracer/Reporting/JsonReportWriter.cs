@@ -79,6 +79,11 @@ public static class JsonReportWriter
         w.WriteStartObject("account");
         WriteCounts(w, "raw", a.Raw);
         WriteCounts(w, "pool", a.Pool);
+        foreach (KeyValuePair<HeapFamily, FamilyCounts> tracked in a.Tracked)
+        {
+            WriteCounts(w, ReportNames.Family(tracked.Key), tracked.Value);
+        }
+
         w.WriteEndObject();
 
         w.WriteStartObject("session");

@@ -20,6 +20,10 @@ public static class ReportNames
     {
         HeapFamily.Raw => "raw",
         HeapFamily.Pool => "pool",
+        HeapFamily.Native => "native",
+        HeapFamily.Aligned => "aligned",
+        HeapFamily.HGlobal => "hglobal",
+        HeapFamily.CoTaskMem => "cotaskmem",
         _ => "unknown",
     };
 

@@ -71,7 +71,7 @@ public static class TextReportWriter
 
         w.WriteLine();
         w.WriteLine("Summary");
-        w.WriteLine($"  live at end   {a.LiveBlocks,8:N0} blocks {Bytes(a.LiveBytes),12}   (raw {Blocks(a.Raw)}; pool {Blocks(a.Pool)})");
+        w.WriteLine($"  live at end   {a.LiveBlocks,8:N0} blocks {Bytes(a.LiveBytes),12}   (raw {Blocks(a.Raw)}; pool {Blocks(a.Pool)}{string.Concat(a.Tracked.Select(t => $"; {ReportNames.Family(t.Key)} {Blocks(t.Value)}"))})");
         w.WriteLine($"  leaked        {report.LeakedBlocks,8:N0} blocks {Bytes(report.LeakedBytes),12}");
         w.WriteLine($"  findings      {report.Findings.Count,8:N0}{(report.Gate.Suppressed.Count > 0 ? $"   ({report.Gate.Suppressed.Count:N0} suppressed)" : string.Empty)}");
         if (c.CheckedAgainst is { } hb)

@@ -24,11 +24,12 @@ public class WireEnumTests
         WireEnums.AssertSameAsWire(enumType, wire);
 
     [Fact]
-    public void Families_three_to_six_are_reserved_in_the_schema_and_not_yet_a_family()
+    public void Families_three_to_six_are_the_tracked_system_families_and_per_family_tables_cover_them()
     {
-        byte[] reserved = typeof(WireFamily).GetFields().Where(f => f.Name.StartsWith("Reserved", StringComparison.Ordinal)).Select(f => (byte)f.GetRawConstantValue()!).Order().ToArray();
-        Assert.Equal([3, 4, 5, 6], reserved);
-        Assert.All(reserved, value => Assert.False(Enum.IsDefined((AllocationFamily)value)));
+        Assert.Equal(
+            [(AllocationFamily)3, (AllocationFamily)4, (AllocationFamily)5, (AllocationFamily)6],
+            [AllocationFamily.Native, AllocationFamily.Aligned, AllocationFamily.HGlobal, AllocationFamily.CoTaskMem]);
+        Assert.Equal(WireFamily.Count, Enum.GetValues<AllocationFamily>().Max(f => (int)f) + 1);
     }
 
     [Fact]
