@@ -17,7 +17,7 @@ internal static unsafe partial class BlockEngine
     public static void* Allocate(AllocationFamily family, nuint size, bool zero, string file, int line, string member)
     {
         ThreadHeap heap = ThreadHeap.Current;
-        int siteId = heap.Sites.Lookup(file, line, member);
+        int siteId = SiteCache.Find(file, line, member);
         void* user = AllocateUnpublished(heap, family, size, zero, siteId, out long id);
         if (Instrumentation.Active && user != null)
         {
