@@ -256,8 +256,11 @@ internal static unsafe partial class BlockEngine
             BlockHeader* header = arena.TryGetHeader(user);
             if (header is null)
             {
-                // Inside an arena but not the start of a slot: an interior or stray pointer.
-                return new BlockRecord(BlockRecordState.Unknown, 0, user, 0, 0, AllocationFamily.Unknown, null);
+                // A slot of a pool whose pages went back to the system was freed before: its id and site are gone.
+                // Otherwise: inside an arena but not the start of a slot, an interior or stray pointer.
+                return arena.IsReleasedSlot(user)
+                    ? new BlockRecord(BlockRecordState.Freed, 0, user, 0, 0, AllocationFamily.Unknown, null)
+                    : new BlockRecord(BlockRecordState.Unknown, 0, user, 0, 0, AllocationFamily.Unknown, null);
             }
 
             BlockRecordState state = header->State switch
