@@ -12,6 +12,7 @@ internal static unsafe class BurstAndFree
     public static BurstReport Run(int blocks, nuint size, TimeSpan settle)
     {
         var pointers = new nint[blocks];
+        Array.Fill(pointers, -1); // the array's own pages resident before the start is read
         GC.Collect();
         long start = ProcessMemory.ResidentBytes();
         for (int i = 0; i < blocks; i++)

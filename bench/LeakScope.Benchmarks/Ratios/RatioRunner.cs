@@ -21,6 +21,12 @@ internal static unsafe class RatioRunner
             return 2;
         }
 
+        int spin = Array.IndexOf(args, "--profile");
+        if (spin >= 0 && spin + 1 < args.Length)
+        {
+            return Profile(args[spin + 1], DoubleOption(args, "--seconds", 10));
+        }
+
         int rounds = IntOption(args, "--rounds", 25);
         double scale = DoubleOption(args, "--scale", 1.0);
         long n = (long)(400_000 * scale);
@@ -51,6 +57,30 @@ internal static unsafe class RatioRunner
         Threads(rounds, n);
         Burst();
         Console.WriteLine($"load average at end {LoadAverage()}");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>--profile raw|pool|native [--seconds S]</c>: runs the mixed-size alloc+free loop of one heap for S seconds, for
+    /// a sampling profiler (<c>DOTNET_PerfMapEnabled=1 perf record -g dotnet … --ratios --profile pool</c>).
+    /// </summary>
+    private static int Profile(string heap, double seconds)
+    {
+        Func<long> loop = heap switch
+        {
+            "raw" => () => Loops.MixedPairs<Raw>(1_000_000),
+            "pool" => () => Loops.MixedPairs<Pool>(1_000_000),
+            "pool-ring" => () => Loops.MixedRing<Pool>(1_000_000, 4096),
+            _ => () => Loops.MixedPairs<NativeHeap>(1_000_000),
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long ops = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            ops += loop();
+        }
+
+        Console.WriteLine($"{heap}: {ops} pairs in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
 
