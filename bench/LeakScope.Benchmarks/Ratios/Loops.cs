@@ -88,6 +88,35 @@ internal static unsafe class Loops
         return count * 2;
     }
 
+    /// <summary>
+    /// Calls every loop often enough, with short counts, for tiered compilation to replace it with its final (tier-1)
+    /// code before anything is timed; otherwise a loop run a few times with long counts is timed in its on-stack-replaced
+    /// variant, which a program's hot loop would leave behind.
+    /// </summary>
+    public static void WarmUp()
+    {
+        for (int pass = 0; pass < 3; pass++)
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                WarmOne<NativeHeap>();
+                WarmOne<Raw>();
+                WarmOne<Pool>();
+            }
+
+            Thread.Sleep(500); // the tier-1 compiles run in the background
+        }
+    }
+
+    private static void WarmOne<THeap>()
+        where THeap : struct, IHeap
+    {
+        Pairs<THeap>(50, 64);
+        MixedPairs<THeap>(50);
+        MixedRing<THeap>(50, 64);
+        TwoSites<THeap>(20, 1001);
+    }
+
     private static nuint[] CreateMixedSizes(int n)
     {
         var random = new Random(20261202);

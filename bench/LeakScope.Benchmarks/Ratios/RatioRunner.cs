@@ -31,6 +31,7 @@ internal static unsafe class RatioRunner
         double scale = DoubleOption(args, "--scale", 1.0);
         long n = (long)(400_000 * scale);
 
+        Loops.WarmUp();
         Console.WriteLine($"# LeakScope untraced ratios — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
             $".NET {Environment.Version}, load average at start {LoadAverage()}; best of {rounds} interleaved rounds, thread CPU time");
         Console.WriteLine();
@@ -73,6 +74,7 @@ internal static unsafe class RatioRunner
             "pool-ring" => () => Loops.MixedRing<Pool>(1_000_000, 4096),
             _ => () => Loops.MixedPairs<NativeHeap>(1_000_000),
         };
+        Loops.WarmUp();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long ops = 0;
         while (clock.Elapsed.TotalSeconds < seconds)

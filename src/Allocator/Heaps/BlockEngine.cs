@@ -99,13 +99,14 @@ internal static unsafe partial class BlockEngine
         }
 
         nint user = (nint)pointer;
-        Arena? arena = ArenaMap.Find(user);
+        ThreadHeap heap = ThreadHeap.Current;
+        Arena? arena = heap.ArenaOf(user);
         if (arena is not null)
         {
             BlockHeader* header = arena.TryGetHeader(user);
             if (header != null && header->State == BlockState.Live && header->Family == (byte)caller && TryClaim(header))
             {
-                FreeSmall(ThreadHeap.Current, header, caller, file, line, member);
+                FreeSmall(heap, header, caller, file, line, member);
                 return;
             }
         }

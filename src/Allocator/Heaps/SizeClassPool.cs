@@ -101,19 +101,25 @@ internal sealed class SizeClassPool
     {
         lock (_lock)
         {
+            // A spilled list mostly holds blocks of a few pools: find each pool's arena once per run of its blocks.
+            Arena? arena = null;
             nint block = head;
             for (int i = 0; i < count; i++)
             {
                 nint next = FreeList.Next(block);
-                GiveLocked(block);
+                if (arena is null || (block & ~(nint)(Arena.Size - 1)) != arena.Base)
+                {
+                    arena = ArenaMap.Find(block) ?? throw new InvalidOperationException("A pooled block outside every arena.");
+                }
+
+                GiveLocked(new PoolRef(arena, (int)((block - arena.Base) >> Arena.PoolShift)), block);
                 block = next;
             }
         }
     }
 
-    private void GiveLocked(nint block)
+    private void GiveLocked(PoolRef pool, nint block)
     {
-        PoolRef pool = PoolRef.Of(block);
         ref PoolInfo info = ref pool.Info;
         FreeList.SetNext(block, info.FreeHead);
         info.FreeHead = block;
@@ -122,12 +128,19 @@ internal sealed class SizeClassPool
         {
             AddToList(_partial, pool);
         }
+        else if (info.ListIndex >= 0 && info.ListIndex != _partial.Count - 1 && info.FreeCount != info.Carved)
+        {
+            // The pool last given to is taken from first: its blocks are the ones still in the cache (LIFO, as before).
+            MoveToEnd(_partial, pool);
+        }
 
-        if (info.FreeCount == info.Carved && pool != _current)
+        if (info.FreeCount == info.Carved && !IsCurrent(pool))
         {
             Emptied(pool);
         }
     }
+
+    private bool IsCurrent(PoolRef pool) => _current is { } current && ReferenceEquals(current.Arena, pool.Arena) && current.Index == pool.Index;
 
     /// <summary>Every carved block of <paramref name="pool"/> (not being carved) is back: keep it mapped, or give it back.</summary>
     private void Emptied(PoolRef pool)
@@ -205,6 +218,17 @@ internal sealed class SizeClassPool
     {
         pool.Info.ListIndex = list.Count;
         list.Add(pool);
+    }
+
+    private static void MoveToEnd(List<PoolRef> list, PoolRef pool)
+    {
+        int at = pool.Info.ListIndex;
+        int end = list.Count - 1;
+        PoolRef last = list[end];
+        list[at] = last;
+        last.Info.ListIndex = at;
+        list[end] = pool;
+        pool.Info.ListIndex = end;
     }
 
     private static void RemoveFromList(List<PoolRef> list, PoolRef pool)
