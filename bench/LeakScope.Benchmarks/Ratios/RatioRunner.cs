@@ -54,6 +54,21 @@ internal static unsafe class RatioRunner
             () => Loops.MixedRing<NativeHeap>(n, 4096), () => Loops.MixedRing<Raw>(n, 4096), () => Loops.MixedRing<Pool>(n, 4096));
         Console.WriteLine();
 
+        Console.WriteLine("## The claim's compare-exchange (racing double frees, docs/heaps.md): NativeMemory with and without one on each free");
+        Console.WriteLine();
+        Console.WriteLine("| workload | NativeMemory ns | + state byte and compare-exchange ns | cost ns per pair | share of a PoolHeap pair |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach ((string name, Func<long> plain, Func<long> claimed, Func<long> pool) in new (string, Func<long>, Func<long>, Func<long>)[]
+        {
+            ("fixed 64 B", () => Loops.Pairs<NativeHeap>(n, 64), () => Loops.Pairs<NativeWithClaim>(n, 64), () => Loops.Pairs<Pool>(n, 64)),
+            ("mixed 16–271 B, alloc+free", () => Loops.MixedPairs<NativeHeap>(n), () => Loops.MixedPairs<NativeWithClaim>(n), () => Loops.MixedPairs<Pool>(n)),
+        })
+        {
+            double[] best = Best(rounds, plain, claimed, pool);
+            Console.WriteLine($"| {name} | {best[0]:F2} | {best[1]:F2} | **{best[1] - best[0]:F2}** | {(best[1] - best[0]) / best[2]:P0} |");
+        }
+
+        Console.WriteLine();
         Sites(rounds, n / 2);
         Threads(rounds, n);
         Burst();

@@ -99,14 +99,13 @@ internal static unsafe partial class BlockEngine
         }
 
         nint user = (nint)pointer;
-        ThreadHeap heap = ThreadHeap.Current;
-        Arena? arena = heap.ArenaOf(user);
+        Arena? arena = ArenaMap.Find(user);
         if (arena is not null)
         {
             BlockHeader* header = arena.TryGetHeader(user);
             if (header != null && header->State == BlockState.Live && header->Family == (byte)caller && TryClaim(header))
             {
-                FreeSmall(heap, header, caller, file, line, member);
+                FreeSmall(ThreadHeap.Current, header, caller, file, line, member);
                 return;
             }
         }

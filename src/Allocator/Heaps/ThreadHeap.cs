@@ -43,10 +43,6 @@ internal sealed unsafe class ThreadHeap
 
     private BatchWriter? _batchWriter;
 
-    /// <summary>The arena this thread last freed into, and its base: most frees land in it, skipping <see cref="ArenaMap"/>.</summary>
-    private Arena? _lastArena;
-    private nint _lastArenaBase = -1;
-
     /// <summary>
     /// The high-rate mode folds a pending allocation only if its id is at least this: ids below it were handed out
     /// before the last rundown's walk ended, and the walk may have reported them live (<see cref="RaiseFoldFloors"/>).
@@ -71,32 +67,6 @@ internal sealed unsafe class ThreadHeap
     /// <summary>The counters of a family. Unchecked: callers pass a family value read from a block or an API entry point.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref FamilyCounters CountersFor(AllocationFamily family) => ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counters), (int)family);
-
-    /// <summary>The arena holding <paramref name="pointer"/>, or null (<see cref="ArenaMap.Find"/>, with the last one remembered).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Arena? ArenaOf(nint pointer)
-    {
-        if ((pointer & ~(nint)(Arena.Size - 1)) == _lastArenaBase)
-        {
-            return _lastArena;
-        }
-
-        return FindArena(pointer);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Arena? FindArena(nint pointer)
-    {
-        Arena? arena = ArenaMap.Find(pointer);
-        if (arena is not null)
-        {
-            // Arenas are never removed, so a remembered arena stays right for its addresses.
-            _lastArena = arena;
-            _lastArenaBase = arena.Base;
-        }
-
-        return arena;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long NextAllocationId()
