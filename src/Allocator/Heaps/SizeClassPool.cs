@@ -5,9 +5,9 @@ namespace LeakScope.Allocator.Heaps;
 /// spill a cache, a batch at a time, so the lock is rarely taken.
 /// <para>
 /// Free blocks are kept per pool (as CPython's obmalloc keeps them), so the store knows when every block of a pool is
-/// back: such an empty pool is kept for reuse while all classes together keep fewer than
-/// <see cref="RetainedEmptyPoolLimit"/> of them (the hysteresis: a steady loop reuses its empty pools and never calls
-/// the system), and beyond that its pages are given back (<see cref="SystemPages"/>) and the pool waits, released,
+/// back: such an empty pool is kept for reuse while its class keeps fewer than <see cref="KeptPerClass"/> or all
+/// classes together fewer than <see cref="RetainedEmptyPoolLimit"/> (the hysteresis: a steady loop reuses its empty
+/// pools and never calls the system), and beyond that its pages are given back (<see cref="SystemPages"/>) and the pool waits, released,
 /// to be carved again by the same class. Blocks are taken from pools already in use first, so that a burst's pools
 /// drain and empty instead of being kept half-used.
 /// </para>
@@ -16,6 +16,12 @@ internal sealed class SizeClassPool
 {
     /// <summary>Empty pools kept mapped across all classes (16 MiB); beyond this an emptied pool's pages go back.</summary>
     internal const int RetainedEmptyPoolLimit = 1024;
+
+    /// <summary>
+    /// Empty pools a class keeps whatever the others keep (256 KiB; 16 MiB over all 64 classes), so that a steady loop in
+    /// one class never gives pages back because a burst in another left the shared allowance full.
+    /// </summary>
+    internal const int KeptPerClass = 16;
 
     private static int s_retainedEmptyPools;
 
@@ -146,13 +152,16 @@ internal sealed class SizeClassPool
     private void Emptied(PoolRef pool)
     {
         RemoveFromList(_partial, pool);
-        if (Interlocked.Increment(ref s_retainedEmptyPools) <= RetainedEmptyPoolLimit || !SystemPages.CanRelease)
+        bool keep = !SystemPages.CanRelease
+            || _empty.Count < KeptPerClass
+            || Volatile.Read(ref s_retainedEmptyPools) < RetainedEmptyPoolLimit;
+        if (keep)
         {
+            Interlocked.Increment(ref s_retainedEmptyPools);
             AddToList(_empty, pool);
         }
         else
         {
-            Interlocked.Decrement(ref s_retainedEmptyPools);
             Release(pool);
         }
     }
