@@ -11,6 +11,12 @@ if (args is ["wire-round-trip"])
     return WireRoundTrip.Run();
 }
 
+// Usage: LeakScope.Allocator.MisuseTarget memory-given-back — a freed burst's RSS and a steady loop's page releases.
+if (args is [MemoryGivenBack.Name])
+{
+    return MemoryGivenBack.Run();
+}
+
 if (args.Length != 1 || MisuseScenarios.Find(args[0]) is not { } scenario)
 {
     Console.Error.WriteLine($"usage: LeakScope.Allocator.MisuseTarget <{string.Join('|', MisuseScenarios.All.Select(s => s.Name))}>");

@@ -119,7 +119,8 @@ public unsafe class ConcurrencyTests
     {
         // A Raw size class no other test uses, so the shared pool of that class holds only this test's blocks.
         const nuint Size = 470;
-        const int Freed = 40;
+        // Exactly two refills (2 × 32), so the exited thread's cache holds only blocks it freed: 59 of them.
+        const int Freed = 59;
         const int KeptLive = 5;
         HeapStats.Capture(); // reclaims threads that exited earlier, so only this test's thread is reclaimed below
         HeapSnapshot before = HeapStats.Capture();

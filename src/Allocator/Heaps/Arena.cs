@@ -6,9 +6,9 @@ namespace LeakScope.Allocator.Heaps;
 /// <summary>
 /// A 1 MiB, 1 MiB-aligned region carved into 64 pools of 16 KiB, each serving one (family, size class),
 /// as in CPython's obmalloc. Alignment lets any pointer find its arena with a mask, and the pool table
-/// lets a free prove that a pointer is the start of a slot before touching its header. Arenas are
-/// never returned to the system: that keeps every header readable for rundown and for late double-free
-/// checks, at the price of the heap's high-water mark staying reserved.
+/// lets a free prove that a pointer is the start of a slot before touching its header. An arena's addresses are
+/// never returned to the system — every header stays readable for rundown and for late double-free checks — but the
+/// pages of its empty pools are (<see cref="SizeClassPool"/>): such a pool then reads as zeros until it is carved again.
 /// </summary>
 internal sealed unsafe class Arena
 {
@@ -54,6 +54,25 @@ internal sealed unsafe class Arena
         }
 
         return (BlockHeader*)(user - SizeClasses.HeaderSize);
+    }
+
+    /// <summary>
+    /// True when <paramref name="user"/> is the start of a slot that was handed out once but whose pool has since been
+    /// given back to the system (or re-carved short of it): a free of it is a late double free whose block is gone.
+    /// </summary>
+    public bool IsReleasedSlot(nint user)
+    {
+        nint offset = user - Base;
+        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
+        uint inPool = (uint)offset & (PoolSize - 1);
+        if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
+        {
+            return false;
+        }
+
+        uint relative = inPool - SizeClasses.HeaderSize;
+        uint slot = (uint)((relative * pool.Reciprocal) >> 32);
+        return slot * (uint)pool.Stride == relative && slot >= (uint)Volatile.Read(ref pool.Carved) && slot < (uint)Volatile.Read(ref pool.EverCarved);
     }
 }
 

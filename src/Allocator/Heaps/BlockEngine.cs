@@ -17,7 +17,7 @@ internal static unsafe partial class BlockEngine
     public static void* Allocate(AllocationFamily family, nuint size, bool zero, string file, int line, string member)
     {
         ThreadHeap heap = ThreadHeap.Current;
-        int siteId = heap.Sites.Lookup(file, line, member);
+        int siteId = SiteCache.Find(file, line, member);
         void* user = AllocateUnpublished(heap, family, size, zero, siteId, out long id);
         if (Instrumentation.Active && user != null)
         {
@@ -256,8 +256,11 @@ internal static unsafe partial class BlockEngine
             BlockHeader* header = arena.TryGetHeader(user);
             if (header is null)
             {
-                // Inside an arena but not the start of a slot: an interior or stray pointer.
-                return new BlockRecord(BlockRecordState.Unknown, 0, user, 0, 0, AllocationFamily.Unknown, null);
+                // A slot of a pool whose pages went back to the system was freed before: its id and site are gone.
+                // Otherwise: inside an arena but not the start of a slot, an interior or stray pointer.
+                return arena.IsReleasedSlot(user)
+                    ? new BlockRecord(BlockRecordState.Freed, 0, user, 0, 0, AllocationFamily.Unknown, null)
+                    : new BlockRecord(BlockRecordState.Unknown, 0, user, 0, 0, AllocationFamily.Unknown, null);
             }
 
             BlockRecordState state = header->State switch

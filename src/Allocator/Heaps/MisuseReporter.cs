@@ -59,6 +59,11 @@ internal static class MisuseReporter
     {
         SiteInfo at = SiteRegistry.Get(siteId);
         string where = $"{Path.GetFileName(at.File)}:{at.Line} ({at.Member})";
+        if (allocationId == 0 && kind == MisuseKind.DoubleFree)
+        {
+            return $"LeakScope: {kind} of 0x{address:x} by {callerFamily} at {where}: the block was freed before and its pool's pages have since been given back to the system.";
+        }
+
         if (allocationId == 0)
         {
             return $"LeakScope: {kind} of 0x{address:x} by {callerFamily} at {where}: no LeakScope heap handed out this pointer.";

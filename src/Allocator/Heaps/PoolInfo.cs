@@ -1,9 +1,11 @@
 namespace LeakScope.Allocator.Heaps;
 
 /// <summary>
-/// What the allocator knows about one 16 KiB pool of an arena: the size class it serves and how many
-/// slots have been carved. Kept in managed memory beside the arena so that validating a pointer never
-/// reads memory the allocator does not own.
+/// What the allocator knows about one 16 KiB pool of an arena: the size class it serves (for good: a pool never
+/// changes class, so a stale pointer is always judged by the stride it was carved with), how many slots have been
+/// carved and which of its blocks its size-class pool holds free. Kept in managed memory beside the arena so that
+/// validating a pointer never reads memory the allocator does not own. The free-block fields change only under the
+/// size-class pool's lock.
 /// </summary>
 internal struct PoolInfo
 {
@@ -13,8 +15,20 @@ internal struct PoolInfo
     /// <summary><c>ceil(2^32 / Stride)</c>: turns "offset / stride" into a multiply on the free path.</summary>
     public ulong Reciprocal;
 
-    /// <summary>Slots handed to the size-class pool so far (only grows).</summary>
+    /// <summary>Slots carved since the pool was (re)started; back to 0 when its pages are given back.</summary>
     public int Carved;
+
+    /// <summary>The most slots ever carved: a slot below this was handed out once, even after a release.</summary>
+    public int EverCarved;
+
+    /// <summary>This pool's blocks held by its size-class pool (not by a thread, not live): an intrusive list.</summary>
+    public nint FreeHead;
+
+    /// <summary>How many blocks are on <see cref="FreeHead"/>; equal to <see cref="Carved"/> when the pool is empty.</summary>
+    public int FreeCount;
+
+    /// <summary>Where the pool sits in its size-class pool's list of pools with free blocks; -1 when in none.</summary>
+    public int ListIndex;
 
     public AllocationFamily Family;
 
@@ -29,6 +43,7 @@ internal struct PoolInfo
             Reciprocal = (((ulong)1 << 32) + (ulong)stride - 1) / (ulong)stride,
             Family = family,
             ClassIndex = classIndex,
+            ListIndex = -1,
         };
     }
 }

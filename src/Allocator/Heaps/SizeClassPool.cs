@@ -1,28 +1,57 @@
 namespace LeakScope.Allocator.Heaps;
 
 /// <summary>
-/// The shared store behind every thread's cache for one (family, size class): blocks handed back by
-/// threads, plus the pool currently being carved. Threads come here only to refill or spill a cache,
-/// a batch at a time, so the lock is rarely taken.
+/// The shared store behind every thread's cache for one (family, size class). Threads come here only to refill or
+/// spill a cache, a batch at a time, so the lock is rarely taken.
+/// <para>
+/// Free blocks are kept per pool (as CPython's obmalloc keeps them), so the store knows when every block of a pool is
+/// back: such an empty pool is kept for reuse while its class keeps fewer than <see cref="KeptPerClass"/> or all
+/// classes together fewer than <see cref="RetainedEmptyPoolLimit"/> (the hysteresis: a steady loop reuses its empty
+/// pools and never calls the system), and beyond that its pages are given back (<see cref="SystemPages"/>) and the pool waits, released,
+/// to be carved again by the same class. Blocks are taken from pools already in use first, so that a burst's pools
+/// drain and empty instead of being kept half-used.
+/// </para>
 /// </summary>
-internal sealed unsafe class SizeClassPool
+internal sealed class SizeClassPool
 {
+    /// <summary>Empty pools kept mapped across all classes (16 MiB); beyond this an emptied pool's pages go back.</summary>
+    internal const int RetainedEmptyPoolLimit = 1024;
+
+    /// <summary>
+    /// Empty pools a class keeps whatever the others keep (256 KiB; 16 MiB over all 64 classes), so that a steady loop in
+    /// one class never gives pages back because a burst in another left the shared allowance full.
+    /// </summary>
+    internal const int KeptPerClass = 16;
+
+    private static int s_retainedEmptyPools;
+
     private readonly Lock _lock = new();
     private readonly AllocationFamily _family;
     private readonly int _classIndex;
     private readonly int _stride;
-    private nint _freeHead;
-    private Arena? _arena;
-    private int _poolIndex;
-    private int _carved;
-    private int _capacity;
+    private readonly int _capacity;
+
+    /// <summary>Pools with some free blocks and some in use (or the pool being carved, with free blocks).</summary>
+    private readonly List<PoolRef> _partial = new();
+
+    /// <summary>Pools whose every carved block is free here, kept mapped.</summary>
+    private readonly List<PoolRef> _empty = new();
+
+    /// <summary>Pools whose pages went back to the system; carved again before any new pool is acquired.</summary>
+    private readonly Stack<PoolRef> _released = new();
+
+    private PoolRef? _current;
 
     public SizeClassPool(AllocationFamily family, int classIndex)
     {
         _family = family;
         _classIndex = classIndex;
         _stride = SizeClasses.Stride(classIndex);
+        _capacity = Arena.PoolSize / _stride;
     }
+
+    /// <summary>Empty pools kept mapped by every class together.</summary>
+    internal static int RetainedEmptyPools => Volatile.Read(ref s_retainedEmptyPools);
 
     /// <summary>Takes up to <paramref name="count"/> free blocks as a linked list; returns its head and how many.</summary>
     public nint Take(int count, out int taken)
@@ -31,21 +60,41 @@ internal sealed unsafe class SizeClassPool
         int n = 0;
         lock (_lock)
         {
-            while (n < count && _freeHead != 0)
-            {
-                nint block = _freeHead;
-                _freeHead = FreeList.Next(block);
-                FreeList.SetNext(block, head);
-                head = block;
-                n++;
-            }
-
             while (n < count)
             {
-                nint block = CarveLocked();
-                FreeList.SetNext(block, head);
-                head = block;
-                n++;
+                if (_partial.Count > 0)
+                {
+                    PoolRef pool = _partial[^1];
+                    ref PoolInfo info = ref pool.Info;
+                    while (n < count && info.FreeHead != 0)
+                    {
+                        nint block = info.FreeHead;
+                        info.FreeHead = FreeList.Next(block);
+                        FreeList.SetNext(block, head);
+                        head = block;
+                        n++;
+                        info.FreeCount--;
+                    }
+
+                    if (info.FreeCount == 0)
+                    {
+                        RemoveFromList(_partial, pool);
+                    }
+                }
+                else if (_empty.Count > 0)
+                {
+                    PoolRef pool = _empty[^1];
+                    RemoveFromList(_empty, pool);
+                    Interlocked.Decrement(ref s_retainedEmptyPools);
+                    AddToList(_partial, pool);
+                }
+                else
+                {
+                    nint block = CarveLocked();
+                    FreeList.SetNext(block, head);
+                    head = block;
+                    n++;
+                }
             }
         }
 
@@ -53,32 +102,151 @@ internal sealed unsafe class SizeClassPool
         return head;
     }
 
-    /// <summary>Splices a list of free blocks (head … tail) back into the shared store.</summary>
-    public void Give(nint head, nint tail)
+    /// <summary>Takes back a list of <paramref name="count"/> free blocks starting at <paramref name="head"/>, each into its own pool.</summary>
+    public void Give(nint head, int count)
     {
         lock (_lock)
         {
-            FreeList.SetNext(tail, _freeHead);
-            _freeHead = head;
+            // A spilled list mostly holds blocks of a few pools: find each pool's arena once per run of its blocks.
+            Arena? arena = null;
+            nint block = head;
+            for (int i = 0; i < count; i++)
+            {
+                nint next = FreeList.Next(block);
+                if (arena is null || (block & ~(nint)(Arena.Size - 1)) != arena.Base)
+                {
+                    arena = ArenaMap.Find(block) ?? throw new InvalidOperationException("A pooled block outside every arena.");
+                }
+
+                GiveLocked(new PoolRef(arena, (int)((block - arena.Base) >> Arena.PoolShift)), block);
+                block = next;
+            }
         }
+    }
+
+    private void GiveLocked(PoolRef pool, nint block)
+    {
+        ref PoolInfo info = ref pool.Info;
+        FreeList.SetNext(block, info.FreeHead);
+        info.FreeHead = block;
+        info.FreeCount++;
+        if (info.FreeCount == 1)
+        {
+            AddToList(_partial, pool);
+        }
+        else if (info.ListIndex >= 0 && info.ListIndex != _partial.Count - 1 && info.FreeCount != info.Carved)
+        {
+            // The pool last given to is taken from first: its blocks are the ones still in the cache (LIFO, as before).
+            MoveToEnd(_partial, pool);
+        }
+
+        if (info.FreeCount == info.Carved && !IsCurrent(pool))
+        {
+            Emptied(pool);
+        }
+    }
+
+    private bool IsCurrent(PoolRef pool) => _current is { } current && ReferenceEquals(current.Arena, pool.Arena) && current.Index == pool.Index;
+
+    /// <summary>Every carved block of <paramref name="pool"/> (not being carved) is back: keep it mapped, or give it back.</summary>
+    private void Emptied(PoolRef pool)
+    {
+        RemoveFromList(_partial, pool);
+        bool keep = !SystemPages.CanRelease
+            || _empty.Count < KeptPerClass
+            || Volatile.Read(ref s_retainedEmptyPools) < RetainedEmptyPoolLimit;
+        if (keep)
+        {
+            Interlocked.Increment(ref s_retainedEmptyPools);
+            AddToList(_empty, pool);
+        }
+        else
+        {
+            Release(pool);
+        }
+    }
+
+    /// <summary>Forgets an empty pool's blocks and gives its pages back; its slots then read as never carved (zeros).</summary>
+    private void Release(PoolRef pool)
+    {
+        ref PoolInfo info = ref pool.Info;
+        Volatile.Write(ref info.Carved, 0);
+        info.FreeHead = 0;
+        info.FreeCount = 0;
+        SystemPages.Release(pool.Base, Arena.PoolSize);
+        HeapFootprint.CountRelease(1);
+        _released.Push(pool);
     }
 
     private nint CarveLocked()
     {
-        if (_arena is null || _carved == _capacity)
+        if (_current is not { } pool || pool.Info.Carved == _capacity)
         {
-            (_arena, _poolIndex) = ArenaSet.AcquirePool(_family, _classIndex);
-            _carved = 0;
-            _capacity = Arena.PoolSize / _stride;
+            if (_current is { } full && full.Info.FreeCount == full.Info.Carved)
+            {
+                // Its blocks all came back while it was being carved.
+                _current = null;
+                Emptied(full);
+            }
+
+            pool = NextPoolToCarve();
+            _current = pool;
         }
 
-        nint block = _arena.PoolBase(_poolIndex) + ((nint)_carved * _stride);
-        var header = (BlockHeader*)block;
-        *header = new BlockHeader { Family = (byte)_family, State = BlockState.Fresh };
-        _carved++;
+        ref PoolInfo info = ref pool.Info;
+        int carved = info.Carved;
+        nint block = pool.Base + ((nint)carved * _stride);
+        unsafe
+        {
+            *(BlockHeader*)block = new BlockHeader { Family = (byte)_family, State = BlockState.Fresh };
+        }
 
         // Publish the slot only after its header is initialised: rundown and pointer checks read Carved unlocked.
-        Volatile.Write(ref _arena.Pools[_poolIndex].Carved, _carved);
+        Volatile.Write(ref info.Carved, carved + 1);
+        if (carved + 1 > info.EverCarved)
+        {
+            info.EverCarved = carved + 1;
+        }
+
         return block;
+    }
+
+    private PoolRef NextPoolToCarve()
+    {
+        if (_released.TryPop(out PoolRef released))
+        {
+            HeapFootprint.CountRecommit();
+            return released;
+        }
+
+        (Arena arena, int index) = ArenaSet.AcquirePool(_family, _classIndex);
+        return new PoolRef(arena, index);
+    }
+
+    private static void AddToList(List<PoolRef> list, PoolRef pool)
+    {
+        pool.Info.ListIndex = list.Count;
+        list.Add(pool);
+    }
+
+    private static void MoveToEnd(List<PoolRef> list, PoolRef pool)
+    {
+        int at = pool.Info.ListIndex;
+        int end = list.Count - 1;
+        PoolRef last = list[end];
+        list[at] = last;
+        last.Info.ListIndex = at;
+        list[end] = pool;
+        pool.Info.ListIndex = end;
+    }
+
+    private static void RemoveFromList(List<PoolRef> list, PoolRef pool)
+    {
+        int at = pool.Info.ListIndex;
+        PoolRef last = list[^1];
+        list[at] = last;
+        last.Info.ListIndex = at;
+        list.RemoveAt(list.Count - 1);
+        pool.Info.ListIndex = -1;
     }
 }

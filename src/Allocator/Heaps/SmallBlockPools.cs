@@ -11,16 +11,7 @@ internal static class SmallBlockPools
     public static SizeClassPool For(int slot) => s_pools[slot];
 
     /// <summary>Returns a list of <paramref name="count"/> blocks starting at <paramref name="head"/>.</summary>
-    public static void ReturnList(int slot, nint head, int count)
-    {
-        nint tail = head;
-        for (int i = 1; i < count; i++)
-        {
-            tail = FreeList.Next(tail);
-        }
-
-        s_pools[slot].Give(head, tail);
-    }
+    public static void ReturnList(int slot, nint head, int count) => s_pools[slot].Give(head, count);
 
     private static SizeClassPool[] CreatePools()
     {

@@ -6,7 +6,7 @@ namespace LeakScope.Allocator.Heaps;
 
 /// <summary>
 /// Everything a thread touches on the allocator's hot path: its free-block caches per family and size
-/// class (tcache-style), its range of allocation ids, its counters and its site cache. Nothing here
+/// class (tcache-style), its range of allocation ids, its counters. Nothing here
 /// is shared on the fast path, so allocation and free need no atomic instruction. Blocks freed on
 /// another thread simply join that thread's cache. When a thread exits, its cached blocks go back to
 /// the shared pools and its counters fold into the retired totals.
@@ -38,7 +38,8 @@ internal sealed unsafe class ThreadHeap : IAllocationIdSource
     /// <summary>Indexed by <c>(int)AllocationFamily</c>; written only by the owning thread.</summary>
     private FamilyCounterSet _counters;
 
-    internal readonly SiteCache Sites = new();
+    /// <summary>The process-wide site table (lock-free once a site is seen; kept here for existing callers).</summary>
+    internal SiteCache Sites => SiteCache.Shared;
 
     private BatchWriter? _batchWriter;
 
