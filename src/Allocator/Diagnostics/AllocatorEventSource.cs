@@ -94,6 +94,7 @@ internal sealed partial class AllocatorEventSource : EventSource
         if (command.Command == EventCommand.Enable && IsEnabled())
         {
             ExitReport.Configure(command.Arguments);
+            SnapshotHold.Configure(command.Arguments);
 
             // Rundown and heartbeat run on their own thread: a command callback should not walk the heap.
             HeartbeatThread.RequestRundown();

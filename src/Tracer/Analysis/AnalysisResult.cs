@@ -12,6 +12,9 @@ public sealed record AnalysisResult(
     IReadOnlyList<HeartbeatSample> Heartbeats,
     StreamEnd End)
 {
+    /// <summary>The heap snapshot the live blocks were judged by (<c>--reachability</c>), or null.</summary>
+    public ReachabilitySnapshot? Reachability { get; init; }
+
     /// <summary>Blocks live at the end of the stream, both families.</summary>
     public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks;
 

@@ -32,6 +32,20 @@ public sealed record TraceOptions
     /// <summary>The longest wait for the stream to end after the session was told to stop.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Take a heap snapshot at the end of the trace and judge every block still live by who holds it
+    /// (docs/reachability.md): leaks get their <see cref="LeakReachability"/>, reachable blocks become
+    /// <see cref="FindingKind.Retained"/> findings with their holder paths. A launched target holds its exit (bounded by
+    /// <see cref="SnapshotTimeout"/>) until the snapshot is taken.
+    /// </summary>
+    public bool Reachability { get; init; }
+
+    /// <summary>Keep the snapshot's heap dump here instead of deleting it.</summary>
+    public string? KeepDumpPath { get; init; }
+
+    /// <summary>The longest the target holds, and the tracer waits, for the reachability snapshot.</summary>
+    public TimeSpan SnapshotTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How the engine judges the trace.</summary>
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
 

@@ -129,6 +129,7 @@ public static class TraceRunner
     {
         await using var launcher = new ProcessLauncher(spec);
         using ExitFile exitFile = ExitFile.Create();
+        using ReachabilityRun? reachability = ReachabilityRun.For(options);
         DiagnosticsClient client;
         try
         {
@@ -146,7 +147,8 @@ public static class TraceRunner
         EventPipeSession session;
         try
         {
-            session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
+            session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken, reachability).ConfigureAwait(false);
+            reachability?.Start(client);
             await launcher.ResumeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -165,6 +167,10 @@ public static class TraceRunner
                 // The stream ends when the runtime shuts the session down; the exit file is written after that.
                 await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(tracedPid), options).ConfigureAwait(false);
                 target = target with { ExitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false) };
+                if (reachability is not null)
+                {
+                    await reachability.ApplyAsync(reader).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -236,11 +242,11 @@ public static class TraceRunner
         }
     }
 
-    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, ExitFile exitFile, string what, CancellationToken cancellationToken)
+    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, ExitFile exitFile, string what, CancellationToken cancellationToken, ReachabilityRun? reachability = null)
     {
         try
         {
-            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options, exitFile.Path), cancellationToken).ConfigureAwait(false);
+            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options, exitFile.Path, reachability?.SocketPath), cancellationToken).ConfigureAwait(false);
         }
         catch (ServerNotAvailableException e)
         {
