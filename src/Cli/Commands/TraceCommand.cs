@@ -50,6 +50,15 @@ internal static class TraceCommand
         {
             Description = "Do not fail the gate when a launched target exits with a non-zero code or dies by a signal (by default that fails it, exit 1).",
         };
+        var reachabilityOption = new Option<bool>("--reachability")
+        {
+            Description = "At the end of the trace, take a heap snapshot and judge every live block by who holds it: leaks get a reachability (unreferenced, indirect, held-by-garbage, interior), blocks still reachable from a GC root become 'retained' findings with the path that holds them (not gated by default). A launched target holds its exit until the snapshot is taken.",
+        };
+        var keepDumpOption = new Option<string?>("--keep-dump")
+        {
+            Description = "With --reachability: keep the heap dump of the snapshot at this path (it is deleted otherwise).",
+            HelpName = "file",
+        };
         var report = new ReportOptions();
 
         var command = new Command("trace",
@@ -63,6 +72,7 @@ internal static class TraceCommand
             "  leakscope trace --diagnostic-port /tmp/app.sock     (then: DOTNET_DiagnosticPorts=/tmp/app.sock dotnet MyApp.dll)")
         {
             pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption, ignoreExitOption,
+            reachabilityOption, keepDumpOption,
         };
         report.AddTo(command);
 
@@ -78,6 +88,10 @@ internal static class TraceCommand
                 request with { Gate = request.Gate with { IgnoreTargetExitCode = parseResult.GetValue(ignoreExitOption) } })
             {
                 PerOperation = parseResult.GetValue(perOperationOption),
+                Reachability = parseResult.GetValue(reachabilityOption),
+                KeepDump = parseResult.GetValue(keepDumpOption) is { } keep
+                    ? (parseResult.GetValue(reachabilityOption) ? Path.GetFullPath(keep) : throw new UsageException("--keep-dump needs --reachability"))
+                    : null,
             };
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false));
@@ -174,6 +188,8 @@ internal static class TraceCommand
             BufferSizeMB = options.BufferSizeMB,
             Monitor = mode == LiveViewMode.None ? null : monitor,
             PerOperation = options.PerOperation,
+            Reachability = options.Reachability,
+            KeepDumpPath = options.KeepDump,
         };
 
         // On a terminal the live view owns stderr's screen: the child's output goes through it, above the view.

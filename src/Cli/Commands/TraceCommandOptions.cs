@@ -12,4 +12,10 @@ internal sealed record TraceCommandOptions(
 {
     /// <summary>One event per operation instead of the high-rate batches.</summary>
     public bool PerOperation { get; init; }
+
+    /// <summary>Judge the live blocks by a heap snapshot at the end (docs/reachability.md).</summary>
+    public bool Reachability { get; init; }
+
+    /// <summary>Keep the snapshot's heap dump here (an absolute path), or null to delete it.</summary>
+    public string? KeepDump { get; init; }
 }
