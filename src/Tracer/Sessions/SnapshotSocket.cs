@@ -48,7 +48,7 @@ internal sealed class SnapshotSocket : IDisposable
     /// Waits for the allocator to hold, reads its blocks, dumps the process through <paramref name="client"/> to
     /// <paramref name="dumpPath"/>, and releases it — whatever happened, so the target is never left waiting.
     /// </summary>
-    public async Task<SnapshotCapture> CaptureAsync(DiagnosticsClient client, string dumpPath, CancellationToken cancellationToken)
+    public async Task<SnapshotCapture> CaptureAsync(DiagnosticsClient? client, string dumpPath, CancellationToken cancellationToken)
     {
         using Socket connection = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -58,9 +58,9 @@ internal sealed class SnapshotSocket : IDisposable
             var clock = Stopwatch.StartNew();
             try
             {
-                await client.WriteDumpAsync(DumpType.WithHeap, dumpPath, logDumpGeneration: false, cancellationToken).ConfigureAwait(false);
+                await HeapDumper.WriteAsync(client, pid, dumpPath, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is ServerErrorException or ServerNotAvailableException or UnsupportedCommandException or IOException or UnauthorizedAccessException or TimeoutException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
             {
                 throw new ReachabilityException($"cannot write a heap dump of process {pid} to {dumpPath}: {e.Message}", e);
             }
