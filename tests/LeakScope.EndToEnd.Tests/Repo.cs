@@ -28,6 +28,25 @@ internal static partial class Repo
     /// <summary>The launch-mode and gate workload: plain (no allocator) unless given --leak; can start .NET children, exit non-zero, abort.</summary>
     public static string ChildTargetDll => Built(Path.Combine(Root, "tests", "LeakScope.ChildTarget", "bin", Configuration, "net10.0", "LeakScope.ChildTarget.dll"));
 
+    public static string ReachabilityDll => Built(Path.Combine(Root, "samples", "Reachability", "bin", Configuration, "net10.0", "Reachability.dll"));
+
+    public static string ReachabilitySource => Path.Combine(Root, "samples", "Reachability", "Program.cs");
+
+    /// <summary>The line marked <c>// REACH:name</c> in samples/Reachability/Program.cs.</summary>
+    public static int ReachLine(string marker)
+    {
+        string[] source = File.ReadAllLines(ReachabilitySource);
+        for (int i = 0; i < source.Length; i++)
+        {
+            if (source[i].EndsWith("// REACH:" + marker, StringComparison.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        throw new InvalidOperationException($"no REACH:{marker} marker in {ReachabilitySource}");
+    }
+
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 
     public static string TraceBenchDll => Built(Path.Combine(Root, "bench", "LeakScope.TraceBench", "bin", Configuration, "net10.0", "LeakScope.TraceBench.dll"));
