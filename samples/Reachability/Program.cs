@@ -4,6 +4,12 @@
 using LeakScope.Allocator;
 using LeakScope.Samples;
 
+// `--managed-mb N`: first fill the managed heap with N MB of small objects (the bench of snapshot cost vs heap size).
+if (args is ["--managed-mb", var mb])
+{
+    Ballast.Fill(long.Parse(mb, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
+}
+
 unsafe
 {
     // A pointer in a static: retained, held by "static Roots.Pointer".
@@ -76,5 +82,25 @@ namespace LeakScope.Samples
     internal sealed class Holder
     {
         public nint Ptr;
+    }
+
+    internal static class Ballast
+    {
+        /// <summary>Live objects of 256 bytes, in lists of 4,096.</summary>
+        public static readonly List<List<byte[]>> Objects = new();
+
+        public static void Fill(long bytes)
+        {
+            for (long filled = 0; filled < bytes; filled += 4096L * 256)
+            {
+                var chunk = new List<byte[]>(4096);
+                for (int i = 0; i < 4096; i++)
+                {
+                    chunk.Add(new byte[256 - 24]);
+                }
+
+                Objects.Add(chunk);
+            }
+        }
     }
 }
