@@ -55,6 +55,12 @@ unsafe
     Abandon();
 
     Console.WriteLine($"planted: {HeapStats.Capture().LiveBlocks} live blocks");
+
+    // `--wait`: stay alive until a line arrives on stdin (attach mode: the tracer attaches, detaches, snapshots).
+    if (args.Contains("--wait"))
+    {
+        Console.ReadLine();
+    }
 }
 
 static unsafe void Abandon()

@@ -112,6 +112,54 @@ public class ReachabilityTests
         }
     }
 
+    [Fact]
+    public async Task Attach_classifies_the_running_targets_blocks_at_detach()
+    {
+        string dir = Directory.CreateTempSubdirectory("leakscope-reach-").FullName;
+        using var target = TestProcess.Start("dotnet", Repo.ReachabilityDll, "--wait");
+        try
+        {
+            await target.WaitForLineAsync("planted:", Bound);
+            string json = Path.Combine(dir, "a.json");
+            using var cli = TestProcess.Start("dotnet", Repo.CliDll, "trace", target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--duration", "1", "--reachability", "--quiet", "--format", "json", "-o", json);
+            int exitCode = await cli.WaitForExitAsync(Bound);
+            Assert.True(exitCode == 1, $"exit {exitCode}
+{cli.Output}
+{cli.Errors}");
+            Assert.False(target.HasExited); // a snapshot at detach leaves the target running
+
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+            JsonElement[] findings = doc.RootElement.GetProperty("findings").EnumerateArray().ToArray();
+            AssertRetained(findings, "static-pointer", 1, 48, ["static Roots.Pointer"]);
+            AssertRetained(findings, "chain-tail", 1, 32,
+                ["static Roots.Chain", $"native block (Program.cs:{Repo.ReachLine("chain-head")})[+8]", $"native block (Program.cs:{Repo.ReachLine("chain-middle")})[+16]"]);
+            AssertRetained(findings, "owned-array", 1, 400, ["static Roots.Array", "NativeArray<Int32>._block._pointer"]);
+
+            // Main is still running: a holder its frame still references is held by the stack (the shortest path), the others by the static.
+            JsonElement collection = At(findings, "collection", "retained", 192);
+            Assert.Contains(collection.GetProperty("holders").EnumerateArray(), h =>
+                h.GetProperty("path").EnumerateArray().Select(p => p.GetString()).SequenceEqual(["static Cache.Items", "List<Holder>._items", "Holder[]", "Holder.Ptr"]));
+            Assert.Equal(3, collection.GetProperty("holders").EnumerateArray().Sum(h => h.GetProperty("count").GetInt64()));
+
+            AssertLeak(findings, "overwritten", 80, "unreferenced");
+            AssertLeak(findings, "garbage", 56, "held-by-garbage");
+            AssertLeak(findings, "cycle", 40, "indirect");
+            AssertLeak(findings, "cycle-other", 40, "indirect");
+            AssertLeak(findings, "interior", 96, "interior");
+        }
+        finally
+        {
+            if (!target.HasExited)
+            {
+                target.WriteLine(string.Empty);
+                await target.WaitForExitAsync(Bound);
+            }
+
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static JsonElement At(JsonElement[] findings, string marker, string kind, long bytes)
     {
         int line = Repo.ReachLine(marker);

@@ -34,6 +34,60 @@ internal sealed class ReachabilityRun : IDisposable
     public void Start(DiagnosticsClient client) => _capture = _socket.CaptureAsync(client, _dumpPath, _stop.Token);
 
     /// <summary>
+    /// Attach mode, at detach: asks the running allocator for a snapshot now — a second, short session whose provider
+    /// arguments name the socket with <see cref="Wire.WireSchema.SnapshotNowArgument"/> — and waits (bounded) until the
+    /// dump is written and the target released. A failure is kept for <see cref="ApplyAsync"/> to report.
+    /// </summary>
+    public async Task SnapshotNowAsync(DiagnosticsClient client)
+    {
+        if (_capture is null || _capture.IsCompleted)
+        {
+            return;
+        }
+
+        var arguments = new Dictionary<string, string>
+        {
+            [Wire.WireSchema.SnapshotSocketArgument] = _socket.Path,
+            [Wire.WireSchema.SnapshotTimeoutArgument] = ((long)_options.SnapshotTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Wire.WireSchema.SnapshotNowArgument] = "1",
+        };
+        var provider = new EventPipeProvider(Decoding.AllocatorSchema.ProviderName, System.Diagnostics.Tracing.EventLevel.Informational, Wire.WireSchema.Keywords.Diagnostics, arguments);
+        EventPipeSession session;
+        try
+        {
+            session = await client.StartEventPipeSessionAsync(new EventPipeSessionConfiguration([provider], 16, requestRundown: false, requestStackwalk: false), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or IOException or TimeoutException)
+        {
+            return; // the target went away: ApplyAsync reports that no snapshot came
+        }
+
+        using (session)
+        {
+            // Read (and drop) its events so the runtime never blocks on them.
+            Task draining = Task.Run(() => session.EventStream.CopyTo(Stream.Null));
+            try
+            {
+                await _capture.WaitAsync(_options.SnapshotTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Kept in _capture: ApplyAsync reports it.
+            }
+
+            try
+            {
+                await Task.Run(session.Stop).WaitAsync(_options.DrainTimeout).ConfigureAwait(false);
+                await draining.WaitAsync(_options.DrainTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The snapshot is taken; a session that does not stop cleanly is disposed below.
+            }
+        }
+    }
+
+    /// <summary>
     /// After the stream: waits (bounded) for the capture, classifies the dump and applies the verdicts to the engine.
     /// Throws <see cref="ReachabilityException"/> when no snapshot could be taken.
     /// </summary>

@@ -30,14 +30,23 @@ public static class TraceRunner
 
         var client = new DiagnosticsClient(pid);
         using ExitFile exitFile = ExitFile.Create();
-        EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
+        using ReachabilityRun? reachability = ReachabilityRun.For(options);
+        EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken, reachability).ConfigureAwait(false);
+        reachability?.Start(client);
         using (session)
         {
-            var live = new LiveSession(session, options, exitFile);
+            // With --reachability: at detach the running target is snapshot before the session stops; if it exits
+            // first, it holds at its exit as a launched one does.
+            var live = new LiveSession(session, options, exitFile) { BeforeStop = reachability is null ? null : () => reachability.SnapshotNowAsync(client) };
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             if (end == StreamEnd.TargetExited)
             {
                 await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(pid), options).ConfigureAwait(false);
+            }
+
+            if (reachability is not null)
+            {
+                await reachability.ApplyAsync(reader).ConfigureAwait(false);
             }
 
             return Judge(reader, end, stopToEnd, new TargetInfo(pid, command), live, options);
