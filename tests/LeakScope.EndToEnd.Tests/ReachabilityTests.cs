@@ -124,9 +124,7 @@ public class ReachabilityTests
             using var cli = TestProcess.Start("dotnet", Repo.CliDll, "trace", target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--duration", "1", "--reachability", "--quiet", "--format", "json", "-o", json);
             int exitCode = await cli.WaitForExitAsync(Bound);
-            Assert.True(exitCode == 1, $"exit {exitCode}
-{cli.Output}
-{cli.Errors}");
+            Assert.True(exitCode == 1, $"exit {exitCode}\n{cli.Output}\n{cli.Errors}");
             Assert.False(target.HasExited); // a snapshot at detach leaves the target running
 
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
