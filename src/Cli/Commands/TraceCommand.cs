@@ -88,7 +88,8 @@ internal static class TraceCommand
                 request with { Gate = request.Gate with { IgnoreTargetExitCode = parseResult.GetValue(ignoreExitOption) } })
             {
                 PerOperation = parseResult.GetValue(perOperationOption),
-                Reachability = parseResult.GetValue(reachabilityOption),
+                Reachability = parseResult.GetValue(reachabilityOption)
+                    && (target is not TraceTarget.DiagnosticPort || throw new UsageException("--reachability works with a launched (--) or attached (pid, -n) target, not with --diagnostic-port")),
                 KeepDump = parseResult.GetValue(keepDumpOption) is { } keep
                     ? (parseResult.GetValue(reachabilityOption) ? Path.GetFullPath(keep) : throw new UsageException("--keep-dump needs --reachability"))
                     : null,
