@@ -69,6 +69,7 @@ internal static class TraceCommand
             "  leakscope trace 1234 --duration 30\n" +
             "  leakscope trace -n MyService --duration 00:05:00 --format html -o leaks.html\n" +
             "  leakscope trace --format sarif=leaks.sarif,junit=leaks.xml,text --fail-on leak,double-free -- dotnet test.dll\n" +
+            "  leakscope trace --reachability -- dotnet MyApp.dll     (leaked, or still held — and by whom)\n" +
             "  leakscope trace --diagnostic-port /tmp/app.sock     (then: DOTNET_DiagnosticPorts=/tmp/app.sock dotnet MyApp.dll)")
         {
             pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption, ignoreExitOption,
