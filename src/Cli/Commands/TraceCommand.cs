@@ -90,7 +90,7 @@ internal static class TraceCommand
             {
                 PerOperation = parseResult.GetValue(perOperationOption),
                 Reachability = parseResult.GetValue(reachabilityOption)
-                    && (target is not TraceTarget.DiagnosticPort || throw new UsageException("--reachability works with a launched (--) or attached (pid, -n) target, not with --diagnostic-port")),
+                    && (target is TraceTarget.DiagnosticPort ? throw new UsageException("--reachability works with a launched (--) or attached (pid, -n) target, not with --diagnostic-port") : true),
                 KeepDump = parseResult.GetValue(keepDumpOption) is { } keep
                     ? (parseResult.GetValue(reachabilityOption) ? Path.GetFullPath(keep) : throw new UsageException("--keep-dump needs --reachability"))
                     : null,
