@@ -28,7 +28,7 @@ public static unsafe class Program
             TracerWait.WaitForTracer();
         }
 
-        Sleep(options.SleepMs);
+        Pause(options);
 
         // Half of the held blocks are freed after the attach: no invalid or double free may be reported.
         for (int i = 0; i < held.Count / 2; i++)
@@ -114,6 +114,17 @@ public static unsafe class Program
         PoolHeap.Free(resized);
         RawHeap.Free(RawHeap.Realloc(null, 64));
         RawHeap.Free(null);
+    }
+
+    /// <summary>Before the work: <c>--sleep-ms</c>, then with <c>--wait-for-input</c> until a line (or the end) of standard input.</summary>
+    private static void Pause(DemoOptions options)
+    {
+        Sleep(options.SleepMs);
+        if (options.WaitForInput)
+        {
+            Console.WriteLine("WAITING FOR INPUT");
+            _ = Console.In.ReadLine();
+        }
     }
 
     private static void Sleep(int milliseconds)

@@ -29,6 +29,12 @@ internal static class WireSchema
     /// <summary>The provider argument that asks a running allocator for a snapshot now (attach mode): any value.</summary>
     public const string SnapshotNowArgument = "SnapshotNow";
 
+    /// <summary>
+    /// The provider argument of a tracer's short second session at detach: <c>Flush=&lt;token&gt;</c> asks the target to
+    /// publish everything it holds and answer with <see cref="EventIds.DetachFlushed"/> and a heartbeat (docs/reliability.md).
+    /// </summary>
+    public const string FlushArgument = "Flush";
+
     /// <summary>One keyword per concern, so a session pays only for what it enables.</summary>
     public static class Keywords
     {
@@ -54,7 +60,7 @@ internal static class WireSchema
         public const long Batched = 0x40;
     }
 
-    /// <summary>Event ids: 1–9 block events, 10–19 the batched mode, 20–39 owners and views. Never reused.</summary>
+    /// <summary>Event ids: 1–9 block events, 10–19 the batched mode and its flush at detach, 20–39 owners and views. Never reused.</summary>
     public static class EventIds
     {
         public const int SiteDefined = 1;
@@ -67,6 +73,7 @@ internal static class WireSchema
         public const int RundownStop = 8;
         public const int Heartbeat = 9;
         public const int AllocationBatch = 10;
+        public const int DetachFlushed = 11;
         public const int ViewAcquired = 20;
         public const int ViewReleased = 21;
         public const int ResizeBlocked = 22;
@@ -131,6 +138,8 @@ internal static class WireSchema
             new("MisuseCount", WireType.Int64), new("Flags", WireType.Int32)),
         new(EventIds.AllocationBatch, "AllocationBatch", Versions.Initial, EventLevel.Verbose, Keywords.Batched,
             new("FormatVersion", WireType.Int32), new("Records", WireType.Binary)),
+        new(EventIds.DetachFlushed, "DetachFlushed", Versions.Initial, EventLevel.Informational, Keywords.Diagnostics,
+            new("Token", WireType.Int64), new("HeartbeatSequence", WireType.Int64)),
         new(EventIds.ViewAcquired, "ViewAcquired", Versions.Initial, EventLevel.Verbose, Keywords.Views, ViewFields),
         new(EventIds.ViewReleased, "ViewReleased", Versions.Initial, EventLevel.Verbose, Keywords.Views, ViewFields),
         new(EventIds.ResizeBlocked, "ResizeBlocked", Versions.Initial, EventLevel.Warning, Keywords.Views,

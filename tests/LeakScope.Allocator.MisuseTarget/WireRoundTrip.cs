@@ -48,23 +48,37 @@ internal static unsafe class WireRoundTrip
         return 0;
     }
 
-    /// <summary>Waits (bounded: 60 s) until a session has enabled every keyword of the schema.</summary>
+    /// <summary>
+    /// Waits (bounded: 60 s) until a session has enabled every keyword of the schema, looking again each time a session
+    /// sends the source a command (enable, disable, update): the source tells when its enablement changes.
+    /// </summary>
     private static bool WaitForEveryKeyword()
     {
         AllocatorEventSource log = AllocatorEventSource.Log;
         long[] keywords = typeof(WireSchema.Keywords).GetFields().Select(f => (long)f.GetRawConstantValue()!).ToArray();
-        var clock = Stopwatch.StartNew();
-        while (!keywords.All(k => log.IsEnabled(EventLevel.Verbose, (EventKeywords)k)))
+        bool Enabled() => keywords.All(k => log.IsEnabled(EventLevel.Verbose, (EventKeywords)k));
+
+        using var commanded = new AutoResetEvent(false);
+        EventHandler<EventCommandEventArgs> onCommand = (_, _) => commanded.Set();
+        log.EventCommandExecuted += onCommand;
+        try
         {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            var clock = Stopwatch.StartNew();
+            while (!Enabled())
             {
-                return false;
+                TimeSpan left = TimeSpan.FromSeconds(60) - clock.Elapsed;
+                if (left <= TimeSpan.Zero || !commanded.WaitOne(left))
+                {
+                    return Enabled();
+                }
             }
 
-            Thread.Sleep(10);
+            return true;
         }
-
-        return true;
+        finally
+        {
+            log.EventCommandExecuted -= onCommand;
+        }
     }
 
     private static void WriteEveryEvent()
@@ -96,6 +110,8 @@ internal static unsafe class WireRoundTrip
         Write("Heartbeat", () => log.Heartbeat(-Id, snapshot, WireHeartbeatFlags.Batched),
             [-Id, .. Counts(snapshot.For(AllocationFamily.Raw)), .. Counts(snapshot.For(AllocationFamily.Pool)), snapshot.MisuseCount, WireHeartbeatFlags.Batched]);
 
+        Write("DetachFlushed", () => log.DetachFlushed(Id + 10, -Id), Id + 10, -Id);
+
         foreach (ViewKind kind in Enum.GetValues<ViewKind>())
         {
             Write("ViewAcquired", () => log.ViewAcquired(Id + 7, Id + 8, Site + 6, kind), Id + 7, Id + 8, Site + 6, (byte)kind);
@@ -122,16 +138,15 @@ internal static unsafe class WireRoundTrip
     /// </summary>
     private static void WriteEveryBatchRecord()
     {
-        ThreadHeap owner = ThreadHeap.Current;
-        var writer = new BatchWriter();
+        var writer = new BatchWriter(BatchingSession.Shared, ThreadHeap.Current);
         const long Base = 1L << 56 | 0x0102_0304_0506;
 
         writer.Allocated(Base + 1, 300_000, 70_000, AllocationFamily.Raw);
         writer.Allocated(Base + 2, 1, Site, AllocationFamily.Pool); // commits the first
-        writer.Freed(owner, Base + 1, 300_000, 70_000, AllocationFamily.Raw); // not pending: a record
+        writer.Freed(Base + 1, 300_000, 70_000, AllocationFamily.Raw); // not pending: a record
         writer.Reallocated(Base + 2, Base + 3, NativeSize, Site + 1, AllocationFamily.Raw); // commits the second first
         writer.Allocated(Base + 4, FourGiB, 70_001, AllocationFamily.Pool); // folded counters are indexed by site: a small one
-        writer.Freed(owner, Base + 4, FourGiB, 70_001, AllocationFamily.Pool); // the pending one: folds
+        writer.Freed(Base + 4, FourGiB, 70_001, AllocationFamily.Pool); // the pending one: folds
         writer.FlushFolds();
         writer.Publish();
         Expect("batch-event", "tag1", Base + 1, 300_000L, 70_000, WireFamily.Raw);

@@ -120,7 +120,7 @@ public class LeakGateTests
         using var gate = LeakGate.Begin();
         await Task.Yield();
         nint block = PoolMalloc(40);
-        await Task.Delay(1);
+        await CompletedOnAnotherThread();
         Assert.Equal(1, gate.LiveBlocks);
         PoolFree(block);
         gate.AssertNoLeaks();
@@ -212,4 +212,12 @@ public class LeakGateTests
     private static unsafe nint PoolMalloc(int size) => (nint)PoolHeap.Malloc((nuint)size);
 
     private static unsafe void PoolFree(nint block) => PoolHeap.Free((void*)block);
+
+    /// <summary>An await that resumes after another thread completed it, as I/O does: the continuation is not inlined.</summary>
+    private static Task CompletedOnAnotherThread()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() => done.SetResult()) { IsBackground = true }.Start();
+        return done.Task;
+    }
 }

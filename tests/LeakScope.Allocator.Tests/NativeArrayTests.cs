@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -255,10 +256,10 @@ public class NativeArrayTests
         (long ownerId, int line) = AbandonArray();
 
         Finalization.CollectUntil(
-            () => events.Where("OwnerId", ownerId, AllocatorEventSource.OwnerEventIds.OwnerFinalized).Count == 1,
+            () => events.Where("OwnerId", ownerId, WireSchema.EventIds.OwnerFinalized).Count == 1,
             "the abandoned array's OwnerFinalized event");
 
-        RecordedEvent finalized = events.Where("OwnerId", ownerId, AllocatorEventSource.OwnerEventIds.OwnerFinalized).Single();
+        RecordedEvent finalized = events.Where("OwnerId", ownerId, WireSchema.EventIds.OwnerFinalized).Single();
         Assert.Equal((long)OwnerKind.NativeArray, finalized.Long("OwnerKind"));
         Assert.Equal(line, Sites.Of(finalized.Long("SiteId")).Line);
         Assert.Equal(96, finalized.Long("Bytes"));
@@ -266,7 +267,7 @@ public class NativeArrayTests
 
         // The free event follows, for the block the finalized event named.
         long allocationId = finalized.Long("AllocationId");
-        Assert.Single(events.Where("AllocationId", allocationId, AllocatorEventSource.EventIds.BlockFreed));
+        Assert.Single(events.Where("AllocationId", allocationId, WireSchema.EventIds.BlockFreed));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

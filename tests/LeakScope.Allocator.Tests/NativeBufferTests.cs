@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -220,11 +221,11 @@ public class NativeBufferTests
         Assert.Equal(1, buffer.ViewCount);
 
         Finalization.CollectUntil(() => buffer.ViewCount == 0, "the leaked view's release");
-        RecordedEvent leaked = Assert.Single(events.Where("ViewId", viewId, AllocatorEventSource.OwnerEventIds.ViewLeaked));
+        RecordedEvent leaked = Assert.Single(events.Where("ViewId", viewId, WireSchema.EventIds.ViewLeaked));
         Assert.Equal(buffer.OwnerId, leaked.Long("OwnerId"));
         Assert.Equal(line, Sites.Of(leaked.Long("SiteId")).Line);
         Assert.Equal((long)ViewKind.View, leaked.Long("ViewKind"));
-        Assert.Empty(events.Where("ViewId", viewId, AllocatorEventSource.OwnerEventIds.ViewReleased));
+        Assert.Empty(events.Where("ViewId", viewId, WireSchema.EventIds.ViewReleased));
 
         buffer.Resize(10);
     }
@@ -238,7 +239,7 @@ public class NativeBufferTests
         Assert.Equal(1, buffer.ViewCount);
 
         Finalization.CollectUntil(() => buffer.ViewCount == 0, "the dropped pin's release");
-        RecordedEvent leaked = Assert.Single(events.Where("OwnerId", buffer.OwnerId, AllocatorEventSource.OwnerEventIds.ViewLeaked));
+        RecordedEvent leaked = Assert.Single(events.Where("OwnerId", buffer.OwnerId, WireSchema.EventIds.ViewLeaked));
         Assert.Equal((long)ViewKind.Pin, leaked.Long("ViewKind"));
         Assert.Equal(NativeBuffer<int>.PinSiteMember, Sites.Of(leaked.Long("SiteId")).Member);
     }
@@ -250,15 +251,15 @@ public class NativeBufferTests
         (long ownerId, long viewId) = AbandonBufferWithView();
 
         Finalization.CollectUntil(
-            () => events.Where("OwnerId", ownerId, AllocatorEventSource.OwnerEventIds.OwnerFinalized).Count == 1
-               && events.Where("ViewId", viewId, AllocatorEventSource.OwnerEventIds.ViewLeaked).Count == 1,
+            () => events.Where("OwnerId", ownerId, WireSchema.EventIds.OwnerFinalized).Count == 1
+               && events.Where("ViewId", viewId, WireSchema.EventIds.ViewLeaked).Count == 1,
             "the abandoned buffer's OwnerFinalized and its view's ViewLeaked");
 
-        RecordedEvent finalized = events.Where("OwnerId", ownerId, AllocatorEventSource.OwnerEventIds.OwnerFinalized).Single();
+        RecordedEvent finalized = events.Where("OwnerId", ownerId, WireSchema.EventIds.OwnerFinalized).Single();
         Assert.Equal((long)OwnerKind.NativeBuffer, finalized.Long("OwnerKind"));
         Assert.Equal(40, finalized.Long("Bytes"));
-        Assert.Single(events.Where("AllocationId", finalized.Long("AllocationId"), AllocatorEventSource.EventIds.BlockFreed));
-        Assert.Empty(events.Where("AllocationId", ownerId, AllocatorEventSource.EventIds.Misuse));
+        Assert.Single(events.Where("AllocationId", finalized.Long("AllocationId"), WireSchema.EventIds.BlockFreed));
+        Assert.Empty(events.Where("AllocationId", ownerId, WireSchema.EventIds.Misuse));
     }
 
     [Fact]

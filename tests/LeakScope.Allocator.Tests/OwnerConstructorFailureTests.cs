@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -41,13 +42,13 @@ public class OwnerConstructorFailureTests
     private static void AssertOnlyTheWitnessWasFinalized(OwnerEventRecorder events, long witness, OwnerKind kind)
     {
         Finalization.CollectUntil(
-            () => events.Where("OwnerId", witness, AllocatorEventSource.OwnerEventIds.OwnerFinalized).Count == 1,
+            () => events.Where("OwnerId", witness, WireSchema.EventIds.OwnerFinalized).Count == 1,
             "the witness owner's OwnerFinalized event");
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
         IReadOnlyList<RecordedEvent> finalized = events.Events
-            .Where(e => e.Id == AllocatorEventSource.OwnerEventIds.OwnerFinalized)
+            .Where(e => e.Id == WireSchema.EventIds.OwnerFinalized)
             .ToList();
 
         // The storage-less owner would publish owner id 0 with kind Unknown: look at every kind.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Allocator.Tests.Support;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -36,12 +37,17 @@ internal sealed class OwnerEventRecorder : EventListener
         AllocatorEventSource.Keywords.Misuse | AllocatorEventSource.Keywords.Owners;
 
     private readonly ConcurrentQueue<RecordedEvent> _events = new();
+    private readonly Arrivals _arrivals = new();
 
     public IReadOnlyList<RecordedEvent> Events => _events.ToArray();
 
     /// <summary>Events with one of <paramref name="ids"/> whose <paramref name="field"/> is <paramref name="value"/>, in order.</summary>
     public IReadOnlyList<RecordedEvent> Where(string field, long value, params int[] ids) =>
         Events.Where(e => ids.Contains(e.Id) && e.PayloadNames.Contains(field) && e.Long(field) == value).ToList();
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds over the events received, looking again at each arrival; fails otherwise.</summary>
+    public void WaitUntil(Func<IReadOnlyList<RecordedEvent>, bool> condition, string what, TimeSpan timeout) =>
+        Assert.True(_arrivals.WaitUntil(() => condition(Events), timeout), $"Timed out after {timeout.TotalSeconds:0.#} s waiting for {what}.");
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
@@ -61,6 +67,7 @@ internal sealed class OwnerEventRecorder : EventListener
                 eventData.Version,
                 eventData.PayloadNames?.ToArray() ?? [],
                 eventData.Payload?.ToArray() ?? []));
+            _arrivals.Arrived();
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using LeakScope.Allocator.Diagnostics;
-using Ids = LeakScope.Allocator.Diagnostics.AllocatorEventSource.OwnerEventIds;
+using Ids = LeakScope.Wire.WireSchema.EventIds;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -33,13 +34,13 @@ public class OwnerEventTests
 
         // The storage is a normal block, allocated at the creation site...
         long firstBlock = created.Long("AllocationId");
-        RecordedEvent allocated = Assert.Single(events.Where("AllocationId", firstBlock, AllocatorEventSource.EventIds.BlockAllocated));
+        RecordedEvent allocated = Assert.Single(events.Where("AllocationId", firstBlock, WireSchema.EventIds.BlockAllocated));
         Assert.Equal(16, allocated.Long("Size"));
         Assert.Equal(created.Long("SiteId"), allocated.Long("SiteId"));
         Assert.Equal((long)AllocationFamily.Raw, allocated.Long("Family"));
 
         // ...reallocated at the resize site with a new allocation id...
-        RecordedEvent moved = Assert.Single(events.Where("OldAllocationId", firstBlock, AllocatorEventSource.EventIds.BlockReallocated));
+        RecordedEvent moved = Assert.Single(events.Where("OldAllocationId", firstBlock, WireSchema.EventIds.BlockReallocated));
         Assert.Equal(resizeLine, Sites.Of(moved.Long("SiteId")).Line);
         Assert.Equal(4_000, moved.Long("NewSize"));
         long secondBlock = moved.Long("NewAllocationId");
@@ -47,7 +48,7 @@ public class OwnerEventTests
 
         // ...and the disposed event names the current block, whose free follows.
         Assert.Equal(secondBlock, owner[1].Long("AllocationId"));
-        Assert.Single(events.Where("AllocationId", secondBlock, AllocatorEventSource.EventIds.BlockFreed));
+        Assert.Single(events.Where("AllocationId", secondBlock, WireSchema.EventIds.BlockFreed));
         Assert.NotEqual(ownerId, firstBlock);
     }
 
@@ -113,7 +114,7 @@ public class OwnerEventTests
         Assert.Equal(first.ViewId, blocked[1].Long("ViewId"));
         Assert.Equal(firstLine, Sites.Of(blocked[1].Long("AcquireSiteId")).Line);
         Assert.Equal(NativeBuffer<byte>.PinSiteFile, Sites.Of(blocked[2].Long("AcquireSiteId")).File);
-        Assert.Empty(events.Where("AllocationId", buffer.OwnerId, AllocatorEventSource.EventIds.Misuse));
+        Assert.Empty(events.Where("AllocationId", buffer.OwnerId, WireSchema.EventIds.Misuse));
     }
 
     [Fact]
@@ -125,16 +126,16 @@ public class OwnerEventTests
         BufferView<int> view = buffer.AcquireView();
         buffer.Dispose();
         long storage = events.Where("OwnerId", buffer.OwnerId, Ids.OwnerCreated).Single().Long("AllocationId");
-        Assert.Empty(events.Where("AllocationId", storage, AllocatorEventSource.EventIds.BlockFreed));
+        Assert.Empty(events.Where("AllocationId", storage, WireSchema.EventIds.BlockFreed));
         view.Dispose();
 
-        RecordedEvent misuse = Assert.Single(events.Where("AllocationId", buffer.OwnerId, AllocatorEventSource.EventIds.Misuse));
+        RecordedEvent misuse = Assert.Single(events.Where("AllocationId", buffer.OwnerId, WireSchema.EventIds.Misuse));
         Assert.Equal((long)MisuseKind.DisposeWithViews, misuse.Long("Kind"));
         Assert.Equal((long)AllocationFamily.Raw, misuse.Long("BlockFamily"));
         Assert.Equal(8, misuse.Long("Size"));
         Assert.Equal(line, Sites.Of(misuse.Long("AllocationSiteId")).Line);
         Assert.Equal(["OwnerCreated", "OwnerDisposed"], events.Where("OwnerId", buffer.OwnerId, OwnerIds).Select(e => e.Name));
-        Assert.Single(events.Where("AllocationId", storage, AllocatorEventSource.EventIds.BlockFreed));
+        Assert.Single(events.Where("AllocationId", storage, WireSchema.EventIds.BlockFreed));
     }
 
     [Fact]

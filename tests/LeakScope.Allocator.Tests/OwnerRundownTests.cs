@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -19,27 +19,22 @@ public class OwnerRundownTests
         disposed.Dispose();
 
         using var recorder = new OwnerEventRecorder();
-        var clock = Stopwatch.StartNew();
-        while (recorder.Events.All(e => e.Id != AllocatorEventSource.EventIds.RundownStop) && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            Thread.Sleep(20);
-        }
+        recorder.WaitUntil(events => events.Any(e => e.Id == WireSchema.EventIds.RundownStop), "the rundown's end", TimeSpan.FromSeconds(10));
 
         IReadOnlyList<RecordedEvent> events = recorder.Events;
-        int stop = events.ToList().FindIndex(e => e.Id == AllocatorEventSource.EventIds.RundownStop);
-        Assert.True(stop >= 0, "no rundown within 10 s");
+        int stop = events.ToList().FindIndex(e => e.Id == WireSchema.EventIds.RundownStop);
         foreach (OwnedBlock storage in new[] { arrayStorage, bufferStorage })
         {
-            int created = events.ToList().FindIndex(e => e.Id == AllocatorEventSource.OwnerEventIds.OwnerCreated && e.Long("OwnerId") == storage.OwnerId);
+            int created = events.ToList().FindIndex(e => e.Id == WireSchema.EventIds.OwnerCreated && e.Long("OwnerId") == storage.OwnerId);
             Assert.True(created >= 0 && created < stop, $"owner {storage.OwnerId} not in the rundown");
             Assert.Equal(storage.AllocationId, events[created].Long("AllocationId"));
             Assert.Equal(storage.SiteId, events[created].Long("SiteId"));
 
             // Its storage block came first, so a reader can resolve the owner's family and size at once.
-            int block = events.ToList().FindIndex(e => e.Id == AllocatorEventSource.EventIds.RundownBlock && e.Long("AllocationId") == storage.AllocationId);
+            int block = events.ToList().FindIndex(e => e.Id == WireSchema.EventIds.RundownBlock && e.Long("AllocationId") == storage.AllocationId);
             Assert.True(block >= 0 && block < created, $"storage block of owner {storage.OwnerId} not published before it");
         }
 
-        Assert.Empty(recorder.Where("OwnerId", disposedOwner, AllocatorEventSource.OwnerEventIds.OwnerCreated));
+        Assert.Empty(recorder.Where("OwnerId", disposedOwner, WireSchema.EventIds.OwnerCreated));
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics;
-using Ids = LeakScope.Allocator.Diagnostics.AllocatorEventSource.OwnerEventIds;
+using Ids = LeakScope.Wire.WireSchema.EventIds;
 
 namespace LeakScope.Allocator.Tests;
 

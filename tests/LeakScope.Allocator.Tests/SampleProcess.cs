@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using LeakScope.Allocator.Tests.Support;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -17,6 +18,7 @@ internal sealed class SampleProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _error = new();
     private readonly TaskCompletionSource<string> _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Arrivals _lines = new();
 
     private SampleProcess(Process process)
     {
@@ -35,6 +37,7 @@ internal sealed class SampleProcess : IDisposable
             }
 
             _firstLine.TrySetResult(e.Data);
+            _lines.Arrived();
         };
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -119,6 +122,12 @@ internal sealed class SampleProcess : IDisposable
         Assert.True(_firstLine.Task.Wait(timeout), $"No output within {timeout}.");
         return _firstLine.Task.Result;
     }
+
+    /// <summary>Waits until a line of standard output starts with <paramref name="prefix"/>, or fails after <paramref name="timeout"/>.</summary>
+    public void WaitForLine(string prefix, TimeSpan timeout) =>
+        Assert.True(
+            _lines.WaitUntil(() => Output.Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal)), timeout),
+            $"No line starting '{prefix}' within {timeout}. Output so far:\n{Output}\n{Error}");
 
     /// <summary>Waits for exit; on timeout kills the process tree and fails.</summary>
     public int WaitForExit(TimeSpan? timeout = null)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests;
 
@@ -324,7 +325,7 @@ public class StridedViewTests
         (long viewId, int line) = LeakStridedView(buffer);
 
         Finalization.CollectUntil(() => buffer.ViewCount == 0, "the leaked strided view's release");
-        RecordedEvent leaked = Assert.Single(events.Where("ViewId", viewId, AllocatorEventSource.OwnerEventIds.ViewLeaked));
+        RecordedEvent leaked = Assert.Single(events.Where("ViewId", viewId, WireSchema.EventIds.ViewLeaked));
         Assert.Equal((long)ViewKind.Strided, leaked.Long("ViewKind"));
         Assert.Equal(line, Sites.Of(leaked.Long("SiteId")).Line);
     }
@@ -337,11 +338,11 @@ public class StridedViewTests
         long viewId = LeakCopy(buffer);
 
         Finalization.CollectUntil(
-            () => events.Where("ViewId", viewId, AllocatorEventSource.OwnerEventIds.ViewLeaked).Count == 1,
+            () => events.Where("ViewId", viewId, WireSchema.EventIds.ViewLeaked).Count == 1,
             "the leaked copy's ViewLeaked");
-        long ownerId = events.Where("ViewId", viewId, AllocatorEventSource.OwnerEventIds.ViewLeaked).Single().Long("OwnerId");
+        long ownerId = events.Where("ViewId", viewId, WireSchema.EventIds.ViewLeaked).Single().Long("OwnerId");
         Finalization.CollectUntil(
-            () => events.Where("OwnerId", ownerId, AllocatorEventSource.OwnerEventIds.OwnerFinalized).Count == 1,
+            () => events.Where("OwnerId", ownerId, WireSchema.EventIds.OwnerFinalized).Count == 1,
             "the leaked copy's storage being finalized");
     }
 

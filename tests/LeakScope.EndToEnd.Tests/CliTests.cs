@@ -220,6 +220,24 @@ public class CliTests
         }
     }
 
+    /// <summary>
+    /// Waits until the tracer's status lines (plain, on redirected stderr) show the target's own account, and then a line
+    /// two heartbeats later: a heartbeat written after the work has been read, so nothing of it is left in the target.
+    /// </summary>
+    private static async Task WaitForTheAccountAndTwoHeartbeatsAsync(TestProcess cli, HeapStatsLine truth)
+    {
+        string account = $"raw {StatusFamily(truth.Raw)}  pool {StatusFamily(truth.Pool)}  heartbeats ";
+        string matched = await cli.WaitForErrorAsync(account, Bound);
+        long heartbeats = Heartbeats(matched);
+        await cli.WaitForErrorAsync(l => l.Contains(account, StringComparison.Ordinal) && Heartbeats(l) >= heartbeats + 2, $"with the account and ≥ {heartbeats + 2} heartbeats", Bound);
+
+        static string StatusFamily(LeakScope.Tracer.Events.FamilyCounts c) =>
+            $"{c.LiveBlocks.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} blocks / {LeakScope.Tracer.Reporting.FindingText.Bytes(c.LiveBytes)}";
+
+        static long Heartbeats(string line) =>
+            long.Parse(line[(line.IndexOf("heartbeats ", StringComparison.Ordinal) + "heartbeats ".Length)..].Split(' ')[0], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task Sigterm_stops_the_trace_drains_and_still_writes_the_report()
     {
@@ -232,11 +250,8 @@ public class CliTests
             using (cli)
             {
                 await cli.WaitForLineAsync(HeapStatsLine.Prefix, Bound);
-                await Task.Delay(500); // let a heartbeat follow the work
-                using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", cli.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                {
-                    await kill.WaitForExitAsync();
-                }
+                await WaitForTheAccountAndTwoHeartbeatsAsync(cli, HeapStatsLine.Parse(cli.Lines));
+                await cli.TerminateAsync();
 
                 int exitCode = await cli.WaitForExitAsync(Bound);
                 Assert.True(exitCode == 1, $"exit {exitCode}: {cli.Errors}");

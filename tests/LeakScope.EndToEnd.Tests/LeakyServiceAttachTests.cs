@@ -15,12 +15,21 @@ public class LeakyServiceAttachTests
     [Fact]
     public async Task Attached_late_every_planted_bug_is_reported_at_its_line_and_the_account_equals_HeapStats()
     {
-        using var service = TestProcess.Start("dotnet", Repo.LeakyServiceDll, "--duration", "4");
-        await service.WaitForLineAsync("LeakyService pid", TimeSpan.FromSeconds(20));
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // ~12 ticks: leaked blocks and the first round of every bug happen before the attach
+        TimeSpan bound = TimeSpan.FromSeconds(30);
+        using var service = TestProcess.Start("dotnet", Repo.LeakyServiceDll);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        TraceOutcome outcome = await TraceRunner.AttachAsync(service.Id, TraceOptions.Default, timeout.Token);
+        // The service prints "tick 10: …" after ten ticks: ten leaked blocks and the first round of every bug happen before the attach.
+        await service.WaitForLineAsync("tick 10:", bound);
+        using var timeout = new CancellationTokenSource(bound);
+        var monitor = new TraceMonitor();
+        Task<TraceOutcome> tracing = TraceRunner.AttachAsync(service.Id, TraceOptions.Default with { Monitor = monitor }, timeout.Token);
+
+        // Once the session is up (its first heartbeat read), a whole round of bugs after the attach; then SIGTERM stops the service.
+        await Waits.TraceAsync(monitor, s => s.Engine.Heartbeats >= 1, "the first heartbeat", bound);
+        await service.WaitForNextLineAsync("tick ", bound);
+        await service.WaitForNextLineAsync("tick ", bound);
+        await service.TerminateAsync();
+        TraceOutcome outcome = await tracing;
         Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         AnalysisResult result = outcome.Analysis;
         string file = Repo.LeakyServiceSource;

@@ -17,35 +17,44 @@ internal static class ProcessHygiene
     /// <summary>Waits (bounded) until <paramref name="pid"/> is gone and reaped, removes its leftover sockets, and fails if any remain.</summary>
     public static async Task AssertGoneAsync(int pid, TimeSpan? bound = null)
     {
-        var clock = Stopwatch.StartNew();
         TimeSpan limit = bound ?? TimeSpan.FromSeconds(10);
-        while (IsOurChild(pid, out string state))
-        {
-            Assert.True(clock.Elapsed < limit, $"process {pid} is still a child of the test process (state {state}) after {limit.TotalSeconds:0} s");
-            await Task.Delay(50);
-        }
+        await Waits.ProcessExitAsync(pid, limit);
+        Assert.False(IsOurChild(pid, out string state), $"process {pid} is still a child of the test process (state {state}) after it exited");
 
         TestProcess.RemoveSockets(pid);
         Assert.Empty(Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*"));
     }
 
-    /// <summary>Fails if a child of this test process runs one of the programs the tests start (or is a zombie), after a bounded wait.</summary>
+    /// <summary>Fails if a child of this test process runs one of the programs the tests start (or is a zombie) once the ones exiting now have exited (bounded).</summary>
     public static async Task AssertNoOrphansAsync()
     {
         var clock = Stopwatch.StartNew();
-        string[] orphans;
-        while ((orphans = Orphans()).Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        TimeSpan limit = TimeSpan.FromSeconds(10);
+        foreach (int pid in OrphanIds())
         {
-            await Task.Delay(50);
+            TimeSpan left = limit - clock.Elapsed;
+            try
+            {
+                await Waits.ProcessExitAsync(pid, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            catch (TimeoutException)
+            {
+                break; // Reported below, with every child still there.
+            }
         }
 
+        string[] orphans = Orphans();
         Assert.True(orphans.Length == 0, "children left behind: " + string.Join("; ", orphans));
     }
 
     /// <summary>Children of this test process running a program the tests start, or unreaped (zombies).</summary>
-    public static string[] Orphans()
+    public static string[] Orphans() => OrphanIds().Select(pid => $"{pid} [{State(pid)}] {ReadCommandLine(pid)}").ToArray();
+
+    private static string State(int pid) => IsOurChild(pid, out string state) ? state : "gone";
+
+    private static int[] OrphanIds()
     {
-        var found = new List<string>();
+        var found = new List<int>();
         foreach (string dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
@@ -55,7 +64,7 @@ internal static class ProcessHygiene
                 if (state == "Z" || command.Contains("MisuseDemo.dll", StringComparison.Ordinal) || command.Contains("LeakScope.StressTarget.dll", StringComparison.Ordinal)
                     || command.StartsWith("sleep ", StringComparison.Ordinal))
                 {
-                    found.Add($"{pid} [{state}] {command}");
+                    found.Add(pid);
                 }
             }
         }

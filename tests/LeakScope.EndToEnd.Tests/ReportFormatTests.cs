@@ -16,7 +16,7 @@ public class ReportFormatTests(MisuseDemoRecording recording)
     {
         Assert.True(recording.ExitCode == 1, $"exit {recording.ExitCode}\n{recording.Output}\n{recording.Errors}");
         Assert.Contains("leakscope: the target exited with code 0", recording.Errors, StringComparison.Ordinal);
-        Assert.Contains("leakscope: gate failed (--fail-on any): 6 finding(s), 0 suppressed", recording.Errors, StringComparison.Ordinal);
+        Assert.Contains("leakscope: gate failed (--fail-on any): 6 findings, 0 suppressed", recording.Errors, StringComparison.Ordinal);
         Assert.Contains(recording.Lines, l => l.StartsWith(HeapStatsLine.Prefix, StringComparison.Ordinal)); // the child's output is shown
         Assert.All(new[] { recording.Text, recording.Json, recording.Sarif, recording.JUnit, recording.Html, recording.NetTrace }, f => Assert.True(new FileInfo(f).Length > 0, f));
         Assert.DoesNotContain("LeakScope report", recording.Output, StringComparison.Ordinal); // text went to its file, not stdout

@@ -17,7 +17,7 @@ public class StressTraceTests
     public async Task A_multi_threaded_workload_traced_from_its_start_has_the_exact_account_and_exactly_the_planted_findings()
     {
         var output = new StringWriter();
-        var spec = new LaunchSpec("dotnet", [StressTarget.Dll, "--threads", "4", "--ops", "20000", "--sleep-after-ms", "300"]) { StandardOutput = output, StandardError = output };
+        var spec = new LaunchSpec("dotnet", [StressTarget.Dll, "--threads", "4", "--ops", "20000"]) { StandardOutput = output, StandardError = output };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         string[] socketsBefore = ProcessHygiene.LauncherSockets();
 

@@ -12,8 +12,8 @@ internal sealed class TestProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly ConcurrentQueue<string> _errors = new();
-    private readonly SemaphoreSlim _lineArrived = new(0);
-    private readonly SemaphoreSlim _errorArrived = new(0);
+    private readonly LineArrivals _lineArrived = new();
+    private readonly LineArrivals _errorArrived = new();
 
     private TestProcess(Process process) => _process = process;
 
@@ -57,7 +57,7 @@ internal sealed class TestProcess : IDisposable
             if (e.Data is not null)
             {
                 result._lines.Enqueue(e.Data);
-                result._lineArrived.Release();
+                result._lineArrived.Arrived();
             }
         };
         process.ErrorDataReceived += (_, e) =>
@@ -65,7 +65,7 @@ internal sealed class TestProcess : IDisposable
             if (e.Data is not null)
             {
                 result._errors.Enqueue(e.Data);
-                result._errorArrived.Release();
+                result._errorArrived.Arrived();
             }
         };
         process.Start();
@@ -74,56 +74,47 @@ internal sealed class TestProcess : IDisposable
         return result;
     }
 
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            string? found = _lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-            if (found is not null)
-            {
-                return found;
-            }
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan timeout) => WaitForLineAsync(prefix, 0, timeout);
 
-            try
-            {
-                await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"no line starting '{prefix}' within {timeout}; output so far:\n{Output}\n{Errors}");
-            }
-        }
-    }
+    /// <summary>Waits (bounded) for a line starting with <paramref name="prefix"/> written after the ones there are now.</summary>
+    public Task<string> WaitForNextLineAsync(string prefix, TimeSpan timeout) => WaitForLineAsync(prefix, _lines.Count, timeout);
+
+    private Task<string> WaitForLineAsync(string prefix, int skip, TimeSpan timeout) =>
+        _lineArrived.WaitForAsync(
+            () => _lines.Skip(skip).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)),
+            timeout,
+            () => $"no line starting '{prefix}' within {timeout}; output so far:\n{Output}\n{Errors}");
+
+    /// <summary>Waits (bounded), line by line, until <paramref name="condition"/> holds for the standard output so far.</summary>
+    public Task WaitUntilAsync(Func<IReadOnlyCollection<string>, bool> condition, string what, TimeSpan timeout) =>
+        _lineArrived.WaitForAsync(
+            () => condition(_lines) ? string.Empty : null,
+            timeout,
+            () => $"{what} did not happen within {timeout}; output so far:\n{Output}\n{Errors}");
 
     /// <summary>Waits (bounded) for a line of standard error that contains <paramref name="text"/>.</summary>
-    public async Task<string> WaitForErrorAsync(string text, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            string? found = _errors.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
-            if (found is not null)
-            {
-                return found;
-            }
+    public Task<string> WaitForErrorAsync(string text, TimeSpan timeout) =>
+        WaitForErrorAsync(l => l.Contains(text, StringComparison.Ordinal), $"containing '{text}'", timeout);
 
-            try
-            {
-                await _errorArrived.WaitAsync(TimeSpan.FromMilliseconds(200), cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"no error line containing '{text}' within {timeout}; output so far:\n{Output}\n{Errors}");
-            }
-        }
-    }
+    /// <summary>Waits (bounded) for a line of standard error that <paramref name="matches"/>; <paramref name="what"/> describes it in the failure.</summary>
+    public Task<string> WaitForErrorAsync(Func<string, bool> matches, string what, TimeSpan timeout) =>
+        _errorArrived.WaitForAsync(
+            () => _errors.FirstOrDefault(matches),
+            timeout,
+            () => $"no error line {what} within {timeout}; output so far:\n{Output}\n{Errors}");
 
     /// <summary>Writes a line to the process's standard input (a launched target under the tracer inherits it).</summary>
     public void WriteLine(string line)
     {
         _process.StandardInput.WriteLine(line);
         _process.StandardInput.Flush();
+    }
+
+    /// <summary>Sends SIGTERM, what a service manager or Ctrl+C's sibling sends to stop a process cleanly.</summary>
+    public async Task TerminateAsync()
+    {
+        using Process kill = Process.Start("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -158,8 +149,6 @@ internal sealed class TestProcess : IDisposable
 
         RemoveSockets(pid);
         _process.Dispose();
-        _lineArrived.Dispose();
-        _errorArrived.Dispose();
     }
 
     /// <summary>A killed .NET process leaves its diagnostic socket behind: remove the ones of this pid.</summary>

@@ -91,13 +91,7 @@ public class TraceTargetTests
         string port = dir.File("app.sock");
         Task<(int, TestProcess)> tracing = LeakScopeCli.RunAsync("trace", "--diagnostic-port", port, "--format", "json", "-o", dir.File("port.json"));
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!File.Exists(port) && clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(File.Exists(port), "the tracer never listened on its diagnostic port");
+        await Waits.FileAsync(port, TimeSpan.FromSeconds(20)); // the tracer listens on its diagnostic port
         using var demo = TestProcess.Start("dotnet", new Dictionary<string, string> { ["DOTNET_DiagnosticPorts"] = port }, Repo.MisuseDemoDll);
         (int exitCode, TestProcess cli) = await tracing;
         using (cli)

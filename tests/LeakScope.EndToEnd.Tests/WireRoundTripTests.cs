@@ -247,6 +247,8 @@ public class WireRoundTripTests
 
         public void On(in OwnerFinalized r) => Add("OwnerFinalized", r.Owner.Value, (byte)r.Kind, r.CreationSite.Value, r.Storage.Value, r.Bytes, (byte)r.Family);
 
+        public void On(in DetachFlushed r) => Add("DetachFlushed", r.Token, r.HeartbeatSequence);
+
         private void Add(string name, params object[] fields) =>
             records.Add(new Decoded(Origin, name, fields.Select(f => f is string s ? "s:" + s : Convert.ToString(f, CultureInfo.InvariantCulture)!).ToArray()));
     }

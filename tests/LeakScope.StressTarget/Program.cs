@@ -4,6 +4,8 @@
 // call carries a "PLANTED:" marker; the tests read the expected lines from them. At the end it prints
 //   HEAPSTATS {json}   the allocator's own counts (the format MisuseDemo prints)
 //   STRESS {json}      what it planted and how many resizes of the shared buffer were refused
+// then, as asked, churns a tick a line of standard input (--forever), or waits for a file before going on (--wait-for-file).
+// With --leak-every-ms it only leaks, one block every few ms until killed, and says when it leaked each (LEAK lines).
 using System.Text.Json;
 using LeakScope.Allocator;
 using LeakScope.Samples.Shared;
@@ -20,6 +22,11 @@ Console.WriteLine($"READY {Environment.ProcessId}");
 if (options.WaitForTracer)
 {
     TracerWait.WaitForTracer();
+}
+
+if (options.LeakEveryMs > 0)
+{
+    Workload.LeakEvery(options.LeakEveryMs);
 }
 
 var planted = new Dictionary<string, long>();
@@ -40,12 +47,17 @@ Console.Out.Flush();
 if (options.Forever)
 {
     Console.WriteLine("CHURNING");
-    Workload.ChurnForever();
+    Workload.ChurnOnRequest(Console.In);
 }
 
-if (options.SleepAfterMs > 0)
+if (options.WaitForFile is string go)
 {
-    Thread.Sleep(options.SleepAfterMs);
+    Console.WriteLine("WAITING");
+    if (!FileSignal.Wait(go, TimeSpan.FromSeconds(60)))
+    {
+        Console.Error.WriteLine($"StressTarget: {go} did not appear within 60 s");
+        return 4;
+    }
 }
 
 if (options.Throw)

@@ -209,11 +209,35 @@ internal static unsafe class Workload
         }
     }
 
-    /// <summary>Keeps the heap busy until the process is killed: churn, and one leaked 64 B block every ~20 ms tick.</summary>
-    public static void ChurnForever()
+    public const int PeriodicLeakSize = 40;
+
+    /// <summary>
+    /// Leaks one <see cref="PeriodicLeakSize"/> B raw block every <paramref name="everyMs"/> ms until the process is killed,
+    /// and after each prints <c>LEAK count timestamp</c>: how many it has leaked, and when the last one was done
+    /// (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>, the monotonic clock every process on the machine shares).
+    /// </summary>
+    public static void LeakEvery(int everyMs)
+    {
+        // The pace of the workload, not a wait in a test: a timer keeps it steady whatever the printing costs.
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(everyMs));
+        for (long count = 1; ; count++)
+        {
+            RawHeap.Malloc(PeriodicLeakSize); // PLANTED:periodic-leak
+            Console.WriteLine($"LEAK {count} {System.Diagnostics.Stopwatch.GetTimestamp()}");
+            pace.WaitForNextTickAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Until the process is killed: one tick per line read from <paramref name="input"/> (churn 50 pool blocks, leak one
+    /// 64 B raw block, print <c>TICK n</c>), so the test decides how many ticks there are and waits for their lines;
+    /// once the input ends, it stays alive, idle, until it is killed.
+    /// </summary>
+    public static void ChurnOnRequest(TextReader input)
     {
         var blocks = new List<nint>();
-        while (true)
+        long ticks = 0;
+        while (input.ReadLine() is not null)
         {
             for (int i = 0; i < 50; i++)
             {
@@ -227,7 +251,10 @@ internal static unsafe class Workload
 
             blocks.Clear();
             RawHeap.Malloc(64); // PLANTED:tick-leak
-            Thread.Sleep(20);
+            Console.WriteLine($"TICK {++ticks}");
         }
+
+        using var killed = new ManualResetEventSlim();
+        killed.Wait(); // Never set: the process ends when it is killed.
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace LeakScope.Allocator;
 
 /// <summary>
@@ -10,65 +8,31 @@ namespace LeakScope.Allocator;
 public sealed unsafe class BufferView<T> : IDisposable
     where T : unmanaged
 {
-    private readonly NativeBuffer<T> _buffer;
-    private readonly T* _pointer;
-    private readonly int _length;
-    private readonly int _siteId;
-    private int _released;
+    private WholeBufferView<T> _view;
 
-    internal BufferView(NativeBuffer<T> buffer, T* pointer, int length, long viewId, int siteId)
-    {
-        _buffer = buffer;
-        _pointer = pointer;
-        _length = length;
-        ViewId = viewId;
-        _siteId = siteId;
-    }
+    internal BufferView(NativeBuffer<T> buffer, T* pointer, int length, long viewId, int siteId) =>
+        _view = new WholeBufferView<T>(buffer, pointer, length, viewId, siteId, BufferViewKind.View);
 
     /// <summary>Releases a view that was never disposed and reports it as a leaked view (<c>view-leak</c>).</summary>
-    ~BufferView()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.View, leaked: true);
-        }
-    }
+    ~BufferView() => _view.Release(leaked: true);
 
     /// <summary>The buffer's elements, valid until this view is disposed.</summary>
     /// <exception cref="ObjectDisposedException">The view has been released.</exception>
-    public Span<T> Span
-    {
-        get
-        {
-            if (Volatile.Read(ref _released) != 0)
-            {
-                ThrowReleased();
-            }
-
-            return new Span<T>(_pointer, _length);
-        }
-    }
+    public Span<T> Span => new(_view.Pointer(nameof(BufferView<T>)), _view.Length);
 
     /// <summary>The number of elements the view covers.</summary>
-    public int Length => _length;
+    public int Length => _view.Length;
 
     /// <summary>True once the view has been disposed.</summary>
-    public bool IsReleased => Volatile.Read(ref _released) != 0;
+    public bool IsReleased => _view.IsReleased;
 
     /// <summary>The view id its events carry.</summary>
-    internal long ViewId { get; }
+    internal long ViewId => _view.ViewId;
 
     /// <summary>Releases the view. Later calls do nothing.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.View, leaked: false);
-        }
-
+        _view.Release(leaked: false);
         GC.SuppressFinalize(this);
     }
-
-    [DoesNotReturn]
-    private static void ThrowReleased() => throw new ObjectDisposedException(nameof(BufferView<T>), "The view has been released.");
 }

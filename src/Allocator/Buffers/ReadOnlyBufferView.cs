@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace LeakScope.Allocator;
 
 /// <summary>
@@ -12,77 +10,43 @@ namespace LeakScope.Allocator;
 public sealed unsafe class ReadOnlyBufferView<T> : IDisposable
     where T : unmanaged
 {
-    private readonly NativeBuffer<T> _buffer;
-    private readonly T* _pointer;
-    private readonly int _length;
-    private readonly int _siteId;
-    private int _released;
+    private WholeBufferView<T> _view;
 
-    internal ReadOnlyBufferView(NativeBuffer<T> buffer, T* pointer, int length, long viewId, int siteId)
-    {
-        _buffer = buffer;
-        _pointer = pointer;
-        _length = length;
-        ViewId = viewId;
-        _siteId = siteId;
-    }
+    internal ReadOnlyBufferView(NativeBuffer<T> buffer, T* pointer, int length, long viewId, int siteId) =>
+        _view = new WholeBufferView<T>(buffer, pointer, length, viewId, siteId, BufferViewKind.ReadOnlyView);
 
     /// <summary>Releases a view that was never disposed and reports it as a leaked view (<c>view-leak</c>).</summary>
-    ~ReadOnlyBufferView()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.ReadOnlyView, leaked: true);
-        }
-    }
+    ~ReadOnlyBufferView() => _view.Release(leaked: true);
 
     /// <summary>The buffer's elements, read-only, valid until this view is disposed.</summary>
     /// <exception cref="ObjectDisposedException">The view has been released.</exception>
-    public ReadOnlySpan<T> Span
-    {
-        get
-        {
-            if (Volatile.Read(ref _released) != 0)
-            {
-                ThrowReleased();
-            }
-
-            return new ReadOnlySpan<T>(_pointer, _length);
-        }
-    }
+    public ReadOnlySpan<T> Span => new(_view.Pointer(nameof(ReadOnlyBufferView<T>)), _view.Length);
 
     /// <summary>The number of elements the view covers.</summary>
-    public int Length => _length;
+    public int Length => _view.Length;
 
     /// <summary>The size of one element in bytes (the buffer protocol's <c>itemsize</c>).</summary>
     public int ItemSize => sizeof(T);
 
     /// <summary>The bytes the view covers: <see cref="Length"/> × <see cref="ItemSize"/> (<c>nbytes</c>).</summary>
-    public long NBytes => (long)_length * sizeof(T);
+    public long NBytes => (long)_view.Length * sizeof(T);
 
     /// <summary>The buffer whose storage this view exports (a memoryview's <c>base</c>).</summary>
-    public NativeBuffer<T> Base => _buffer;
+    public NativeBuffer<T> Base => _view.Buffer;
 
     /// <summary>Always true: the view can only read.</summary>
     public bool IsReadOnly => true;
 
     /// <summary>True once the view has been disposed.</summary>
-    public bool IsReleased => Volatile.Read(ref _released) != 0;
+    public bool IsReleased => _view.IsReleased;
 
     /// <summary>The view id its events carry.</summary>
-    internal long ViewId { get; }
+    internal long ViewId => _view.ViewId;
 
     /// <summary>Releases the view. Later calls do nothing.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            _buffer.ReleaseSlot(ViewId, _siteId, BufferViewKind.ReadOnlyView, leaked: false);
-        }
-
+        _view.Release(leaked: false);
         GC.SuppressFinalize(this);
     }
-
-    [DoesNotReturn]
-    private static void ThrowReleased() => throw new ObjectDisposedException(nameof(ReadOnlyBufferView<T>), "The view has been released.");
 }

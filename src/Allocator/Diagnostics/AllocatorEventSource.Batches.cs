@@ -11,13 +11,16 @@ namespace LeakScope.Allocator.Diagnostics;
 /// </summary>
 internal sealed partial class AllocatorEventSource
 {
-    public static class BatchEventIds
-    {
-        public const int AllocationBatch = WireSchema.EventIds.AllocationBatch;
-    }
+    /// <summary>
+    /// The answer to a tracer's <c>Flush=&lt;token&gt;</c> at detach: every thread's records up to here are published, and the
+    /// heartbeat numbered <paramref name="HeartbeatSequence"/>, written next, counts exactly what they hold. The tracer cuts its
+    /// account at that heartbeat. <paramref name="Token"/> is the tracer's, so concurrent tracers each find their own answer.
+    /// </summary>
+    [Event(WireSchema.EventIds.DetachFlushed, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = WireSchema.Versions.Initial)]
+    public void DetachFlushed(long Token, long HeartbeatSequence) => WriteEvent(WireSchema.EventIds.DetachFlushed, Token, HeartbeatSequence);
 
     /// <summary>Records of one thread, in the order they happened there. <paramref name="FormatVersion"/> versions the record layout.</summary>
-    [Event(BatchEventIds.AllocationBatch, Level = EventLevel.Verbose, Keywords = Keywords.Batched, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.AllocationBatch, Level = EventLevel.Verbose, Keywords = Keywords.Batched, Version = WireSchema.Versions.Initial)]
     private void AllocationBatch(int FormatVersion, byte[] Records)
     {
         unsafe
@@ -37,6 +40,6 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[1], &length);
         data[2].DataPointer = (nint)records;
         data[2].Size = length;
-        WriteEventCore(BatchEventIds.AllocationBatch, 3, data);
+        WriteEventCore(WireSchema.EventIds.AllocationBatch, 3, data);
     }
 }

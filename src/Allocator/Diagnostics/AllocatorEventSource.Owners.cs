@@ -10,70 +10,58 @@ namespace LeakScope.Allocator.Diagnostics;
 /// </summary>
 internal sealed partial class AllocatorEventSource
 {
-    public static class OwnerEventIds
-    {
-        public const int ViewAcquired = WireSchema.EventIds.ViewAcquired;
-        public const int ViewReleased = WireSchema.EventIds.ViewReleased;
-        public const int ResizeBlocked = WireSchema.EventIds.ResizeBlocked;
-        public const int ResizeBlockedView = WireSchema.EventIds.ResizeBlockedView;
-        public const int ViewLeaked = WireSchema.EventIds.ViewLeaked;
-        public const int OwnerCreated = WireSchema.EventIds.OwnerCreated;
-        public const int OwnerDisposed = WireSchema.EventIds.OwnerDisposed;
-        public const int OwnerFinalized = WireSchema.EventIds.OwnerFinalized;
-    }
-
     /// <summary>A view (or a pin) of an owner's storage acquired at <paramref name="SiteId"/>.</summary>
-    [Event(OwnerEventIds.ViewAcquired, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.ViewAcquired, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     private void ViewAcquired(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
-        WriteView(OwnerEventIds.ViewAcquired, ViewId, OwnerId, SiteId, ViewKind);
+        WriteView(WireSchema.EventIds.ViewAcquired, ViewId, OwnerId, SiteId, ViewKind);
 
     [NonEvent]
     public void ViewAcquired(long viewId, long ownerId, int siteId, ViewKind kind) => ViewAcquired(viewId, ownerId, siteId, (byte)kind);
 
     /// <summary>A view released; <paramref name="SiteId"/> is the site that acquired it.</summary>
-    [Event(OwnerEventIds.ViewReleased, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.ViewReleased, Level = EventLevel.Verbose, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     private void ViewReleased(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
-        WriteView(OwnerEventIds.ViewReleased, ViewId, OwnerId, SiteId, ViewKind);
+        WriteView(WireSchema.EventIds.ViewReleased, ViewId, OwnerId, SiteId, ViewKind);
 
     [NonEvent]
     public void ViewReleased(long viewId, long ownerId, int siteId, ViewKind kind) => ViewReleased(viewId, ownerId, siteId, (byte)kind);
 
     /// <summary>A resize or append refused because views are outstanding; one <c>ResizeBlockedView</c> per view follows.</summary>
-    [Event(OwnerEventIds.ResizeBlocked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.ResizeBlocked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     public void ResizeBlocked(long OwnerId, int SiteId, long RequestedLength, int OutstandingViews) =>
         WriteResizeBlocked(OwnerId, SiteId, RequestedLength, OutstandingViews);
 
     /// <summary>One outstanding view of a blocked resize, with the site that acquired it.</summary>
-    [Event(OwnerEventIds.ResizeBlockedView, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.ResizeBlockedView, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     public void ResizeBlockedView(long OwnerId, long ViewId, int AcquireSiteId) =>
         WriteResizeBlockedView(OwnerId, ViewId, AcquireSiteId);
 
     /// <summary>A view reclaimed by the finalizer without being released.</summary>
-    [Event(OwnerEventIds.ViewLeaked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.ViewLeaked, Level = EventLevel.Warning, Keywords = Keywords.Views, Version = WireSchema.Versions.Initial)]
     private void ViewLeaked(long ViewId, long OwnerId, int SiteId, byte ViewKind) =>
-        WriteView(OwnerEventIds.ViewLeaked, ViewId, OwnerId, SiteId, ViewKind);
+        WriteView(WireSchema.EventIds.ViewLeaked, ViewId, OwnerId, SiteId, ViewKind);
 
     [NonEvent]
     public void ViewLeaked(long viewId, long ownerId, int acquireSiteId, ViewKind kind) => ViewLeaked(viewId, ownerId, acquireSiteId, (byte)kind);
 
     /// <summary>An owner created at <paramref name="SiteId"/> whose storage is block <paramref name="AllocationId"/>.</summary>
-    [Event(OwnerEventIds.OwnerCreated, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.OwnerCreated, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
     private void OwnerCreated(long OwnerId, byte OwnerKind, int SiteId, long AllocationId) =>
-        WriteOwner(OwnerEventIds.OwnerCreated, OwnerId, OwnerKind, SiteId, AllocationId);
+        WriteOwner(WireSchema.EventIds.OwnerCreated, OwnerId, OwnerKind, SiteId, AllocationId);
 
     [NonEvent]
     public void OwnerCreated(long ownerId, OwnerKind kind, int siteId, long allocationId) => OwnerCreated(ownerId, (byte)kind, siteId, allocationId);
 
     /// <summary>An owner disposed at <paramref name="SiteId"/>.</summary>
-    [Event(OwnerEventIds.OwnerDisposed, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.OwnerDisposed, Level = EventLevel.Verbose, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
     private void OwnerDisposed(long OwnerId, byte OwnerKind, int SiteId, long AllocationId) =>
-        WriteOwner(OwnerEventIds.OwnerDisposed, OwnerId, OwnerKind, SiteId, AllocationId);
+        WriteOwner(WireSchema.EventIds.OwnerDisposed, OwnerId, OwnerKind, SiteId, AllocationId);
 
     [NonEvent]
     public void OwnerDisposed(long ownerId, OwnerKind kind, int siteId, long allocationId) => OwnerDisposed(ownerId, (byte)kind, siteId, allocationId);
 
     /// <summary>An owner reclaimed by its finalizer instead of <c>Dispose</c>; <paramref name="SiteId"/> is where it was created.</summary>
-    [Event(OwnerEventIds.OwnerFinalized, Level = EventLevel.Warning, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.OwnerFinalized, Level = EventLevel.Warning, Keywords = Keywords.Owners, Version = WireSchema.Versions.Initial)]
     private void OwnerFinalized(long OwnerId, byte OwnerKind, int SiteId, long AllocationId, long Bytes, byte Family)
     {
         WriteOwnerFinalized(OwnerId, OwnerKind, SiteId, AllocationId, Bytes, Family);
@@ -115,7 +103,7 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[3], &allocationId);
         Set(ref data[4], &bytes);
         Set(ref data[5], &family);
-        WriteEventCore(OwnerEventIds.OwnerFinalized, 6, data);
+        WriteEventCore(WireSchema.EventIds.OwnerFinalized, 6, data);
     }
 }
 

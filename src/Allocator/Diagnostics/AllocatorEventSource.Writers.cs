@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
 
@@ -30,7 +31,7 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[6], &newSize);
         Set(ref data[7], &newFamily);
         Set(ref data[8], &siteId);
-        WriteEventCore(EventIds.BlockReallocated, 9, data);
+        WriteEventCore(WireSchema.EventIds.BlockReallocated, 9, data);
     }
 
     [NonEvent]
@@ -45,7 +46,7 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[5], &size);
         Set(ref data[6], &siteId);
         Set(ref data[7], &allocationSiteId);
-        WriteEventCore(EventIds.Misuse, 8, data);
+        WriteEventCore(WireSchema.EventIds.Misuse, 8, data);
     }
 
     [NonEvent]
@@ -64,7 +65,7 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[8], &poolFrees);
         Set(ref data[9], &misuseCount);
         Set(ref data[10], &flags);
-        WriteEventCore(EventIds.Heartbeat, 11, data);
+        WriteEventCore(WireSchema.EventIds.Heartbeat, 11, data);
     }
 
     [NonEvent]
@@ -80,7 +81,7 @@ internal sealed partial class AllocatorEventSource
             data[3] = new EventData { DataPointer = (nint)memberPtr, Size = (member.Length + 1) * sizeof(char) };
             Set(ref data[4], &fileLength);
             Set(ref data[5], &memberLength);
-            WriteEventCore(EventIds.SiteDefined, 6, data);
+            WriteEventCore(WireSchema.EventIds.SiteDefined, 6, data);
         }
     }
 
@@ -92,7 +93,7 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[1], &siteId);
         Set(ref data[2], &requestedLength);
         Set(ref data[3], &outstandingViews);
-        WriteEventCore(OwnerEventIds.ResizeBlocked, 4, data);
+        WriteEventCore(WireSchema.EventIds.ResizeBlocked, 4, data);
     }
 
     [NonEvent]
@@ -102,7 +103,7 @@ internal sealed partial class AllocatorEventSource
         Set(ref data[0], &ownerId);
         Set(ref data[1], &viewId);
         Set(ref data[2], &acquireSiteId);
-        WriteEventCore(OwnerEventIds.ResizeBlockedView, 3, data);
+        WriteEventCore(WireSchema.EventIds.ResizeBlockedView, 3, data);
     }
 
     [NonEvent]

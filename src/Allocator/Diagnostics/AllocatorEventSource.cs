@@ -23,19 +23,6 @@ internal sealed partial class AllocatorEventSource : EventSource
     {
     }
 
-    public static class EventIds
-    {
-        public const int SiteDefined = WireSchema.EventIds.SiteDefined;
-        public const int BlockAllocated = WireSchema.EventIds.BlockAllocated;
-        public const int BlockFreed = WireSchema.EventIds.BlockFreed;
-        public const int BlockReallocated = WireSchema.EventIds.BlockReallocated;
-        public const int Misuse = WireSchema.EventIds.Misuse;
-        public const int RundownStart = WireSchema.EventIds.RundownStart;
-        public const int RundownBlock = WireSchema.EventIds.RundownBlock;
-        public const int RundownStop = WireSchema.EventIds.RundownStop;
-        public const int Heartbeat = WireSchema.EventIds.Heartbeat;
-    }
-
     /// <summary>One keyword per concern, so a session pays only for what it enables.</summary>
     public static class Keywords
     {
@@ -88,11 +75,18 @@ internal sealed partial class AllocatorEventSource : EventSource
     {
         if (Instrumentation.Refresh(this))
         {
-            Batching.BatchPublisher.BeginSession();
+            Batching.BatchingSession.Shared.Start();
         }
 
         if (command.Command == EventCommand.Enable && IsEnabled())
         {
+            if (TryReadFlushToken(command.Arguments, out long token))
+            {
+                // A detaching tracer's short second session: it wants the tail flushed, not another rundown.
+                HeartbeatThread.RequestFlush(token);
+                return;
+            }
+
             ExitReport.Configure(command.Arguments);
             SnapshotHold.Configure(command.Arguments);
 
@@ -101,12 +95,20 @@ internal sealed partial class AllocatorEventSource : EventSource
         }
     }
 
+    private static bool TryReadFlushToken(IDictionary<string, string?>? arguments, out long token)
+    {
+        token = 0;
+        return arguments is not null
+            && arguments.TryGetValue(WireSchema.FlushArgument, out string? value)
+            && long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out token);
+    }
+
     /// <summary>
     /// A site's file, line and member. <paramref name="File"/> and <paramref name="Member"/> are escaped and cut as
     /// <see cref="SiteString"/> says (a NUL inside would end the string field early; an event over 64 KB is dropped);
     /// <paramref name="FileLength"/> and <paramref name="MemberLength"/> are the original lengths, so a reader knows a cut.
     /// </summary>
-    [Event(EventIds.SiteDefined, Level = EventLevel.Informational, Keywords = Keywords.Sites, Version = WireSchema.Versions.SiteDefined,
+    [Event(WireSchema.EventIds.SiteDefined, Level = EventLevel.Informational, Keywords = Keywords.Sites, Version = WireSchema.Versions.SiteDefined,
         Message = "Site {0}: {3} at {1}:{2}")]
     private void SiteDefined(int SiteId, string File, int Line, string Member, int FileLength, int MemberLength) =>
         WriteSite(SiteId, File, Line, Member, FileLength, MemberLength);
@@ -115,25 +117,25 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void SiteDefined(int siteId, SiteInfo site) =>
         SiteDefined(siteId, SiteString.Encode(site.File), site.Line, SiteString.Encode(site.Member), site.File.Length, site.Member.Length);
 
-    [Event(EventIds.BlockAllocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.BlockAllocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
     private void BlockAllocated(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
-        WriteBlock(EventIds.BlockAllocated, AllocationId, Address, Size, SiteId, Family);
+        WriteBlock(WireSchema.EventIds.BlockAllocated, AllocationId, Address, Size, SiteId, Family);
 
     [NonEvent]
     public void BlockAllocated(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         BlockAllocated(allocationId, address, (long)size, siteId, (byte)family);
 
     /// <summary>A block freed; <paramref name="SiteId"/> is the freeing call's site.</summary>
-    [Event(EventIds.BlockFreed, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.BlockFreed, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
     private void BlockFreed(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
-        WriteBlock(EventIds.BlockFreed, AllocationId, Address, Size, SiteId, Family);
+        WriteBlock(WireSchema.EventIds.BlockFreed, AllocationId, Address, Size, SiteId, Family);
 
     [NonEvent]
     public void BlockFreed(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         BlockFreed(allocationId, address, (long)size, siteId, (byte)family);
 
     /// <summary>The old allocation ends and a new one begins, sited at the realloc call.</summary>
-    [Event(EventIds.BlockReallocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.BlockReallocated, Level = EventLevel.Verbose, Keywords = Keywords.Allocations, Version = WireSchema.Versions.Initial)]
     private void BlockReallocated(long OldAllocationId, long OldAddress, long OldSize, byte OldFamily,
         long NewAllocationId, long NewAddress, long NewSize, byte NewFamily, int SiteId) =>
         WriteRealloc(OldAllocationId, OldAddress, OldSize, OldFamily, NewAllocationId, NewAddress, NewSize, NewFamily, SiteId);
@@ -144,7 +146,7 @@ internal sealed partial class AllocatorEventSource : EventSource
         BlockReallocated(oldId, oldAddress, (long)oldSize, (byte)oldFamily, newId, newAddress, (long)newSize, (byte)newFamily, siteId);
 
     /// <summary>A misuse caught in-process. <paramref name="SiteId"/> is the offending call; <paramref name="AllocationSiteId"/> where the block came from (0 if unknown).</summary>
-    [Event(EventIds.Misuse, Level = EventLevel.Warning, Keywords = Keywords.Misuse, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.Misuse, Level = EventLevel.Warning, Keywords = Keywords.Misuse, Version = WireSchema.Versions.Initial)]
     private void Misuse(byte Kind, byte BlockFamily, byte CallerFamily, long AllocationId, long Address, long Size, int SiteId, int AllocationSiteId) =>
         WriteMisuse(Kind, BlockFamily, CallerFamily, AllocationId, Address, Size, SiteId, AllocationSiteId);
 
@@ -152,25 +154,25 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void Misuse(MisuseKind kind, AllocationFamily blockFamily, AllocationFamily callerFamily, long allocationId, nint address, nuint size, int siteId, int allocationSiteId) =>
         Misuse((byte)kind, (byte)blockFamily, (byte)callerFamily, allocationId, address, (long)size, siteId, allocationSiteId);
 
-    [Event(EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial,
+    [Event(WireSchema.EventIds.RundownStart, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial,
         Task = Tasks.Rundown, Opcode = EventOpcode.Start)]
-    public void RundownStart(long Generation) => WriteEvent(EventIds.RundownStart, Generation);
+    public void RundownStart(long Generation) => WriteEvent(WireSchema.EventIds.RundownStart, Generation);
 
     /// <summary>A block that was already live when the session enabled the source.</summary>
-    [Event(EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.RundownBlock, Level = EventLevel.Verbose, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial)]
     private void RundownBlock(long AllocationId, long Address, long Size, int SiteId, byte Family) =>
-        WriteBlock(EventIds.RundownBlock, AllocationId, Address, Size, SiteId, Family);
+        WriteBlock(WireSchema.EventIds.RundownBlock, AllocationId, Address, Size, SiteId, Family);
 
     [NonEvent]
     public void RundownBlock(long allocationId, nint address, nuint size, int siteId, AllocationFamily family) =>
         RundownBlock(allocationId, address, (long)size, siteId, (byte)family);
 
-    [Event(EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial,
+    [Event(WireSchema.EventIds.RundownStop, Level = EventLevel.Informational, Keywords = Keywords.Allocations | Keywords.Batched, Version = WireSchema.Versions.Initial,
         Task = Tasks.Rundown, Opcode = EventOpcode.Stop)]
-    public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(EventIds.RundownStop, Generation, Blocks, Bytes);
+    public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(WireSchema.EventIds.RundownStop, Generation, Blocks, Bytes);
 
     /// <summary>Authoritative counts, every ≤ 100 ms while enabled; the final counts at exit go to the exit file (<see cref="Flags.Final"/>).</summary>
-    [Event(EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = WireSchema.Versions.Initial)]
     private void Heartbeat(long Sequence,
         long RawLiveBlocks, long RawLiveBytes, long RawAllocations, long RawFrees,
         long PoolLiveBlocks, long PoolLiveBytes, long PoolAllocations, long PoolFrees,

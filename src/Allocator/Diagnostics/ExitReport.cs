@@ -56,11 +56,11 @@ internal static class ExitReport
         // From here on every batch goes to the file: the event source no longer reaches anyone. The recent batches
         // come first: some were published while the runtime was already shutting the session down, and were dropped.
         var output = new StreamBatchOutput(content);
-        BatchPublisher.RedirectTo(output);
+        BatchingSession.Shared.BeginExit(output);
         BatchRetention.ReplayTo(output);
         ThreadHeap.FlushFoldsAtExit();
         ThreadHeap.ReclaimExited();
-        BatchPublisher.PublishAll();
+        BatchingSession.Shared.PublishAll();
 
         // The Heartbeat event's fields, in its order (ExitFileLayout.Heartbeat).
         HeapSnapshot snapshot = HeapStats.Capture();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
@@ -21,6 +22,12 @@ internal static class HeartbeatThread
     private static long s_sequence;
     private static int s_finalPublished;
 
+    /// <summary>How many times a flush publishes and re-reads the counters while other threads keep changing them.</summary>
+    private const int StableSnapshotAttempts = 16;
+
+    /// <summary>Tokens of detaching tracers waiting for their flush (<see cref="RequestFlush"/>).</summary>
+    private static readonly ConcurrentQueue<long> s_flushRequests = new();
+
     /// <summary>The owner ticket of the latest enable: owners with later tickets published themselves live.</summary>
     private static long s_rundownOwnerTicket;
 
@@ -28,6 +35,14 @@ internal static class HeartbeatThread
     {
         Volatile.Write(ref s_rundownOwnerTicket, OwnerRegistry.NextTicket());
         Interlocked.Increment(ref s_rundownRequests);
+        EnsureStarted();
+        s_wake.Set();
+    }
+
+    /// <summary>A tracer is detaching: publish everything, then answer with <c>DetachFlushed</c> and a heartbeat (on this thread).</summary>
+    public static void RequestFlush(long token)
+    {
+        s_flushRequests.Enqueue(token);
         EnsureStarted();
         s_wake.Set();
     }
@@ -60,9 +75,14 @@ internal static class HeartbeatThread
                 }
 
                 ThreadHeap.ReclaimExited();
+                while (s_flushRequests.TryDequeue(out long token))
+                {
+                    Flush(log, token);
+                }
+
                 if (Instrumentation.Batched)
                 {
-                    BatchPublisher.PublishAll();
+                    BatchingSession.Shared.PublishAll();
                 }
 
                 Publish(log, flags: Instrumentation.Batched ? AllocatorEventSource.Flags.Batched : 0);
@@ -78,6 +98,45 @@ internal static class HeartbeatThread
         {
             log.Heartbeat(Interlocked.Increment(ref s_sequence), HeapStats.Capture(), flags);
         }
+    }
+
+    /// <summary>
+    /// The detach cut: every thread's records published, the counts read when nothing changed between a publish and the
+    /// read (so the records published hold exactly what the counts count), then <c>DetachFlushed</c> naming the heartbeat
+    /// that carries those counts, and that heartbeat. A thread still allocating may change the counts between two reads:
+    /// the publish and the read repeat, at most <see cref="StableSnapshotAttempts"/> times; if the counts never hold
+    /// still, the last ones go out and the tracer's check at the cut decides (it says INCOMPLETE rather than guess).
+    /// </summary>
+    private static void Flush(AllocatorEventSource log, long token)
+    {
+        HeapSnapshot snapshot = PublishedSnapshot();
+        for (int attempt = 1; attempt < StableSnapshotAttempts; attempt++)
+        {
+            HeapSnapshot again = PublishedSnapshot();
+            bool stable = again.Counts == snapshot.Counts;
+            snapshot = again;
+            if (stable)
+            {
+                break;
+            }
+        }
+
+        long sequence = Interlocked.Increment(ref s_sequence);
+        log.DetachFlushed(token, sequence);
+        if (log.IsEnabled(EventLevel.Informational, AllocatorEventSource.Keywords.Diagnostics))
+        {
+            log.Heartbeat(sequence, snapshot, Instrumentation.Batched ? AllocatorEventSource.Flags.Batched : 0);
+        }
+    }
+
+    private static HeapSnapshot PublishedSnapshot()
+    {
+        if (Instrumentation.Batched)
+        {
+            BatchingSession.Shared.PublishAll();
+        }
+
+        return HeapStats.Capture();
     }
 
     /// <summary>At exit, sessions are already gone: the last records and the final counts go to the exit file.</summary>

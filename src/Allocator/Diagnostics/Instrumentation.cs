@@ -31,6 +31,11 @@ internal static class Instrumentation
             bool perOperation = log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Allocations);
             bool batched = !perOperation && log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Batched);
             bool batchingStarted = batched && !s_batched;
+            if (!batched && s_batched)
+            {
+                BatchingSession.Shared.Stop();
+            }
+
             s_perOperation = perOperation;
             s_batched = batched;
             Active = log.IsEnabled() || s_observers.Length > 0;
@@ -88,7 +93,7 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            heap.BatchWriter.Freed(heap, id, size, allocationSiteId, family);
+            heap.BatchWriter.Freed(id, size, allocationSiteId, family);
         }
         else if (s_perOperation)
         {

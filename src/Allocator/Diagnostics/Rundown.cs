@@ -34,13 +34,9 @@ internal static class Rundown
         if (blocks)
         {
             // In the high-rate mode a block allocated since the session started may still sit unpublished in its
-            // thread's pending slot: it must not fold away after the walk has reported it live.
-            bool batched = Instrumentation.Batched;
-            if (batched)
-            {
-                BatchPublisher.SuspendFolding();
-            }
-
+            // thread's pending slot: it must not fold away after the walk has reported it live (BatchingSession.Walking).
+            BatchingSession batching = BatchingSession.Shared;
+            bool walking = batching.BeginWalk();
             try
             {
                 foreach (LiveBlock block in HeapWalker.LiveBlocks())
@@ -52,9 +48,9 @@ internal static class Rundown
             }
             finally
             {
-                if (batched)
+                if (walking)
                 {
-                    BatchPublisher.ResumeFolding();
+                    batching.EndWalk();
                 }
             }
         }

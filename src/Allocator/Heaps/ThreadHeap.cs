@@ -11,7 +11,7 @@ namespace LeakScope.Allocator.Heaps;
 /// another thread simply join that thread's cache. When a thread exits, its cached blocks go back to
 /// the shared pools and its counters fold into the retired totals.
 /// </summary>
-internal sealed unsafe class ThreadHeap
+internal sealed unsafe class ThreadHeap : IAllocationIdSource
 {
     /// <summary>How many allocation ids a thread reserves at once (one atomic add per range).</summary>
     private const long IdRangeSize = 4096;
@@ -42,14 +42,11 @@ internal sealed unsafe class ThreadHeap
 
     private BatchWriter? _batchWriter;
 
-    /// <summary>
-    /// The high-rate mode folds a pending allocation only if its id is at least this: ids below it were handed out
-    /// before the last rundown's walk ended, and the walk may have reported them live (<see cref="RaiseFoldFloors"/>).
-    /// </summary>
-    internal long FoldFloor;
-
     /// <summary>This thread's high-rate record buffer, created on first use.</summary>
-    internal BatchWriter BatchWriter => _batchWriter ??= new BatchWriter();
+    internal BatchWriter BatchWriter => _batchWriter ??= new BatchWriter(BatchingSession.Shared, this);
+
+    /// <summary>The next id this thread hands out; a rundown's walk raises its writer's fold floor to it.</summary>
+    long IAllocationIdSource.NextId => Volatile.Read(ref _nextId);
 
     private ThreadHeap(Thread owner) => _owner = owner;
 
@@ -144,22 +141,6 @@ internal sealed unsafe class ThreadHeap
                 {
                     writer.MoveFoldsAtExit(mine);
                 }
-            }
-        }
-    }
-
-    /// <summary>
-    /// After a rundown's walk: every thread's ids handed out so far may have been reported live, so none of them may fold.
-    /// The walk read each block's state with acquire semantics and the owner publishes its next id before it releases
-    /// the block's Live state, so a block the walk saw has an id below the floor read here.
-    /// </summary>
-    public static void RaiseFoldFloors()
-    {
-        lock (s_registryLock)
-        {
-            foreach (ThreadHeap heap in s_heaps)
-            {
-                Volatile.Write(ref heap.FoldFloor, Volatile.Read(ref heap._nextId));
             }
         }
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LeakScope.Cli.Live;
 using LeakScope.Cli.Output;
+using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Gate;
 using LeakScope.Tracer.Reporting;
 using LeakScope.Tracer.Sessions;
@@ -238,7 +239,7 @@ internal static class TraceCommand
 
         if (!options.Report.Quiet)
         {
-            Console.Error.WriteLine($"leakscope: gate {(report.Gate.Passed ? "passed" : "failed")} ({report.Gate.Policy.Describe()}): {report.Findings.Count} finding(s), {report.Gate.Suppressed.Count} suppressed{(report.Complete ? string.Empty : "; the account is INCOMPLETE")}");
+            Console.Error.WriteLine($"leakscope: gate {(report.Gate.Passed ? "passed" : "failed")} ({report.Gate.Policy.Describe()}): {FindingWords.Counted(report.Findings.Count, "finding", "findings")}, {report.Gate.Suppressed.Count} suppressed{(report.Complete ? string.Empty : "; the account is INCOMPLETE")}");
         }
 
         return exitCode;

@@ -20,7 +20,7 @@ internal static class StatusText
 
         EngineSnapshot e = s.Engine;
         string line = $"leakscope: {elapsed.TotalSeconds.ToString("0", Invariant)} s  events {s.EventsRead.ToString("N0", Invariant)} ({eventsPerSecond.ToString("N0", Invariant)}/s)  lost {s.EventsLost.ToString("N0", Invariant)}"
-            + $"  raw {Family(e.Raw)}  pool {Family(e.Pool)}";
+            + $"  raw {Family(e.Raw)}  pool {Family(e.Pool)}  heartbeats {e.Heartbeats.ToString("N0", Invariant)}";
         if (e.TopGrowing.Count > 0)
         {
             SiteGrowth top = e.TopGrowing[0];

@@ -103,6 +103,11 @@ public sealed partial class AnalysisEngine
             return (HeartbeatVerdict.NoFinalHeartbeat, last);
         }
 
+        if (stream.Detach is { } detach)
+        {
+            return JudgeDetach(detach, out reason);
+        }
+
         if (last is null)
         {
             reason = "no heartbeat was received: the account cannot be checked against the target's counts";
@@ -135,6 +140,39 @@ public sealed partial class AnalysisEngine
 
         reason = $"the last heartbeats disagree with the account: {Describe(last)}";
         return (HeartbeatVerdict.Mismatch, last);
+    }
+
+    /// <summary>
+    /// A detach from a running target: its threads' last records were still in their buffers when the tracer decided to
+    /// stop, so no earlier heartbeat can vouch for the end of the account. Only the heartbeat the target sent with its
+    /// flush confirmation can, at its own position; without a confirmation the tail may be missing.
+    /// </summary>
+    private (HeartbeatVerdict, HeartbeatSample?) JudgeDetach(DetachStatus detach, out string? reason)
+    {
+        reason = null;
+        if (detach.HeartbeatSequence is not { } sequence)
+        {
+            reason = $"the detach was not confirmed by the target ({detach.Failure}): records it still buffered (up to one heartbeat of work) may be missing";
+            return (HeartbeatVerdict.NoFinalHeartbeat, _heartbeats.Count > 0 ? _heartbeats[^1] : null);
+        }
+
+        HeartbeatSample[] judged = JudgedHeartbeats();
+        for (int i = judged.Length - 1; i >= 0; i--)
+        {
+            if (judged[i].Sequence == sequence)
+            {
+                if (judged[i].Matches)
+                {
+                    return (HeartbeatVerdict.Verified, judged[i]);
+                }
+
+                reason = $"the heartbeat that confirmed the detach disagrees with the account: {Describe(judged[i])}";
+                return (HeartbeatVerdict.Mismatch, judged[i]);
+            }
+        }
+
+        reason = $"the heartbeat {sequence} that confirmed the detach was not read";
+        return (HeartbeatVerdict.NoFinalHeartbeat, _heartbeats.Count > 0 ? _heartbeats[^1] : null);
     }
 
     /// <summary>

@@ -100,6 +100,23 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    /// <summary>Detach flushes announced (token → the heartbeat that follows) and those whose heartbeat has been read.</summary>
+    private readonly Dictionary<long, long> _detachAnnounced = new();
+    private readonly Dictionary<long, long> _detachCut = new();
+
+    /// <inheritdoc/>
+    public void On(in DetachFlushed record)
+    {
+        OutsideBatch();
+        _detachAnnounced[record.Token] = record.HeartbeatSequence;
+    }
+
+    /// <summary>
+    /// True once the target answered the flush request <paramref name="token"/> and the heartbeat it named has been read:
+    /// the account at that heartbeat is the account at the detach (<paramref name="heartbeatSequence"/>).
+    /// </summary>
+    public bool DetachConfirmed(long token, out long heartbeatSequence) => _detachCut.TryGetValue(token, out heartbeatSequence);
+
     /// <inheritdoc/>
     public void On(in BatchStarted record)
     {
@@ -218,6 +235,17 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         }
 
         _heartbeats.Add(sample);
+        if (_detachAnnounced.Count > 0)
+        {
+            foreach ((long token, long sequence) in _detachAnnounced)
+            {
+                if (sequence == record.Sequence)
+                {
+                    _detachCut[token] = sequence;
+                }
+            }
+        }
+
         if (sample.Final && _final is null)
         {
             _final = sample;

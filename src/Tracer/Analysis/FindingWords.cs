@@ -47,6 +47,10 @@ public sealed class FindingWords
     /// <summary>Any byte count, sized as the writer sizes bytes: <c>1.5 KiB</c>.</summary>
     public string BytesOf(long bytes) => _bytes(bytes);
 
+    /// <summary><c>1 finding</c>, <c>6 findings</c>: a count and its noun in the number the count takes, for lines about many findings.</summary>
+    public static string Counted(long count, string one, string many) =>
+        $"{count.ToString("N0", CultureInfo.InvariantCulture)} {(count == 1 ? one : many)}";
+
     /// <summary>The singular or plural of a noun for the finding's count.</summary>
     public string Plural(string one, string many) => One ? one : many;
 

@@ -19,6 +19,9 @@ public sealed record StreamSummary(StreamEnd End, long EventsLost = 0, long Unde
     /// <summary>What became of the exit file.</summary>
     public ExitFileStatus ExitFile { get; init; }
 
+    /// <summary>A live session that detached (ended by its duration or by cancellation): whether the target confirmed the cut. Null otherwise.</summary>
+    public DetachStatus? Detach { get; init; }
+
     /// <summary>High-rate batches that never arrived though a later batch of the same target thread did (sequence gaps).</summary>
     public long MissingBatches { get; init; }
 }

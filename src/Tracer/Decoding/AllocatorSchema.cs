@@ -6,7 +6,8 @@ namespace LeakScope.Tracer.Decoding;
 /// <summary>
 /// What this tracer knows of the <c>LeakScope-Allocator</c> event schema: the provider, the event ids and
 /// the newest version of each it can read, all taken from <see cref="WireSchema"/> (src/Wire), the definition the
-/// allocator compiles from too. The schema only grows (new fields last, bumped version), so
+/// allocator compiles from too. The tracer's own code reads <see cref="WireSchema"/> directly; <see cref="Keywords"/> and
+/// <see cref="EventIds"/> are the public face of the same constants, for callers of this library. The schema only grows (new fields last, bumped version), so
 /// every version up to the one known here decodes; a newer one is refused by name.
 /// </summary>
 public static class AllocatorSchema
@@ -48,7 +49,7 @@ public static class AllocatorSchema
         public const long Batched = WireSchema.Keywords.Batched;
     }
 
-    /// <summary>The event ids: 1–9 block events, 10–19 the batched mode, 20–39 owners and views. Never reused.</summary>
+    /// <summary>The event ids: 1–9 block events, 10–19 the batched mode and its flush at detach, 20–39 owners and views. Never reused.</summary>
     public static class EventIds
     {
         /// <summary><c>SiteDefined</c>: a site id's file, line and member.</summary>
@@ -71,6 +72,8 @@ public static class AllocatorSchema
         public const int Heartbeat = WireSchema.EventIds.Heartbeat;
         /// <summary><c>AllocationBatch</c>: a batch of compact records (the high-rate mode).</summary>
         public const int AllocationBatch = WireSchema.EventIds.AllocationBatch;
+        /// <summary><c>DetachFlushed</c>: the target flushed its records for a detaching tracer; the heartbeat it names follows.</summary>
+        public const int DetachFlushed = WireSchema.EventIds.DetachFlushed;
         /// <summary><c>ViewAcquired</c>: a view of an owner was acquired.</summary>
         public const int ViewAcquired = WireSchema.EventIds.ViewAcquired;
         /// <summary><c>ViewReleased</c>: a view was released.</summary>

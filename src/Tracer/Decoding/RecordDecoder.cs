@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using LeakScope.Tracer.Events;
 using LeakScope.Wire;
-using static LeakScope.Tracer.Decoding.AllocatorSchema;
 
 namespace LeakScope.Tracer.Decoding;
 
@@ -58,7 +57,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
             throw new UnsupportedSchemaVersionException(schema.Name, eventId, version, schema.Version);
         }
 
-        if (eventId == EventIds.AllocationBatch)
+        if (eventId == WireSchema.EventIds.AllocationBatch)
         {
             DecodeBatchEvent(payload);
             return;
@@ -67,7 +66,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         var r = new PayloadReader(payload);
         switch (eventId)
         {
-            case EventIds.SiteDefined:
+            case WireSchema.EventIds.SiteDefined:
             {
                 if (version < WireSchema.Versions.SiteDefined)
                 {
@@ -98,21 +97,21 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
                 break;
             }
 
-            case EventIds.BlockAllocated:
+            case WireSchema.EventIds.BlockAllocated:
             {
                 var record = new BlockAllocated(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.BlockFreed:
+            case WireSchema.EventIds.BlockFreed:
             {
                 var record = new BlockFreed(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.BlockReallocated:
+            case WireSchema.EventIds.BlockReallocated:
             {
                 var record = new BlockReallocated(
                     new AllocationId(r.Int64()), r.Int64(), r.Size(), (HeapFamily)r.Byte(),
@@ -122,7 +121,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
                 break;
             }
 
-            case EventIds.Misuse:
+            case WireSchema.EventIds.Misuse:
             {
                 var record = new MisuseReported(
                     (MisuseKind)r.Byte(), (HeapFamily)r.Byte(), (HeapFamily)r.Byte(),
@@ -131,84 +130,91 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
                 break;
             }
 
-            case EventIds.RundownStart:
+            case WireSchema.EventIds.RundownStart:
             {
                 var record = new RundownStarted(r.Int64());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.RundownBlock:
+            case WireSchema.EventIds.RundownBlock:
             {
                 var record = new RundownBlock(new AllocationId(r.Int64()), r.Int64(), r.Size(), new SiteId(r.Int32()), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.RundownStop:
+            case WireSchema.EventIds.RundownStop:
             {
                 var record = new RundownStopped(r.Int64(), r.Int64(), r.Int64());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.Heartbeat:
+            case WireSchema.EventIds.Heartbeat:
             {
                 Heartbeat record = ReadHeartbeat(ref r);
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.ViewAcquired:
+            case WireSchema.EventIds.DetachFlushed:
+            {
+                var record = new DetachFlushed(r.Int64(), r.Int64());
+                if (Ok(ref r)) _sink.On(record);
+                break;
+            }
+
+            case WireSchema.EventIds.ViewAcquired:
             {
                 var record = new ViewAcquired(new ViewId(r.Int64()), new OwnerId(r.Int64()), new SiteId(r.Int32()), (ViewKind)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.ViewReleased:
+            case WireSchema.EventIds.ViewReleased:
             {
                 var record = new ViewReleased(new ViewId(r.Int64()), new OwnerId(r.Int64()), new SiteId(r.Int32()), (ViewKind)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.ResizeBlocked:
+            case WireSchema.EventIds.ResizeBlocked:
             {
                 var record = new ResizeBlocked(new OwnerId(r.Int64()), new SiteId(r.Int32()), r.Int64(), r.Int32());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.ResizeBlockedView:
+            case WireSchema.EventIds.ResizeBlockedView:
             {
                 var record = new ResizeBlockedView(new OwnerId(r.Int64()), new ViewId(r.Int64()), new SiteId(r.Int32()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.ViewLeaked:
+            case WireSchema.EventIds.ViewLeaked:
             {
                 var record = new ViewLeaked(new ViewId(r.Int64()), new OwnerId(r.Int64()), new SiteId(r.Int32()), (ViewKind)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.OwnerCreated:
+            case WireSchema.EventIds.OwnerCreated:
             {
                 var record = new OwnerCreated(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.OwnerDisposed:
+            case WireSchema.EventIds.OwnerDisposed:
             {
                 var record = new OwnerDisposed(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()));
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
 
-            case EventIds.OwnerFinalized:
+            case WireSchema.EventIds.OwnerFinalized:
             {
                 var record = new OwnerFinalized(new OwnerId(r.Int64()), (OwnerKind)r.Byte(), new SiteId(r.Int32()), new AllocationId(r.Int64()), r.Size(), (HeapFamily)r.Byte());
                 if (Ok(ref r)) _sink.On(record);
@@ -234,7 +240,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
         if (formatVersion > BatchFormat.FormatVersion)
         {
             throw new UnsupportedSchemaVersionException(
-                NameOf(EventIds.AllocationBatch), EventIds.AllocationBatch, formatVersion, BatchFormat.FormatVersion, "batch record format version");
+                WireSchema.NameOf(WireSchema.EventIds.AllocationBatch), WireSchema.EventIds.AllocationBatch, formatVersion, BatchFormat.FormatVersion, "batch record format version");
         }
 
         int header = BatchDecoder.ReadHeader(records, out long writer, out long sequence);

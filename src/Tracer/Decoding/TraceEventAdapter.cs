@@ -28,6 +28,12 @@ internal sealed class TraceEventAdapter
     /// <summary>The target's command line, when EventPipe's ProcessInfo event was seen.</summary>
     public string? CommandLine { get; private set; }
 
+    /// <summary>Set at a detach cut: the allocator's later events are counted in <see cref="EventsAfterCut"/> and not decoded.</summary>
+    public bool Cut { get; set; }
+
+    /// <summary>The allocator's events read after the cut (not part of the account).</summary>
+    public long EventsAfterCut { get; private set; }
+
     /// <summary>The process that wrote the allocator's events (0 until one is seen).</summary>
     public int ProcessId { get; private set; }
 
@@ -40,6 +46,12 @@ internal sealed class TraceEventAdapter
             if (ProcessId == 0)
             {
                 ProcessId = data.ProcessID;
+            }
+
+            if (Cut)
+            {
+                EventsAfterCut++;
+                return;
             }
 
             var payload = new ReadOnlySpan<byte>((void*)data.DataStart, data.EventDataLength);

@@ -81,4 +81,9 @@ public interface ITraceRecordSink
     void On(in BatchStarted record)
     {
     }
+
+    /// <summary>The target flushed everything for a detaching tracer; the heartbeat it names follows (a sink that does not need to know ignores it).</summary>
+    void On(in DetachFlushed record)
+    {
+    }
 }

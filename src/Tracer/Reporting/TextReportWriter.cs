@@ -39,7 +39,7 @@ public static class TextReportWriter
             w.WriteLine("  target stopped by the tracer");
         }
 
-        w.WriteLine($"  trace ended: {ReportNames.End(a.End)}; {a.Statistics.Records:N0} {(a.Statistics.Records == 1 ? "record" : "records")}, {a.Statistics.Heartbeats:N0} {(a.Statistics.Heartbeats == 1 ? "heartbeat" : "heartbeats")}");
+        w.WriteLine($"  trace ended: {ReportNames.End(a.End)}; {a.Statistics.Records:N0} {(a.Statistics.Records == 1 ? "record" : "records")}, {a.Statistics.Heartbeats:N0} {(a.Statistics.Heartbeats == 1 ? "heartbeat" : "heartbeats")} received");
         if (report.Session is { } session)
         {
             w.WriteLine($"  {(session.PerOperation ? "per-operation events" : "high-rate batches")}; {ExitFileNote(session.ExitFile)}");
@@ -71,7 +71,9 @@ public static class TextReportWriter
         {
             string agreed = hb.Matches ? "agreed" : "DISAGREED";
             string after = hb.Final ? string.Empty : $"; {c.RecordsAfterCheck:N0} records followed";
-            w.WriteLine($"  checked at    {(hb.Final ? "final " : string.Empty)}heartbeat {hb.Sequence}: target raw {Blocks(hb.TargetRaw)}; pool {Blocks(hb.TargetPool)} — tracer {agreed}{after}");
+            // The target numbers its heartbeats over its whole life (earlier sessions, ones sent before this one started):
+            // "#N" is that number, not a count of the heartbeats received, which the "trace ended" line gives.
+            w.WriteLine($"  checked at    the target's {(hb.Final ? "final " : string.Empty)}heartbeat #{hb.Sequence}: target raw {Blocks(hb.TargetRaw)}; pool {Blocks(hb.TargetPool)} — tracer {agreed}{after}");
         }
 
         if (a.Reachability is { } snapshot)
@@ -117,7 +119,7 @@ public static class TextReportWriter
 
         foreach (SuppressionUse use in gate.Suppressions)
         {
-            string matched = use.Matched == 0 ? "matched nothing" : $"suppressed {use.Matched:N0} finding(s)";
+            string matched = use.Matched == 0 ? "matched nothing" : $"suppressed {FindingWords.Counted(use.Matched, "finding", "findings")}";
             w.WriteLine($"  suppression {use.Suppression.Location} '{use.Suppression}': {matched}");
         }
     }

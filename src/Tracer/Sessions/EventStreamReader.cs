@@ -22,6 +22,8 @@ internal sealed class EventStreamReader
     private readonly TraceMonitor? _monitor;
     private readonly List<double> _heartbeatSeconds = new();
     private long _eventsSeen;
+    private TraceEventAdapter? _adapter;
+    private DetachCut? _detachCut;
 
     public EventStreamReader(AnalysisOptions options, TraceMonitor? monitor = null)
     {
@@ -55,6 +57,19 @@ internal sealed class EventStreamReader
 
     /// <summary>The session asked for the high-rate mode (a recorded file says so by carrying batches).</summary>
     public bool RequestedBatches { get; init; }
+
+    /// <summary>A detach in progress: once the target's confirming heartbeat is read, the account ends there (set from another thread).</summary>
+    public DetachCut? DetachCut
+    {
+        get => Volatile.Read(ref _detachCut);
+        set => Volatile.Write(ref _detachCut, value);
+    }
+
+    /// <summary>How the detach went, for the judgement (null when the session did not detach).</summary>
+    public DetachStatus? Detach { get; set; }
+
+    /// <summary>The allocator's events read after a detach cut: counted, not part of the account.</summary>
+    public long EventsAfterCut { get; private set; }
 
     /// <summary>Feeds the target's exit file — its last batch records and final heartbeat — after the stream.</summary>
     public void ReadExitFile(ReadOnlySpan<byte> content)
@@ -90,7 +105,7 @@ internal sealed class EventStreamReader
 
         using (source)
         {
-            var adapter = new TraceEventAdapter(source, _decoder);
+            var adapter = _adapter = new TraceEventAdapter(source, _decoder);
             source.AllEvents += data => AfterEvent(data, source);
             try
             {
@@ -114,6 +129,7 @@ internal sealed class EventStreamReader
             finally
             {
                 EventsRead = adapter.Events;
+                EventsAfterCut = adapter.EventsAfterCut;
                 EventsLost = source.EventsLost;
                 CommandLine = adapter.CommandLine;
                 ProcessId = adapter.ProcessId;
@@ -164,6 +180,12 @@ internal sealed class EventStreamReader
     private void AfterEvent(TraceEvent data, EventPipeEventSource source)
     {
         _eventsSeen++;
+        if (DetachCut is { } cut && _adapter is { Cut: false } adapter && _engine.DetachConfirmed(cut.Token, out long confirmedAt))
+        {
+            adapter.Cut = true;
+            cut.Reached(confirmedAt);
+        }
+
         bool heartbeat = false;
         while (_heartbeatSeconds.Count < _engine.HeartbeatCount)
         {
@@ -186,6 +208,7 @@ internal sealed class EventStreamReader
             Batched = RequestedBatches || decoded.Batches > 0 || decoded.MalformedBatches > 0,
             ExitFile = ExitFile,
             MissingBatches = decoded.MissingBatches,
+            Detach = end is StreamEnd.Duration or StreamEnd.Cancelled ? Detach : null,
         });
     }
 }

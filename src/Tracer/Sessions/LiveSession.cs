@@ -7,7 +7,8 @@ namespace LeakScope.Tracer.Sessions;
 /// <summary>
 /// Reads one started EventPipe session to its end and decides why it ended: the target exited, the
 /// duration elapsed, or the caller cancelled. On a stop it first withdraws the exit file (so a target that keeps
-/// running writes nothing when it exits later), then stops the session and drains the stream to its end before
+/// running writes nothing when it exits later), then asks the target to flush and cuts the account at its answer
+/// (<see cref="DetachCut"/>), then stops the session and drains the stream to its end before
 /// anything is judged, so the report contains every event the target wrote.
 /// </summary>
 internal sealed class LiveSession
@@ -15,9 +16,11 @@ internal sealed class LiveSession
     private readonly EventPipeSession _session;
     private readonly TraceOptions _options;
     private readonly ExitFile? _exitFile;
+    private readonly DiagnosticsClient _client;
 
-    public LiveSession(EventPipeSession session, TraceOptions options, ExitFile? exitFile)
+    public LiveSession(DiagnosticsClient client, EventPipeSession session, TraceOptions options, ExitFile? exitFile)
     {
+        _client = client;
         _session = session;
         _options = options;
         _exitFile = exitFile;
@@ -76,6 +79,8 @@ internal sealed class LiveSession
                     await beforeStop().ConfigureAwait(false);
                 }
 
+                // The target is still running: ask it to flush its threads' buffers and cut the account at its answer.
+                reader.Detach = await DetachCut.RunAsync(_client, reader, reading, _options.DetachFlushTimeout).ConfigureAwait(false);
                 var clock = Stopwatch.StartNew();
                 await StopAndDrainAsync(reading).ConfigureAwait(false);
                 stopToEnd = clock.Elapsed;

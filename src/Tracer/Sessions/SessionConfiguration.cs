@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using System.Globalization;
 using LeakScope.Tracer.Decoding;
 using LeakScope.Wire;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -31,5 +32,16 @@ internal static class SessionConfiguration
 
         // The four-argument overload: the short ones turn stack walks on (≈ +900 ns per event).
         return new EventPipeSessionConfiguration([provider], options.BufferSizeMB, requestRundown: false, requestStackwalk: false);
+    }
+
+    /// <summary>
+    /// The short second session of a detach (<see cref="DetachCut"/>): only the heartbeat's keyword, so it changes nothing
+    /// the main session asked for, and the argument <c>Flush=&lt;token&gt;</c> that the target answers on every session.
+    /// </summary>
+    public static EventPipeSessionConfiguration Flush(long token)
+    {
+        var arguments = new Dictionary<string, string> { [WireSchema.FlushArgument] = token.ToString(CultureInfo.InvariantCulture) };
+        var provider = new EventPipeProvider(WireSchema.ProviderName, EventLevel.Informational, WireSchema.Keywords.Diagnostics, arguments);
+        return new EventPipeSessionConfiguration([provider], circularBufferSizeMB: 1, requestRundown: false, requestStackwalk: false);
     }
 }

@@ -13,6 +13,7 @@ public sealed class TraceMonitor
     private LiveSnapshot? _latest;
     private long _bytesRead;
     private long _totalBytes = -1;
+    private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>How many top growing sites each snapshot carries.</summary>
     public int TopSites { get; init; } = 5;
@@ -26,7 +27,30 @@ public sealed class TraceMonitor
     /// <summary>The trace file's size, when reading a file.</summary>
     public long? TotalBytes => Interlocked.Read(ref _totalBytes) is var total and >= 0 ? total : null;
 
-    internal void Publish(LiveSnapshot snapshot) => Volatile.Write(ref _latest, snapshot);
+    /// <summary>
+    /// Completes with the first snapshot (the latest, or one published later) for which <paramref name="condition"/>
+    /// holds: a front end or a test waits for what the trace has reached instead of polling <see cref="Latest"/>.
+    /// </summary>
+    public async Task<LiveSnapshot> WhenAsync(Func<LiveSnapshot, bool> condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Taken before the check, so a snapshot published in between completes it and is not missed.
+            Task next = Volatile.Read(ref _published).Task;
+            if (Latest is { } snapshot && condition(snapshot))
+            {
+                return snapshot;
+            }
+
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal void Publish(LiveSnapshot snapshot)
+    {
+        Volatile.Write(ref _latest, snapshot);
+        Interlocked.Exchange(ref _published, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     internal void AddBytes(long count) => Interlocked.Add(ref _bytesRead, count);
 

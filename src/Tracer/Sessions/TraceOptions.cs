@@ -46,6 +46,12 @@ public sealed record TraceOptions
     /// <summary>The longest the target holds, and the tracer waits, for the reachability snapshot.</summary>
     public TimeSpan SnapshotTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// The longest wait, when detaching from a running target, for it to confirm that it flushed its buffered records
+    /// (docs/reliability.md). Without the confirmation the account is incomplete.
+    /// </summary>
+    public TimeSpan DetachFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How the engine judges the trace.</summary>
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Default;
 

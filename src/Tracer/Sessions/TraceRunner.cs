@@ -37,7 +37,7 @@ public static class TraceRunner
         {
             // With --reachability: at detach the running target is snapshot before the session stops; if it exits
             // first, it holds at its exit as a launched one does.
-            var live = new LiveSession(session, options, exitFile) { BeforeStop = reachability is null ? null : () => reachability.SnapshotNowAsync(client) };
+            var live = new LiveSession(client, session, options, exitFile) { BeforeStop = reachability is null ? null : () => reachability.SnapshotNowAsync(client) };
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             if (end == StreamEnd.TargetExited)
             {
@@ -97,7 +97,7 @@ public static class TraceRunner
 
                 using (session)
                 {
-                    var live = new LiveSession(session, options, exitFile);
+                    var live = new LiveSession(client, session, options, exitFile);
                     (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
                     if (end == StreamEnd.TargetExited)
                     {
@@ -168,7 +168,7 @@ public static class TraceRunner
 
         using (session)
         {
-            var live = new LiveSession(session, options, exitFile);
+            var live = new LiveSession(client, session, options, exitFile);
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             var target = new TargetInfo(tracedPid, tracedCommand);
             if (end == StreamEnd.TargetExited)

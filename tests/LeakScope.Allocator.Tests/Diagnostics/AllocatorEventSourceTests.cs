@@ -1,6 +1,7 @@
 using LeakScope.Allocator.Diagnostics;
 using LeakScope.Allocator.MisuseTarget;
 using LeakScope.Allocator.Tests.Support;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests.Diagnostics;
 
@@ -80,7 +81,7 @@ public unsafe class AllocatorEventSourceTests
         }
 
         SiteEvent site = Assert.Single(
-            recorder.WithId(AllocatorEventSource.EventIds.SiteDefined).Select(e => e.ToSite()),
+            recorder.WithId(WireSchema.EventIds.SiteDefined).Select(e => e.ToSite()),
             s => s.File == Here.File() && s.Line == line);
         Assert.Equal(nameof(A_site_is_defined_once_however_often_it_allocates), site.Member);
         Assert.Equal(100, recorder.Allocated.Count(e => e.SiteId == site.SiteId));

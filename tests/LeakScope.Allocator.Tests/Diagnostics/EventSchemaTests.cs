@@ -164,6 +164,7 @@ public class EventSchemaTests
                     log.AllocationBatch(WireSchema.Versions.Initial, p, records.Length);
                 }
             },
+            [WireSchema.EventIds.DetachFlushed] = () => log.DetachFlushed(Id, -9),
             [WireSchema.EventIds.ViewAcquired] = () => log.ViewAcquired(Id, Id + 1, Site, ViewKind.Strided),
             [WireSchema.EventIds.ViewReleased] = () => log.ViewReleased(Id, Id + 1, Site, ViewKind.Pin),
             [WireSchema.EventIds.ResizeBlocked] = () => log.ResizeBlocked(Id + 1, Site, 1L << 40, 3),

@@ -6,7 +6,7 @@ using LeakScope.Allocator.Tests.Support;
 namespace LeakScope.Allocator.Tests.Stress;
 
 /// <summary>
-/// Several threads for a bounded time, allocating (malloc, calloc, realloc) in both families, handing blocks to each
+/// Several threads, each for a fixed number of operations, allocating (malloc, calloc, realloc) in both families, handing blocks to each
 /// other and freeing what others allocated, while another thread keeps capturing <see cref="HeapStats"/>. Every block
 /// handed out must be distinct and keep its contents; afterwards <see cref="HeapStats"/> must equal what the threads did.
 /// </summary>
@@ -14,7 +14,13 @@ namespace LeakScope.Allocator.Tests.Stress;
 public unsafe class AllocatorStressTests
 {
     private const int Threads = 4;
-    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(1.5);
+    private const int OperationsPerThread = 25_000;
+
+    /// <summary>A worker asks the observer for one more capture every this many operations.</summary>
+    private const int CaptureEvery = 256;
+
+    /// <summary>The views-and-resizes test runs until at least this many views were held (and a resize was refused).</summary>
+    private const int EnoughViews = 1000;
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Empty, small classes, the pool limit, just above it, large, and now and then very large.</summary>
@@ -28,8 +34,9 @@ public unsafe class AllocatorStressTests
         var owned = Enumerable.Range(0, Threads).Select(_ => new List<StressBlock>()).ToArray();
         using var start = new Barrier(Threads + 1);
         HeapSnapshot before = HeapStats.Capture();
-        long operations = 0;
+        long operations = 0, captures = 0;
         bool running = true;
+        using var captureRequests = new SemaphoreSlim(0);
 
         var threads = Enumerable.Range(0, Threads).Select(k => Start($"stress {k}", () =>
         {
@@ -38,9 +45,14 @@ public unsafe class AllocatorStressTests
             List<StressBlock> mine = owned[k];
             start.SignalAndWait(JoinTimeout);
             long ops = 0;
-            while (Volatile.Read(ref running))
+            while (ops < OperationsPerThread)
             {
                 ops++;
+                if (ops % CaptureEvery == 0)
+                {
+                    captureRequests.Release();
+                }
+
                 int roll = rng.Next(100);
                 if (roll < 30 || mine.Count == 0)
                 {
@@ -92,23 +104,26 @@ public unsafe class AllocatorStressTests
             Interlocked.Add(ref operations, ops);
         })).ToList();
 
-        // Capturing while the heap is busy must be safe (its figures are exact only when the threads are quiet).
+        // Capturing while the heap is busy must be safe (its figures are exact only when the threads are quiet): a capture
+        // whenever a worker asks, so the captures keep pace with the work however fast the machine runs it.
         Thread observer = Start("stress observer", () =>
         {
             start.SignalAndWait(JoinTimeout);
-            while (Volatile.Read(ref running))
+            while (captureRequests.Wait(JoinTimeout) && Volatile.Read(ref running))
             {
                 _ = HeapStats.Capture();
-                Thread.Sleep(1);
+                Interlocked.Increment(ref captures);
             }
         });
 
-        Thread.Sleep(Duration);
+        JoinAll(threads);
         Volatile.Write(ref running, false);
-        JoinAll(threads.Append(observer));
+        captureRequests.Release();
+        JoinAll([observer]);
 
         Assert.Empty(ledger.Failures);
-        Assert.True(operations > 10_000, $"only {operations} operations in {Duration}");
+        Assert.Equal(Threads * (long)OperationsPerThread, operations);
+        Assert.True(captures > 0, "the observer never captured while the workers ran");
         HeapSnapshot after = HeapStats.Capture();
         StressTally total = ledger.Total();
         foreach (AllocationFamily family in new[] { AllocationFamily.Raw, AllocationFamily.Pool })
@@ -140,6 +155,16 @@ public unsafe class AllocatorStressTests
         long views = 0, resized = 0, blocked = 0;
         bool running = true;
 
+        // Set by whichever thread sees the overlap this test is about: enough views, and a resize refused because of one.
+        using var enough = new ManualResetEventSlim();
+        void CheckEnough()
+        {
+            if (Volatile.Read(ref views) > EnoughViews && Volatile.Read(ref blocked) > 0 && Volatile.Read(ref resized) > 0)
+            {
+                enough.Set();
+            }
+        }
+
         // Deterministically once each: a view blocks a resize; once released, the resize goes through.
         using (BufferView<long> view = buffers[0].AcquireView())
         {
@@ -161,6 +186,7 @@ public unsafe class AllocatorStressTests
                 {
                     HoldView(buffer, kind, rng, failures);
                     Interlocked.Increment(ref views);
+                    CheckEnough();
                 }
                 catch (ObjectDisposedException e)
                 {
@@ -194,10 +220,12 @@ public unsafe class AllocatorStressTests
                     }
 
                     Interlocked.Increment(ref resized);
+                    CheckEnough();
                 }
                 catch (BufferBusyException e)
                 {
                     Interlocked.Increment(ref blocked);
+                    CheckEnough();
                     if (e.OutstandingViews.Count == 0 || e.OutstandingViews.Any(v => v.Kind is not (BufferViewKind.View or BufferViewKind.Pin or BufferViewKind.Strided)))
                     {
                         failures.Enqueue($"a refused resize named {e.OutstandingViews.Count} views: {e.Message}");
@@ -206,20 +234,14 @@ public unsafe class AllocatorStressTests
             }
         });
 
-        // At least Duration, then (bounded) until the overlap this test is about has happened: on a loaded machine the
-        // viewers can be starved for a while, and a run without one refused resize proves nothing.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        Thread.Sleep(Duration);
-        while ((Volatile.Read(ref views) <= 1000 || Volatile.Read(ref blocked) == 0) && clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            Thread.Sleep(50);
-        }
-
+        // Until (bounded) the overlap this test is about has happened: on a loaded machine the viewers can be starved for
+        // a while, and a run without one refused resize proves nothing.
+        enough.Wait(JoinTimeout);
         Volatile.Write(ref running, false);
         JoinAll(viewers.Append(resizer));
 
         Assert.Empty(failures);
-        Assert.True(views > 1000 && blocked > 0 && resized > 0, $"{views} views, {resized} resizes, {blocked} refused");
+        Assert.True(views > EnoughViews && blocked > 0 && resized > 0, $"{views} views, {resized} resizes, {blocked} refused");
         Assert.All(buffers, b => Assert.Equal(0, b.ViewCount));
         foreach (NativeBuffer<long> buffer in buffers)
         {

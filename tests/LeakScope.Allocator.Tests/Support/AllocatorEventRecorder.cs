@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Tests.Support;
 
@@ -16,6 +16,7 @@ internal sealed class AllocatorEventRecorder : EventListener
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentQueue<EventWrittenEventArgs> _events = new();
+    private readonly Arrivals _arrivals = new();
 
     public AllocatorEventRecorder(EventLevel level = EventLevel.Verbose, EventKeywords keywords = EventKeywords.All)
     {
@@ -27,15 +28,15 @@ internal sealed class AllocatorEventRecorder : EventListener
 
     public IEnumerable<EventWrittenEventArgs> WithId(int eventId) => Events.Where(e => e.EventId == eventId);
 
-    public IReadOnlyList<BlockEvent> Allocated => WithId(AllocatorEventSource.EventIds.BlockAllocated).Select(e => e.ToBlock()).ToList();
+    public IReadOnlyList<BlockEvent> Allocated => WithId(WireSchema.EventIds.BlockAllocated).Select(e => e.ToBlock()).ToList();
 
-    public IReadOnlyList<BlockEvent> Freed => WithId(AllocatorEventSource.EventIds.BlockFreed).Select(e => e.ToBlock()).ToList();
+    public IReadOnlyList<BlockEvent> Freed => WithId(WireSchema.EventIds.BlockFreed).Select(e => e.ToBlock()).ToList();
 
-    public IReadOnlyList<ReallocEvent> Reallocated => WithId(AllocatorEventSource.EventIds.BlockReallocated).Select(e => e.ToRealloc()).ToList();
+    public IReadOnlyList<ReallocEvent> Reallocated => WithId(WireSchema.EventIds.BlockReallocated).Select(e => e.ToRealloc()).ToList();
 
-    public IReadOnlyList<MisuseEvent> Misuses => WithId(AllocatorEventSource.EventIds.Misuse).Select(e => e.ToMisuse()).ToList();
+    public IReadOnlyList<MisuseEvent> Misuses => WithId(WireSchema.EventIds.Misuse).Select(e => e.ToMisuse()).ToList();
 
-    public IReadOnlyList<HeartbeatEvent> Heartbeats => WithId(AllocatorEventSource.EventIds.Heartbeat).Select(e => e.ToHeartbeat()).ToList();
+    public IReadOnlyList<HeartbeatEvent> Heartbeats => WithId(WireSchema.EventIds.Heartbeat).Select(e => e.ToHeartbeat()).ToList();
 
     /// <summary>Every site definition received, live or in a rundown, by site id.</summary>
     public IReadOnlyDictionary<int, SiteEvent> Sites
@@ -43,7 +44,7 @@ internal sealed class AllocatorEventRecorder : EventListener
         get
         {
             var sites = new Dictionary<int, SiteEvent>();
-            foreach (SiteEvent site in WithId(AllocatorEventSource.EventIds.SiteDefined).Select(e => e.ToSite()))
+            foreach (SiteEvent site in WithId(WireSchema.EventIds.SiteDefined).Select(e => e.ToSite()))
             {
                 sites[site.SiteId] = site;
             }
@@ -58,11 +59,11 @@ internal sealed class AllocatorEventRecorder : EventListener
         long id = 0;
         foreach (EventWrittenEventArgs e in Events)
         {
-            if (e.EventId == AllocatorEventSource.EventIds.BlockAllocated && e.ToBlock().Address == address)
+            if (e.EventId == WireSchema.EventIds.BlockAllocated && e.ToBlock().Address == address)
             {
                 id = e.ToBlock().AllocationId;
             }
-            else if (e.EventId == AllocatorEventSource.EventIds.BlockReallocated && e.ToRealloc().NewAddress == address)
+            else if (e.EventId == WireSchema.EventIds.BlockReallocated && e.ToRealloc().NewAddress == address)
             {
                 id = e.ToRealloc().NewAllocationId;
             }
@@ -81,13 +82,8 @@ internal sealed class AllocatorEventRecorder : EventListener
     /// <summary>Waits, at most <paramref name="timeout"/>, until <paramref name="condition"/> holds; fails the test otherwise.</summary>
     public void WaitUntil(Func<AllocatorEventRecorder, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var clock = Stopwatch.StartNew();
         TimeSpan limit = timeout ?? DefaultTimeout;
-        while (!condition(this))
-        {
-            Assert.True(clock.Elapsed < limit, $"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}.");
-            Thread.Sleep(5);
-        }
+        Assert.True(_arrivals.WaitUntil(() => condition(this), limit), $"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}.");
     }
 
     /// <summary>Waits for the first rundown that started after this listener enabled the source, and returns it.</summary>
@@ -98,7 +94,11 @@ internal sealed class AllocatorEventRecorder : EventListener
         return rundown!;
     }
 
-    protected override void OnEventWritten(EventWrittenEventArgs eventData) => _events.Enqueue(eventData);
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    {
+        _events.Enqueue(eventData);
+        _arrivals.Arrived();
+    }
 }
 
 /// <summary>One rundown as received: the blocks and sites between RundownStart and the RundownStop of the same generation.</summary>
@@ -109,7 +109,7 @@ internal sealed record RundownCapture(long Generation, IReadOnlyList<BlockEvent>
         int start = -1;
         for (int i = 0; i < events.Count; i++)
         {
-            if (events[i].EventId == AllocatorEventSource.EventIds.RundownStart)
+            if (events[i].EventId == WireSchema.EventIds.RundownStart)
             {
                 start = i;
                 break;
@@ -127,15 +127,15 @@ internal sealed record RundownCapture(long Generation, IReadOnlyList<BlockEvent>
         for (int i = start + 1; i < events.Count; i++)
         {
             EventWrittenEventArgs e = events[i];
-            if (e.EventId == AllocatorEventSource.EventIds.RundownBlock)
+            if (e.EventId == WireSchema.EventIds.RundownBlock)
             {
                 blocks.Add(e.ToBlock());
             }
-            else if (e.EventId == AllocatorEventSource.EventIds.SiteDefined)
+            else if (e.EventId == WireSchema.EventIds.SiteDefined)
             {
                 sites.Add(e.ToSite());
             }
-            else if (e.EventId == AllocatorEventSource.EventIds.RundownStop && e.Get<long>("Generation") == generation)
+            else if (e.EventId == WireSchema.EventIds.RundownStop && e.Get<long>("Generation") == generation)
             {
                 return new RundownCapture(generation, blocks, sites, e.Get<long>("Blocks"), e.Get<long>("Bytes"));
             }

@@ -57,6 +57,13 @@ internal sealed class TraceScript
         return Add(s => s.On(new Heartbeat(sequence, raw, pool, 0, flags)));
     }
 
+    /// <summary>The target's answer to a detach flush: it names the next heartbeat of this script.</summary>
+    public TraceScript DetachFlushed(long token)
+    {
+        long next = _sequence + 1;
+        return Add(s => s.On(new DetachFlushed(token, next)));
+    }
+
     /// <summary>A heartbeat that states the given live counts per family (cumulative totals left 0: only live counts are compared).</summary>
     public TraceScript Heartbeat(long rawBlocks, long rawBytes, long poolBlocks, long poolBytes, bool final = false, bool batched = false) =>
         Heartbeat(new FamilyCounts(rawBlocks, rawBytes, 0, 0), new FamilyCounts(poolBlocks, poolBytes, 0, 0), final, batched);

@@ -25,4 +25,5 @@ internal sealed class RecordCapture : ITraceRecordSink
     public void On(in OwnerCreated record) => Records.Add(record);
     public void On(in OwnerDisposed record) => Records.Add(record);
     public void On(in OwnerFinalized record) => Records.Add(record);
+    public void On(in DetachFlushed record) => Records.Add(record);
 }

@@ -38,6 +38,7 @@ public class RecordDecoderTests
         { 7, Payload(11L, 0x1000L, 80L, 7, (byte)2), new RundownBlock(new AllocationId(11), 0x1000, 80, new SiteId(7), HeapFamily.Pool) },
         { 8, Payload(3L, 5L, 400L), new RundownStopped(3, 5, 400) },
         { 9, Payload(4L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 1), new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final) },
+        { 11, Payload(77L, 12L), new DetachFlushed(77, 12) },
         { 20, Payload(60L, 50L, 2, (byte)1), new ViewAcquired(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View) },
         { 21, Payload(60L, 50L, 2, (byte)2), new ViewReleased(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.Pin) },
         { 22, Payload(50L, 4, 128L, 3), new ResizeBlocked(new OwnerId(50), new SiteId(4), 128, 3) },

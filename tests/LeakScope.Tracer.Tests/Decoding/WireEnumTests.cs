@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Reflection;
+using LeakScope.Tests.Shared;
 using LeakScope.Tracer.Events;
 using LeakScope.Wire;
 
@@ -21,23 +20,12 @@ public class WireEnumTests
 
     [Theory]
     [MemberData(nameof(Enums))]
-    public void Every_member_has_the_value_of_its_wire_constant_and_every_wire_constant_a_member(Type enumType, Type wire)
-    {
-        Assert.Equal(Constants(wire), Members(enumType));
-        Assert.Equal(0, Convert.ToInt64(Enum.Parse(enumType, "Unknown"), CultureInfo.InvariantCulture));
-    }
+    public void Every_member_has_the_value_of_its_wire_constant_and_every_wire_constant_a_member(Type enumType, Type wire) =>
+        WireEnums.AssertSameAsWire(enumType, wire);
 
     [Fact]
     public void Heartbeat_flags_are_the_wire_bits()
     {
-        Assert.Equal(Constants(typeof(WireHeartbeatFlags)), Members(typeof(HeartbeatFlags)).Where(m => m.Name != nameof(HeartbeatFlags.None)));
+        Assert.Equal(WireEnums.Constants(typeof(WireHeartbeatFlags)), WireEnums.Members(typeof(HeartbeatFlags)).Where(m => m.Name != nameof(HeartbeatFlags.None)));
     }
-
-    private static IEnumerable<(string Name, long Value)> Members(Type enumType) =>
-        Enum.GetNames(enumType).Select(n => (n, Convert.ToInt64(Enum.Parse(enumType, n), CultureInfo.InvariantCulture))).Order();
-
-    private static IEnumerable<(string Name, long Value)> Constants(Type wire) =>
-        wire.GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && !f.Name.StartsWith("Reserved", StringComparison.Ordinal))
-            .Select(f => (f.Name, Convert.ToInt64(f.GetRawConstantValue(), CultureInfo.InvariantCulture))).Order();
 }

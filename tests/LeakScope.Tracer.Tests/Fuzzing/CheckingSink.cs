@@ -130,6 +130,12 @@ internal sealed class CheckingSink(AnalysisEngine engine) : ITraceRecordSink
         After();
     }
 
+    public void On(in DetachFlushed record)
+    {
+        engine.On(record);
+        After();
+    }
+
     private void After()
     {
         Records++;

@@ -45,6 +45,8 @@ internal sealed class CountingSink : ITraceRecordSink
 
     public void On(in OwnerFinalized record) => Take(record);
 
+    public void On(in DetachFlushed record) => Take(record);
+
     private void Take(object record)
     {
         Records++;

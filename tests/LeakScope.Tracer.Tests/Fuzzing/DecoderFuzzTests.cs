@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using LeakScope.Tracer.Decoding;
 using LeakScope.Tracer.Events;
+using LeakScope.Wire;
 
 namespace LeakScope.Tracer.Tests.Fuzzing;
 
@@ -27,6 +28,7 @@ public class DecoderFuzzTests
         new RundownBlock(new AllocationId(11), 0x1000, 0, new SiteId(7), HeapFamily.Raw),
         new RundownStopped(3, 5, 400),
         new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final),
+        new DetachFlushed(77, 12),
         new ViewAcquired(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View),
         new ViewReleased(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.Pin),
         new ResizeBlocked(new OwnerId(50), new SiteId(4), 128, 3),
@@ -228,7 +230,7 @@ public class DecoderFuzzTests
             _ => rng.Next(8, 90),
         };
         byte[] payload = RandomBytes(rng, length);
-        if (id is 0 or AllocatorSchema.EventIds.SiteDefined && length > 6 && rng.Next(2) == 0)
+        if (id is 0 or WireSchema.EventIds.SiteDefined && length > 6 && rng.Next(2) == 0)
         {
             payload[^1] = 0;
             payload[^2] = 0;

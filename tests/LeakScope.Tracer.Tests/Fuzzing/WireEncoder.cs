@@ -39,6 +39,7 @@ internal static class WireEncoder
             [
                 (r.Sequence, FieldRole.Count), .. Counts(r.Raw), .. Counts(r.Pool), (r.MisuseCount, FieldRole.Count), ((int)r.Flags, FieldRole.Kind),
             ]),
+            DetachFlushed r => (WireSchema.EventIds.DetachFlushed, [(r.Token, FieldRole.Id), (r.HeartbeatSequence, FieldRole.Count)]),
             ViewAcquired r => (WireSchema.EventIds.ViewAcquired, View(r.View, r.Owner, r.Site, r.Kind)),
             ViewReleased r => (WireSchema.EventIds.ViewReleased, View(r.View, r.Owner, r.AcquireSite, r.Kind)),
             ViewLeaked r => (WireSchema.EventIds.ViewLeaked, View(r.View, r.Owner, r.AcquireSite, r.Kind)),

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics.Batching;
 
@@ -46,19 +45,45 @@ internal sealed unsafe class BatchWriter
     private FoldCounter[] _folds = new FoldCounter[64];
     private int[] _dirtyFolds = new int[16];
     private int _dirtyCount;
-    private long _session;
+
+    private readonly BatchingSession _session;
+    private readonly IAllocationIdSource _ids;
+
+    /// <summary>The session generation this writer's folded counters belong to (<see cref="BatchingSession.Generation"/>).</summary>
+    private long _generation;
     private long _stamp;
 
-    public BatchWriter()
+    /// <summary>
+    /// A pending allocation folds only if its id is at least this: ids below it were handed out before the last rundown's
+    /// walk ended (or before this writer existed), and the walk may have reported them live (<see cref="RaiseFoldFloor"/>).
+    /// </summary>
+    private long _foldFloor;
+
+    /// <param name="session">The protocol this writer takes part in.</param>
+    /// <param name="ids">Its owner's allocation ids: blocks handed out before the writer existed never fold.</param>
+    public BatchWriter(BatchingSession session, IAllocationIdSource ids)
     {
-        _session = Volatile.Read(ref BatchPublisher.Session);
-        BatchPublisher.Register(this);
+        _session = session;
+        _ids = ids;
+        _generation = session.Generation;
+        _foldFloor = ids.NextId;
+        session.Register(this);
     }
+
+    /// <summary>The fold floor now (for tests and for the rundown's reasoning).</summary>
+    public long FoldFloor => Volatile.Read(ref _foldFloor);
+
+    /// <summary>
+    /// After a rundown's walk: every id the owner has handed out so far may have been reported live, so none of them may
+    /// fold. The walk read each block's state with acquire semantics and the owner publishes its next id before it
+    /// releases the block's Live state, so a block the walk saw has an id below the floor read here.
+    /// </summary>
+    public void RaiseFoldFloor() => Volatile.Write(ref _foldFloor, _ids.NextId);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Allocated(long id, nuint size, int siteId, AllocationFamily family)
     {
-        if (_stamp != BatchPublisher.Stamp)
+        if (_stamp != _session.Stamp)
         {
             OnStampChanged();
         }
@@ -75,17 +100,17 @@ internal sealed unsafe class BatchWriter
         Volatile.Write(ref _pendingState, PendingHeld);
     }
 
-    /// <summary>A block was freed. <c>owner</c> is the owner's heap: its <see cref="ThreadHeap.FoldFloor"/> says which blocks a rundown may have reported.</summary>
+    /// <summary>A block was freed: it folds with the pending allocation when the protocol allows (not Walking, id at or above the fold floor).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Freed(ThreadHeap owner, long id, nuint size, int allocationSiteId, AllocationFamily family)
+    public void Freed(long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
         if (_pendingId == id && _pendingState == PendingHeld
             && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld)
         {
-            // A block a rundown reported live must not vanish into a fold. The compare-exchange is a full fence, so
-            // the block's Freed state is visible to a walk before the flag is read: a walk either missed the block,
-            // or runs now (folding suspended), or has ended and raised the floor above every id it could have seen.
-            if (!Volatile.Read(ref BatchPublisher.FoldingSuspended) && id >= Volatile.Read(ref owner.FoldFloor))
+            // A block a rundown reported live must not vanish into a fold. The compare-exchange is a full fence, so the
+            // block's Freed state is visible to a walk before the state is read: a walk either missed the block, or runs
+            // now (Walking: no folding), or has ended and raised the floor above every id it could have seen.
+            if (_session.FoldingAllowed && id >= Volatile.Read(ref _foldFloor))
             {
                 Fold(allocationSiteId, family, size);
                 return;
@@ -142,7 +167,7 @@ internal sealed unsafe class BatchWriter
 
     /// <summary>
     /// Publishes everything written so far, including a pending allocation, as one batch to the current
-    /// <see cref="BatchPublisher.Output"/>. Any thread may call it; the owner's folded counters are
+    /// <see cref="BatchingSession.Output"/>. Any thread may call it; the owner's folded counters are
     /// published by the owner itself (see <see cref="FlushFolds"/>).
     /// </summary>
     public void Publish()
@@ -175,7 +200,7 @@ internal sealed unsafe class BatchWriter
             }
 
             _published = committed;
-            BatchPublisher.Output.Write(payload, (int)(p - payload));
+            _session.Output.Write(payload, (int)(p - payload));
         }
     }
 
@@ -201,7 +226,7 @@ internal sealed unsafe class BatchWriter
     /// </summary>
     public void MoveFoldsAtExit(BatchWriter destination)
     {
-        if (_session != Volatile.Read(ref BatchPublisher.Session) || ReferenceEquals(destination, this))
+        if (_generation != _session.Generation || ReferenceEquals(destination, this))
         {
             return;
         }
@@ -242,33 +267,45 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void OnStampChanged()
     {
-        _stamp = Volatile.Read(ref BatchPublisher.Stamp);
-        long session = Volatile.Read(ref BatchPublisher.Session);
-        if (_session == session)
+        _stamp = _session.Stamp;
+        long generation = _session.Generation;
+        if (_generation == generation)
         {
             FlushFolds();
             return;
         }
 
-        _session = session;
+        _generation = generation;
+        DropFolds();
+        _session.Register(this);
+    }
+
+    /// <summary>Forgets the folded counters (they belong to an earlier session). Owner thread only, or one that knows the owner is gone.</summary>
+    private void DropFolds()
+    {
         for (int i = 0; i < _dirtyCount; i++)
         {
             _folds[_dirtyFolds[i]] = default;
         }
 
         _dirtyCount = 0;
-        BatchPublisher.Register(this);
     }
 
-    /// <summary>The owner thread has exited: publish what it left, folded counters included.</summary>
+    /// <summary>
+    /// The owner thread has exited: publish what it left, folded counters included. The records are published even when
+    /// the writer never learnt of the current session (it learns on its next allocation, and a thread that only freed
+    /// after a re-attach has none): a session start discarded everything written before it, so whatever is in the
+    /// buffer now was written in this session. Only folded counters can be an earlier session's; those are dropped.
+    /// </summary>
     public void RetireFromExitedOwner()
     {
-        if (FlushFoldsOfThisSession())
+        if (!FlushFoldsOfThisSession())
         {
-            Publish();
+            DropFolds();
         }
 
-        BatchPublisher.Unregister(this);
+        Publish();
+        _session.Unregister(this);
     }
 
     /// <summary>
@@ -277,7 +314,7 @@ internal sealed unsafe class BatchWriter
     /// </summary>
     public bool FlushFoldsOfThisSession()
     {
-        if (_session != Volatile.Read(ref BatchPublisher.Session))
+        if (_generation != _session.Generation)
         {
             return false;
         }

@@ -4,6 +4,11 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 internal unsafe interface IBatchOutput
 {
     void Write(byte* records, int length);
+
+    /// <summary>A session has started (<see cref="BatchingSession.Start"/>): what was kept for an earlier one is stale.</summary>
+    void SessionStarted()
+    {
+    }
 }
 
 /// <summary>
@@ -17,4 +22,7 @@ internal sealed unsafe class EventSourceBatchOutput : IBatchOutput
         BatchRetention.Keep(records, length);
         AllocatorEventSource.Log.AllocationBatch(BatchRecord.FormatVersion, records, length);
     }
+
+    /// <summary>The exit file replays only this session's batches.</summary>
+    public void SessionStarted() => BatchRetention.Clear();
 }

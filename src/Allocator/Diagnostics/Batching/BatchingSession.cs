@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+
+namespace LeakScope.Allocator.Diagnostics.Batching;
+
+/// <summary>
+/// The one owner of the high-rate protocol (docs/batch-format.md): which <see cref="BatchingState"/> it is in, every
+/// thread's <see cref="BatchWriter"/>, where their batches go, the session generation that tells a writer its records and
+/// folds are stale, the stamp that tells owners a heartbeat went by, and the fold floors a rundown raises. Writers read
+/// only <see cref="Stamp"/>, <see cref="Generation"/> and <see cref="FoldingAllowed"/> on their hot path.
+/// <para>
+/// Transitions: <see cref="Start"/> (Off or Batching → Batching: a session starts; what writers left unpublished is
+/// dropped), <see cref="Stop"/> (→ Off), <see cref="BeginWalk"/> (Batching → Walking: nothing folds, pending allocations
+/// are published) and <see cref="EndWalk"/> (Walking → Batching: pending allocations published again, fold floors raised
+/// to every writer's next id, folding resumes), <see cref="BeginExit"/> (any → Exiting: batches go to the exit file; final).
+/// A walk that a <see cref="Stop"/> interrupts ends in Off; nothing leaves Exiting.
+/// </para>
+/// <see cref="Shared"/> is the process's; tests build their own with their own output and drive it step by step.
+/// </summary>
+internal sealed class BatchingSession
+{
+    /// <summary>The process's protocol: batches go to the event source.</summary>
+    public static readonly BatchingSession Shared = new(new EventSourceBatchOutput());
+
+    private readonly Lock _lock = new();
+    private readonly List<BatchWriter> _writers = new();
+    private IBatchOutput _output;
+    private int _state;
+
+    /// <summary>Bumped when a session starts: records and folds of an earlier one are dropped.</summary>
+    private long _generation = 1;
+
+    /// <summary>Bumped on every publish-all and session start; owners compare it on each allocation.</summary>
+    private long _stamp = 1;
+
+    public BatchingSession(IBatchOutput output) => _output = output;
+
+    public BatchingState State => (BatchingState)Volatile.Read(ref _state);
+
+    /// <summary>Where batches go now: the event source, or the exit file once the runtime has shut sessions down.</summary>
+    public IBatchOutput Output => Volatile.Read(ref _output);
+
+    public long Generation => Volatile.Read(ref _generation);
+
+    public long Stamp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _stamp;
+    }
+
+    /// <summary>
+    /// False while a rundown walks the heap. Read by an owner after its compare-exchange on the pending slot (a full
+    /// fence), paired with the exchange in <see cref="BeginWalk"/>: a walk that read a block as live is certain to see
+    /// its free written as a record.
+    /// </summary>
+    public bool FoldingAllowed => Volatile.Read(ref _state) != (int)BatchingState.Walking;
+
+    /// <summary>Every writer registered now (a copy).</summary>
+    public BatchWriter[] Writers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _writers.ToArray();
+            }
+        }
+    }
+
+    public void Register(BatchWriter writer)
+    {
+        lock (_lock)
+        {
+            if (!_writers.Contains(writer))
+            {
+                _writers.Add(writer);
+            }
+        }
+    }
+
+    public void Unregister(BatchWriter writer)
+    {
+        lock (_lock)
+        {
+            _writers.Remove(writer);
+        }
+    }
+
+    /// <summary>A session has just enabled batching: forget whatever an earlier session left unpublished, number batches from 1.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (State == BatchingState.Exiting)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _generation);
+            Interlocked.Increment(ref _stamp);
+            foreach (BatchWriter writer in _writers)
+            {
+                writer.Discard();
+            }
+
+            Output.SessionStarted();
+            Volatile.Write(ref _state, (int)BatchingState.Batching);
+        }
+    }
+
+    /// <summary>No session asks for batches any more.</summary>
+    public void Stop() => Transition(from: null, to: BatchingState.Off);
+
+    /// <summary>
+    /// Before a rundown walks the heap: no pending allocation may fold from now on, and those pending now are published.
+    /// The exchange is a full fence, paired with the owners' compare-exchange on the pending slot. False (and nothing done)
+    /// unless the protocol is batching.
+    /// </summary>
+    public bool BeginWalk()
+    {
+        if (!Transition(from: BatchingState.Batching, to: BatchingState.Walking))
+        {
+            return false;
+        }
+
+        PublishAll();
+        return true;
+    }
+
+    /// <summary>
+    /// After the walk: publishes the allocations still pending (the walk may have reported them), raises every writer's
+    /// fold floor to the next id its owner will hand out (a block is live in the heap a moment before its allocation
+    /// reaches the pending slot, so the walk may have reported a block that is not pending yet), then lets owners fold
+    /// again — only blocks allocated after the walk.
+    /// </summary>
+    public void EndWalk()
+    {
+        PublishAll();
+        foreach (BatchWriter writer in Writers)
+        {
+            writer.RaiseFoldFloor();
+        }
+
+        Transition(from: BatchingState.Walking, to: BatchingState.Batching);
+    }
+
+    /// <summary>At process exit: every batch from now on goes to <paramref name="output"/> (the exit file). Final.</summary>
+    public void BeginExit(IBatchOutput output)
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _output, output);
+            Volatile.Write(ref _state, (int)BatchingState.Exiting);
+        }
+    }
+
+    /// <summary>Publishes every writer's records; owners append their folded counters the next time they allocate.</summary>
+    public void PublishAll()
+    {
+        foreach (BatchWriter writer in Writers)
+        {
+            writer.Publish();
+        }
+
+        Interlocked.Increment(ref _stamp);
+    }
+
+    private bool Transition(BatchingState? from, BatchingState to)
+    {
+        lock (_lock)
+        {
+            BatchingState now = State;
+            if (now == BatchingState.Exiting || (from is { } expected && now != expected))
+            {
+                return false;
+            }
+
+            // An exchange, a full fence: see FoldingAllowed.
+            Interlocked.Exchange(ref _state, (int)to);
+            return true;
+        }
+    }
+}
