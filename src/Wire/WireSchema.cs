@@ -17,6 +17,19 @@ internal static class WireSchema
     public const string ExitFileArgument = "ExitFile";
 
     /// <summary>
+    /// The provider argument that names the tracer's snapshot socket (docs/reachability.md): at exit the allocator
+    /// connects to it, sends its live blocks (<see cref="SnapshotLayout"/>) and holds the exit until the tracer has its
+    /// heap snapshot, at most <see cref="SnapshotTimeoutArgument"/> milliseconds.
+    /// </summary>
+    public const string SnapshotSocketArgument = "SnapshotSocket";
+
+    /// <summary>The provider argument: the longest the allocator holds its exit for a snapshot, in milliseconds.</summary>
+    public const string SnapshotTimeoutArgument = "SnapshotTimeoutMs";
+
+    /// <summary>The provider argument that asks a running allocator for a snapshot now (attach mode): any value.</summary>
+    public const string SnapshotNowArgument = "SnapshotNow";
+
+    /// <summary>
     /// The provider argument of a tracer's short second session at detach: <c>Flush=&lt;token&gt;</c> asks the target to
     /// publish everything it holds and answer with <see cref="EventIds.DetachFlushed"/> and a heartbeat (docs/reliability.md).
     /// </summary>

@@ -49,6 +49,13 @@ internal static partial class Repo
         throw new InvalidOperationException($"no {marker} marker in {file}");
     }
 
+    public static string ReachabilityDll => Built(Path.Combine(Root, "samples", "Reachability", "bin", Configuration, "net10.0", "Reachability.dll"));
+
+    public static string ReachabilitySource => Path.Combine(Root, "samples", "Reachability", "Program.cs");
+
+    /// <summary>The line marked <c>// REACH:name</c> in samples/Reachability/Program.cs.</summary>
+    public static int ReachLine(string marker) => MarkedLine(ReachabilitySource, "// REACH:" + marker);
+
     public static string MisuseDemoSource => Path.Combine(Root, "samples", "MisuseDemo", "Program.cs");
 
     public static string TraceBenchDll => Built(Path.Combine(Root, "bench", "LeakScope.TraceBench", "bin", Configuration, "net10.0", "LeakScope.TraceBench.dll"));

@@ -97,6 +97,7 @@ internal sealed partial class AllocatorEventSource : EventSource
             }
 
             ExitReport.Configure(command.Arguments);
+            SnapshotHold.Configure(command.Arguments);
 
             // Rundown and heartbeat run on their own thread: a command callback should not walk the heap.
             HeartbeatThread.RequestRundown();

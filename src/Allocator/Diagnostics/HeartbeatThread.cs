@@ -145,6 +145,9 @@ internal static class HeartbeatThread
         if (Interlocked.Exchange(ref s_finalPublished, 1) == 0)
         {
             ExitReport.WriteAtExit(Interlocked.Increment(ref s_sequence));
+
+            // Then, if a tracer asked for a reachability snapshot, hold the exit (bounded) until it has it.
+            SnapshotHold.AtExit();
         }
     }
 }

@@ -51,6 +51,15 @@ internal static class TraceCommand
         {
             Description = "Do not fail the gate when a launched target exits with a non-zero code or dies by a signal (by default that fails it, exit 1).",
         };
+        var reachabilityOption = new Option<bool>("--reachability")
+        {
+            Description = "At the end of the trace, take a heap snapshot and judge every live block by who holds it: leaks get a reachability (unreferenced, indirect, held-by-garbage, interior), blocks still reachable from a GC root become 'retained' findings with the path that holds them (not gated by default). A launched target holds its exit until the snapshot is taken.",
+        };
+        var keepDumpOption = new Option<string?>("--keep-dump")
+        {
+            Description = "With --reachability: keep the heap dump of the snapshot at this path (it is deleted otherwise).",
+            HelpName = "file",
+        };
         var report = new ReportOptions();
         var stacks = new StackOptions();
 
@@ -62,9 +71,11 @@ internal static class TraceCommand
             "  leakscope trace 1234 --duration 30\n" +
             "  leakscope trace -n MyService --duration 00:05:00 --format html -o leaks.html\n" +
             "  leakscope trace --format sarif=leaks.sarif,junit=leaks.xml,text --fail-on leak,double-free -- dotnet test.dll\n" +
+            "  leakscope trace --reachability -- dotnet MyApp.dll     (leaked, or still held — and by whom)\n" +
             "  leakscope trace --diagnostic-port /tmp/app.sock     (then: DOTNET_DiagnosticPorts=/tmp/app.sock dotnet MyApp.dll)")
         {
             pidArgument, processIdOption, nameOption, portOption, durationOption, bufferOption, netTraceOption, perOperationOption, ignoreExitOption,
+            reachabilityOption, keepDumpOption,
         };
         stacks.AddTo(command, sampling: true);
         report.AddTo(command);
@@ -83,6 +94,11 @@ internal static class TraceCommand
                 PerOperation = parseResult.GetValue(perOperationOption),
                 Stacks = StackOptions.Parse(parseResult.GetValue(stacks.Stacks)),
                 StackSampleBytes = StackOptions.ParseSampleBytes(parseResult.GetValue(stacks.SampleBytes)),
+                Reachability = parseResult.GetValue(reachabilityOption)
+                    && (target is TraceTarget.DiagnosticPort ? throw new UsageException("--reachability works with a launched (--) or attached (pid, -n) target, not with --diagnostic-port") : true),
+                KeepDump = parseResult.GetValue(keepDumpOption) is { } keep
+                    ? (parseResult.GetValue(reachabilityOption) ? Path.GetFullPath(keep) : throw new UsageException("--keep-dump needs --reachability"))
+                    : null,
             };
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false));
@@ -181,6 +197,8 @@ internal static class TraceCommand
             PerOperation = options.PerOperation,
             Stacks = options.Stacks,
             StackSampleBytes = options.StackSampleBytes,
+            Reachability = options.Reachability,
+            KeepDumpPath = options.KeepDump,
         };
 
         // On a terminal the live view owns stderr's screen: the child's output goes through it, above the view.

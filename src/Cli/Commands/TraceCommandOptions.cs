@@ -19,4 +19,10 @@ internal sealed record TraceCommandOptions(
 
     /// <summary>The sampled mode's mean interval (<c>--stack-sample-bytes</c>).</summary>
     public long StackSampleBytes { get; init; } = TraceOptions.DefaultStackSampleBytes;
+
+    /// <summary>Judge the live blocks by a heap snapshot at the end (docs/reachability.md).</summary>
+    public bool Reachability { get; init; }
+
+    /// <summary>Keep the snapshot's heap dump here (an absolute path), or null to delete it.</summary>
+    public string? KeepDump { get; init; }
 }

@@ -122,7 +122,8 @@ internal static class ReportRequestParser
                 switch (token.ToLowerInvariant())
                 {
                     case "any":
-                        kinds.UnionWith(ReportNames.AllKinds);
+                        // Every kind that gates by default: not 'retained' (a reachable block), which is named to gate on it.
+                        kinds.UnionWith(GatePolicy.Default.FailOn);
                         break;
                     case "none":
                         break;

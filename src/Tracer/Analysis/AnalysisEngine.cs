@@ -21,6 +21,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private long _records;
     private HeartbeatSample? _final;
     private bool _targetBatches;
+    private ReachabilitySnapshot? _reachability;
 
     /// <summary>The live account after each of the last <see cref="InFlightWindow"/> block records, and a heartbeat still looking for its match.</summary>
     private readonly LiveState[] _recent = new LiveState[InFlightWindow];
@@ -322,6 +323,24 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     /// <summary>Stack samples received so far.</summary>
     public long StackSamples => _stacks.Samples;
 
+    /// <summary>
+    /// A heap snapshot's verdicts (<c>--reachability</c>, docs/reachability.md): from now on <see cref="Finish"/> splits
+    /// the blocks still live by them — <see cref="FindingKind.Leak"/> with its <see cref="Finding.Reachability"/>, or
+    /// <see cref="FindingKind.Retained"/> with its holders. Blocks the snapshot did not see stay plain leaks.
+    /// </summary>
+    public void ApplyReachability(ReachabilitySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        _reachability = snapshot;
+    }
+
+    /// <summary>"File.cs:12" for a site id the stream defined (names native blocks in holder paths).</summary>
+    internal string SiteText(int site)
+    {
+        SiteInfo info = _sites.Resolve(site);
+        return $"{Path.GetFileName(info.File)}:{info.Line}";
+    }
+
     /// <summary>Judges the stream so far. May be called more than once (the engine's state is not changed).</summary>
     public AnalysisResult Finish(StreamSummary stream)
     {
@@ -360,10 +379,70 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             stream.End)
         {
             Tracked = _heap.TrackedAccounts(),
+            Reachability = _reachability,
         };
     }
 
-    private IEnumerable<Finding> LeakFindings(bool uncertain)
+    private IEnumerable<Finding> LeakFindings(bool uncertain) =>
+        _reachability is { } snapshot ? JudgedLeakFindings(snapshot, uncertain) : PlainLeakFindings(uncertain);
+
+    /// <summary>Live blocks split by (site, family, kind, reachability) as the snapshot judged them; the rest stay plain leaks.</summary>
+    private IEnumerable<Finding> JudgedLeakFindings(ReachabilitySnapshot snapshot, bool uncertain)
+    {
+        var groups = new Dictionary<(int Site, HeapFamily Family, LeakReachability? Reachability), (long Count, long Bytes, Dictionary<string, Holder> Holders)>();
+        var covered = new Dictionary<(int Site, HeapFamily Family), (long Count, long Bytes)>();
+        var seen = new HashSet<long>();
+        foreach (BlockVerdict verdict in snapshot.Verdicts)
+        {
+            if (!seen.Add(verdict.Id.Value) || !_heap.TryGetLive(verdict.Id, out LiveBlock block))
+            {
+                continue;
+            }
+
+            var key = (block.Site, block.Family, verdict.Reachability);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                group = (0, 0, new Dictionary<string, Holder>(StringComparer.Ordinal));
+            }
+
+            group = (group.Count + 1, group.Bytes + block.Size, group.Holders);
+            if (verdict.Reachability is null && verdict.Path is { } path)
+            {
+                string pathKey = string.Join('\u0001', path);
+                group.Holders[pathKey] = group.Holders.TryGetValue(pathKey, out Holder? holder)
+                    ? holder with { Count = holder.Count + 1, Bytes = holder.Bytes + block.Size }
+                    : new Holder(path, 1, block.Size);
+            }
+
+            groups[key] = group;
+            covered.TryGetValue((block.Site, block.Family), out var c);
+            covered[(block.Site, block.Family)] = (c.Count + 1, c.Bytes + block.Size);
+        }
+
+        foreach (var ((site, family, reachability), group) in groups)
+        {
+            yield return new Finding(reachability is null ? FindingKind.Retained : FindingKind.Leak, family, group.Count, group.Bytes, _sites.Resolve(site))
+            {
+                Reachability = reachability,
+                Holders = group.Holders.Values.OrderByDescending(h => h.Bytes).ThenByDescending(h => h.Count).ThenBy(h => string.Join('/', h.Path), StringComparer.Ordinal).ToArray(),
+                Uncertain = uncertain,
+            };
+        }
+
+        foreach (SiteAccount account in _heap.Sites)
+        {
+            covered.TryGetValue((account.Site, account.Family), out var c);
+            if (account.LiveBlocks - c.Count > 0)
+            {
+                yield return new Finding(FindingKind.Leak, account.Family, account.LiveBlocks - c.Count, account.LiveBytes - c.Bytes, _sites.Resolve(account.Site))
+                {
+                    Uncertain = uncertain,
+                };
+            }
+        }
+    }
+
+    private IEnumerable<Finding> PlainLeakFindings(bool uncertain)
     {
         var stacks = _leakStacks = _stacks.Samples > 0 ? _stacks.LeakStacks(_heap) : null;
         foreach (SiteAccount account in _heap.Sites)

@@ -15,6 +15,9 @@ public sealed record AnalysisResult(
     /// <summary>The tracked system families (native, aligned, hglobal, cotaskmem) that saw any block, in wire order.</summary>
     public IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> Tracked { get; init; } = [];
 
+    /// <summary>The heap snapshot the live blocks were judged by (<c>--reachability</c>), or null.</summary>
+    public ReachabilitySnapshot? Reachability { get; init; }
+
     /// <summary>Blocks live at the end of the stream, every family.</summary>
     public long LiveBlocks => Raw.LiveBlocks + Pool.LiveBlocks + Tracked.Sum(t => t.Value.LiveBlocks);
 

@@ -25,6 +25,15 @@ public sealed record Finding(FindingKind Kind, HeapFamily Family, long Count, lo
     /// <summary>True when the finding could be an artefact of an incomplete account (lost events, unverified heap).</summary>
     public bool Uncertain { get; init; }
 
+    /// <summary>
+    /// Leaks judged by a heap snapshot (<c>--reachability</c>): why the blocks are lost. Null without a snapshot, and for
+    /// blocks the snapshot did not see.
+    /// </summary>
+    public LeakReachability? Reachability { get; init; }
+
+    /// <summary>Retained only: the paths from GC roots that hold the blocks, most bytes first.</summary>
+    public IReadOnlyList<Holder> Holders { get; init; } = [];
+
     /// <summary>Growth only: the site's live bytes at its first and last heartbeat sample, and the windows it rose in.</summary>
     public GrowthEvidence? Growth { get; init; }
 

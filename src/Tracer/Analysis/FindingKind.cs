@@ -26,4 +26,10 @@ public enum FindingKind
 
     /// <summary>An owned array or buffer reclaimed by the finalizer instead of Dispose.</summary>
     OwnerFinalized,
+
+    /// <summary>
+    /// Blocks live at the end that the program still reaches from a GC root (a heap snapshot, <c>--reachability</c>):
+    /// a cache rather than a leak (LeakSanitizer's "still reachable"). Reported with its holder paths; not gated by default.
+    /// </summary>
+    Retained,
 }

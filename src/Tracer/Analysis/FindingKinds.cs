@@ -54,7 +54,7 @@ public static class FindingKinds
             BytesMeaning = "total",
             SiteRole = "allocated at",
             FreeSiteVerb = "freed",
-            Sentence = w => $"{w.Count} {w.Family} {w.Plural("block", "blocks")} ({w.Bytes}) allocated here {w.Were} still live at the end of the trace.",
+            Sentence = w => $"{w.Count} {w.Family} {w.Plural("block", "blocks")} ({w.Bytes}) allocated here {w.Were} still live at the end of the trace{LostHow(w.Finding)}.",
         },
         FindingKind.Growth => new(kind)
         {
@@ -166,8 +166,45 @@ public static class FindingKinds
             FreeSiteVerb = "freed",
             Sentence = w => $"{w.Count} {w.Plural("owner", "owners")} ({w.Bytes}, {w.Family}) created here {w.Were} reclaimed by the finalizer instead of Dispose.",
         },
+        FindingKind.Retained => new(kind)
+        {
+            Name = "retained",
+            Title = "Native memory still held at the end",
+            Description = "Blocks allocated at this site were still live at the end of the trace, and the program still held them: a GC root reaches them through the holder path shown (LeakSanitizer's \"still reachable\"). A cache or a long-lived structure, not a leak, unless it should have been released.",
+            SarifLevel = "note",
+            Category = "leak",
+            GatesByDefault = false,
+            CountOne = "block",
+            CountMany = "blocks",
+            BytesMeaning = "total",
+            SiteRole = "allocated at",
+            FreeSiteVerb = "freed",
+            Sentence = w => $"{w.Count} {w.Family} {w.Plural("block", "blocks")} ({w.Bytes}) allocated here {w.Were} still held at the end of the trace{HeldBy(w.Finding)}.",
+        },
     };
 #pragma warning restore CS8524
+
+    private static string LostHow(Finding f) => f.Reachability switch
+    {
+        LeakReachability.Unreferenced => ", and nothing pointed to them",
+        LeakReachability.Indirect => ", pointed to only by other lost blocks",
+        LeakReachability.HeldByGarbage => ", held only by unreachable managed objects",
+        LeakReachability.Interior => ", reached only through pointers into their middle",
+        _ => string.Empty,
+    };
+
+    private static string HeldBy(Finding f) => f.Holders.Count == 0 ? string.Empty
+        : ", by " + string.Join(" → ", f.Holders[0].Path) + (f.Holders.Count > 1 ? $" and {f.Holders.Count - 1} other {(f.Holders.Count == 2 ? "path" : "paths")}" : string.Empty);
+
+    /// <summary>The contract string of a leak's reachability: <c>held-by-garbage</c>.</summary>
+    public static string ReachabilityName(LeakReachability reachability) => reachability switch
+    {
+        LeakReachability.Unreferenced => "unreferenced",
+        LeakReachability.Indirect => "indirect",
+        LeakReachability.HeldByGarbage => "held-by-garbage",
+        LeakReachability.Interior => "interior",
+        _ => throw new ArgumentOutOfRangeException(nameof(reachability), reachability, "not a reachability"),
+    };
 
     private static string AcquiredAt(Finding f) => f.Views.Count == 0 ? string.Empty
         : " (acquired at " + string.Join(", ", f.Views.Select(v => $"{v.Site}: {v.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(v.Count == 1 ? "view" : "views")}")) + ")";

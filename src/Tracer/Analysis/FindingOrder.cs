@@ -43,6 +43,11 @@ internal sealed class FindingOrder : IComparer<Finding>
             c = x.Family.CompareTo(y.Family);
         }
 
+        if (c == 0)
+        {
+            c = Nullable.Compare(x.Reachability, y.Reachability);
+        }
+
         return c;
     }
 }

@@ -108,9 +108,11 @@ public sealed record GatePolicy
     public string Describe()
     {
         var tokens = new List<string>();
-        if (FailOn.Count == FindingKinds.All.Count)
+        if (FailOn.IsSupersetOf(Default.FailOn))
         {
+            // "any" is every kind that gates by default; a kind that does not (retained) is named after it.
             tokens.Add("any");
+            tokens.AddRange(FailOn.Except(Default.FailOn).Order().Select(FindingKinds.Name));
         }
         else
         {

@@ -149,7 +149,9 @@ public static partial class HtmlReportWriter
                 .Append("</td><td class=\"num\" data-sort=\"").Append(f.Count.ToString(Invariant)).Append("\">").Append(f.Count.ToString("N0", Invariant))
                 .Append("</td><td class=\"num\" data-sort=\"").Append(f.Bytes.ToString(Invariant)).Append("\">").Append(Encode(FindingText.Bytes(f.Bytes)))
                 .Append("</td><td><code>").Append(Encode(Where(f.Site, context))).Append("</code></td><td><code>").Append(Encode(f.Site.Member))
-                .Append("</code></td><td>").Append(Encode(FindingText.Describe(f))).Append("</td></tr>\n");
+                .Append("</code></td><td>").Append(Encode(FindingText.Describe(f)));
+            AppendReachability(h, f);
+            h.Append("</td></tr>\n");
         }
 
         h.Append("</tbody>\n</table>\n</section>\n");
@@ -205,6 +207,28 @@ public static partial class HtmlReportWriter
         h.Append("</tbody>\n</table>\n");
         FindingsTable(h, gate.Suppressed.Select(s => s.Finding).ToArray(), "suppressed", "Suppressed findings", context);
         h.Append("</section>\n");
+    }
+
+    /// <summary>A leak's reachability, and each holder path of a retained finding as a "path to root" list, root first.</summary>
+    private static void AppendReachability(System.Text.StringBuilder h, Finding f)
+    {
+        if (f.Reachability is { } reachability)
+        {
+            h.Append(" <span class=\"reachability\">").Append(Encode(FindingKinds.ReachabilityName(reachability))).Append("</span>");
+        }
+
+        foreach (Holder holder in f.Holders)
+        {
+            h.Append("<details class=\"holders\"><summary>held by ").Append(Encode(holder.Path[0]))
+                .Append(" (").Append(holder.Count.ToString("N0", Invariant)).Append(holder.Count == 1 ? " block, " : " blocks, ")
+                .Append(Encode(FindingText.Bytes(holder.Bytes))).Append(")</summary><ol class=\"path\">");
+            foreach (string step in holder.Path)
+            {
+                h.Append("<li><code>").Append(Encode(step)).Append("</code></li>");
+            }
+
+            h.Append("</ol></details>");
+        }
     }
 
     private static string Where(SiteInfo site, ReportContext context) =>

@@ -193,6 +193,11 @@ public static class JsonReportWriter
         }
 
         w.WriteEndArray();
+        if (a.Reachability is { } snapshot)
+        {
+            WriteReachability(w, snapshot);
+        }
+
         w.WriteEndObject();
         w.Flush();
     }
@@ -293,6 +298,32 @@ public static class JsonReportWriter
         {
             WriteStacks(w, "freeStacks", f.FreeStacks);
         }
+
+        if (f.Reachability is { } reachability)
+        {
+            w.WriteString("reachability", FindingKinds.ReachabilityName(reachability));
+        }
+
+        if (f.Holders.Count > 0)
+        {
+            w.WriteStartArray("holders");
+            foreach (Holder holder in f.Holders)
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("path");
+                foreach (string step in holder.Path)
+                {
+                    w.WriteStringValue(step);
+                }
+
+                w.WriteEndArray();
+                w.WriteNumber("count", holder.Count);
+                w.WriteNumber("bytes", holder.Bytes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
     }
 
     /// <summary><c>[{ frames: [{ method, file, line }], count, bytes, estimated }]</c>, innermost frame first, most bytes first.</summary>
@@ -329,6 +360,23 @@ public static class JsonReportWriter
         }
 
         w.WriteEndArray();
+    }
+
+    private static void WriteReachability(Utf8JsonWriter w, ReachabilitySnapshot snapshot)
+    {
+        w.WriteStartObject("reachability");
+        w.WriteNumber("blocks", snapshot.Verdicts.Count);
+        w.WriteNumber("objects", snapshot.Objects);
+        w.WriteNumber("managedBytes", snapshot.ManagedBytes);
+        w.WriteNumber("dumpBytes", snapshot.DumpBytes);
+        w.WriteNumber("dumpSeconds", Math.Round(snapshot.DumpTime.TotalSeconds, 3));
+        w.WriteNumber("analysisSeconds", Math.Round(snapshot.AnalysisTime.TotalSeconds, 3));
+        if (snapshot.KeptDump is { } kept)
+        {
+            w.WriteString("dump", kept);
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WriteSite(Utf8JsonWriter w, string name, SiteInfo site)

@@ -83,6 +83,11 @@ public static class TextReportWriter
             w.WriteLine($"  checked at    the target's {(hb.Final ? "final " : string.Empty)}heartbeat #{hb.Sequence}: target raw {Blocks(hb.TargetRaw)}; pool {Blocks(hb.TargetPool)} — tracer {agreed}{after}");
         }
 
+        if (a.Reachability is { } snapshot)
+        {
+            w.WriteLine($"  snapshot      {snapshot.Verdicts.Count:N0} blocks judged by who holds them; {snapshot.Objects:N0} managed objects ({Bytes(snapshot.ManagedBytes)}); dump {Bytes(snapshot.DumpBytes)} in {snapshot.DumpTime.TotalSeconds:N2} s, read in {snapshot.AnalysisTime.TotalSeconds:N2} s");
+        }
+
         if (report.Findings.Count == 0)
         {
             w.WriteLine();
@@ -153,6 +158,16 @@ public static class TextReportWriter
         if (f.Growth is { } g)
         {
             w.WriteLine($"        live bytes {Bytes(g.FirstBytes)} → {Bytes(g.LastBytes)} (peak {Bytes(g.PeakBytes)}), rose in {g.RisingWindows} of {g.Windows} heartbeat windows, fell in {g.FallingWindows}");
+        }
+
+        if (f.Reachability is { } reachability)
+        {
+            w.WriteLine($"        reachability: {FindingKinds.ReachabilityName(reachability)}");
+        }
+
+        foreach (Holder holder in f.Holders)
+        {
+            w.WriteLine($"        held by {PrintableText.Escape(string.Join(" → ", holder.Path))}  ({kind.Counted(holder.Count)}, {Bytes(holder.Bytes)})");
         }
 
         WriteStacks(w, kind, f.Stacks, "stack");

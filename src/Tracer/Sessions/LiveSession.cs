@@ -28,6 +28,9 @@ internal sealed class LiveSession
 
     private RecordingStream? _recording;
 
+    /// <summary>Runs when the trace is stopped (duration, cancellation) before the session is: an attach-mode snapshot.</summary>
+    public Func<Task>? BeforeStop { get; init; }
+
     /// <summary>Why the <c>--nettrace</c> recording is incomplete (a write failed; the trace went on), or null.</summary>
     public string? RecordingError => _recording?.CopyError;
 
@@ -69,6 +72,11 @@ internal sealed class LiveSession
                 {
                     _exitFile.Withdraw();
                     reader.ExitFileWithdrawn();
+                }
+
+                if (BeforeStop is { } beforeStop)
+                {
+                    await beforeStop().ConfigureAwait(false);
                 }
 
                 // The target is still running: ask it to flush its threads' buffers and cut the account at its answer.

@@ -14,12 +14,20 @@ namespace LeakScope.Tracer.Sessions;
 /// </summary>
 internal static class SessionConfiguration
 {
-    public static EventPipeSessionConfiguration Create(TraceOptions options, string? exitFilePath)
+    public static EventPipeSessionConfiguration Create(TraceOptions options, string? exitFilePath, string? snapshotSocketPath = null)
     {
         long keywords = options.PerOperation ? AllocatorSchema.PerOperationKeywords : AllocatorSchema.BatchedKeywords;
         Dictionary<string, string>? arguments = exitFilePath is null
             ? null
             : new Dictionary<string, string> { [AllocatorSchema.ExitFileArgument] = exitFilePath };
+        if (snapshotSocketPath is not null)
+        {
+            // The allocator holds its exit on this socket until the tracer has its heap snapshot (docs/reachability.md).
+            arguments ??= new Dictionary<string, string>();
+            arguments[WireSchema.SnapshotSocketArgument] = snapshotSocketPath;
+            arguments[WireSchema.SnapshotTimeoutArgument] = ((long)options.SnapshotTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var provider = new EventPipeProvider(AllocatorSchema.ProviderName, EventLevel.Verbose, keywords, arguments);
 
         // The four-argument overload: the short ones turn stack walks on (≈ +900 ns per event).

@@ -33,6 +33,20 @@ public sealed record TraceOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// Take a heap snapshot at the end of the trace and judge every block still live by who holds it
+    /// (docs/reachability.md): leaks get their <see cref="LeakReachability"/>, reachable blocks become
+    /// <see cref="FindingKind.Retained"/> findings with their holder paths. A launched target holds its exit (bounded by
+    /// <see cref="SnapshotTimeout"/>) until the snapshot is taken.
+    /// </summary>
+    public bool Reachability { get; init; }
+
+    /// <summary>Keep the snapshot's heap dump here instead of deleting it.</summary>
+    public string? KeepDumpPath { get; init; }
+
+    /// <summary>The longest the target holds, and the tracer waits, for the reachability snapshot.</summary>
+    public TimeSpan SnapshotTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
     /// The longest wait, when detaching from a running target, for it to confirm that it flushed its buffered records
     /// (docs/reliability.md). Without the confirmation the account is incomplete.
     /// </summary>

@@ -32,15 +32,24 @@ public static class TraceRunner
         var client = new DiagnosticsClient(pid);
         using ExitFile exitFile = ExitFile.Create();
         using StackSession? stacks = await StartStackSessionAsync(client, options, $"process {pid}", cancellationToken).ConfigureAwait(false);
-        EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken).ConfigureAwait(false);
+        using ReachabilityRun? reachability = ReachabilityRun.For(options);
+        EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken, reachability).ConfigureAwait(false);
+        reachability?.Start(client);
         using (session)
         {
-            var live = new LiveSession(client, session, options, exitFile);
+            // With --reachability: at detach the running target is snapshot before the session stops; if it exits
+            // first, it holds at its exit as a launched one does.
+            var live = new LiveSession(client, session, options, exitFile) { BeforeStop = reachability is null ? null : () => reachability.SnapshotNowAsync(client) };
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             await FinishStacksAsync(reader, stacks, options).ConfigureAwait(false);
             if (end == StreamEnd.TargetExited)
             {
                 await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(pid), options).ConfigureAwait(false);
+            }
+
+            if (reachability is not null)
+            {
+                await reachability.ApplyAsync(reader).ConfigureAwait(false);
             }
 
             return Judge(reader, end, stopToEnd, new TargetInfo(pid, command), live, options);
@@ -134,6 +143,7 @@ public static class TraceRunner
     {
         await using var launcher = new ProcessLauncher(spec);
         using ExitFile exitFile = ExitFile.Create();
+        using ReachabilityRun? reachability = ReachabilityRun.For(options);
         DiagnosticsClient client;
         try
         {
@@ -153,7 +163,8 @@ public static class TraceRunner
         try
         {
             stacks = await StartStackSessionAsync(client, options, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
-            session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken).ConfigureAwait(false);
+            session = await StartSessionAsync(client, options, exitFile, $"'{spec.CommandLine}'", cancellationToken, reachability).ConfigureAwait(false);
+            reachability?.Start(client);
             await launcher.ResumeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -174,6 +185,10 @@ public static class TraceRunner
                 // The stream ends when the runtime shuts the session down; the exit file is written after that.
                 await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(tracedPid), options).ConfigureAwait(false);
                 target = target with { ExitCode = await launcher.WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false) };
+                if (reachability is not null)
+                {
+                    await reachability.ApplyAsync(reader).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -311,11 +326,11 @@ public static class TraceRunner
         }
     }
 
-    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, ExitFile exitFile, string what, CancellationToken cancellationToken)
+    private static async Task<EventPipeSession> StartSessionAsync(DiagnosticsClient client, TraceOptions options, ExitFile exitFile, string what, CancellationToken cancellationToken, ReachabilityRun? reachability = null)
     {
         try
         {
-            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options, exitFile.Path), cancellationToken).ConfigureAwait(false);
+            return await client.StartEventPipeSessionAsync(SessionConfiguration.Create(options, exitFile.Path, reachability?.SocketPath), cancellationToken).ConfigureAwait(false);
         }
         catch (ServerNotAvailableException e)
         {

@@ -25,7 +25,7 @@ public class ExceptionApiTests
         IReadOnlyList<Type> exceptions = ExceptionSurface.PublicExceptions(typeof(TracerException).Assembly);
 
         Assert.Equal(
-            [typeof(TraceUnreadableException), typeof(UnsupportedSchemaVersionException), typeof(SuppressionFileException), typeof(TargetUnavailableException), typeof(TracerException)],
+            [typeof(TraceUnreadableException), typeof(UnsupportedSchemaVersionException), typeof(SuppressionFileException), typeof(LeakScope.Tracer.Reachability.ReachabilityException), typeof(TargetUnavailableException), typeof(TracerException)],
             exceptions);
         Assert.All(exceptions, t => Assert.True(typeof(TracerException).IsAssignableFrom(t), t.FullName));
         Assert.True(typeof(UnsupportedSchemaVersionException).GetProperty(nameof(UnsupportedSchemaVersionException.SupportedVersion))!.GetMethod!.IsPublic);

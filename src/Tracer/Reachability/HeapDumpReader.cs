@@ -1,0 +1,529 @@
+using System.Diagnostics;
+using System.Text;
+using LeakScope.Tracer.Analysis;
+using LeakScope.Tracer.Events;
+using Microsoft.Diagnostics.Runtime;
+
+namespace LeakScope.Tracer.Reachability;
+
+/// <summary>
+/// Reads a heap dump with ClrMD and builds the <see cref="ReachabilityGraph"/> of its native blocks and managed
+/// objects (docs/reachability.md): object references; <c>IntPtr</c> / <c>nint</c> / <c>nuint</c> / pointer fields of
+/// objects, of structs inside them and of array elements (so <c>NativeArray</c> / <c>NativeBuffer</c> storage counts);
+/// statics of every loaded type, named as roots (<c>static Cache.Items</c>); GC handles and stack references; and every
+/// 8-byte aligned word inside the live blocks themselves, conservatively, as LeakSanitizer scans. LeakScope's own
+/// bookkeeping — the allocator's statics and its <c>Heaps</c> / <c>Diagnostics</c> types — never holds anything.
+/// </summary>
+internal sealed class HeapDumpReader
+{
+    private const string AllocatorAssembly = "LeakScope.Allocator";
+    private static readonly string[] BookkeepingNamespaces = ["LeakScope.Allocator.Heaps.", "LeakScope.Allocator.Diagnostics."];
+
+    private readonly IReadOnlyList<SnapshotBlock> _blocks;
+    private readonly Func<int, string> _siteText;
+    private readonly long[] _starts;
+    private readonly long[] _ends;
+    private readonly int[] _order;
+    private readonly Dictionary<ulong, int> _objects = new();
+    private readonly List<ulong> _objectAddresses = new();
+    private readonly Dictionary<ulong, PointerSlot[]> _slots = new();
+    private ClrHeap? _heap;
+
+    public HeapDumpReader(IReadOnlyList<SnapshotBlock> blocks, Func<int, string> siteText)
+    {
+        _blocks = blocks;
+        _siteText = siteText;
+        _order = Enumerable.Range(0, blocks.Count).Where(i => blocks[i].Size > 0).OrderBy(i => blocks[i].Address).ToArray();
+        _starts = _order.Select(i => blocks[i].Address).ToArray();
+        _ends = _order.Select(i => blocks[i].Address + blocks[i].Size).ToArray();
+    }
+
+    /// <summary>Managed objects walked.</summary>
+    public long Objects { get; private set; }
+
+    /// <summary>Their bytes.</summary>
+    public long ManagedBytes { get; private set; }
+
+    /// <summary>Reads <paramref name="dumpPath"/> and classifies every block.</summary>
+    public IReadOnlyList<BlockVerdict> Classify(string dumpPath)
+    {
+        using DataTarget target = DataTarget.LoadDump(dumpPath);
+        if (target.ClrVersions.Length == 0)
+        {
+            throw new ReachabilityException($"the dump {dumpPath} holds no .NET runtime");
+        }
+
+        ClrInfo clr = target.ClrVersions[0];
+        using ClrRuntime runtime = CreateRuntime(target, clr);
+        _heap = runtime.Heap;
+        if (!_heap.CanWalkHeap)
+        {
+            throw new ReachabilityException("the managed heap in the dump cannot be walked (the dump was taken in the middle of a GC)");
+        }
+
+        ReachabilityGraph graph = Build(runtime, target.DataReader);
+        BlockClass[] classes = ReachabilityClassifier.Classify(graph, ResolveLabel);
+        var verdicts = new BlockVerdict[_blocks.Count];
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            verdicts[i] = new BlockVerdict(new AllocationId(_blocks[i].Id), classes[i].Reachability, classes[i].Path);
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>The DAC beside the dump's <c>libcoreclr.so</c> (ClrMD cannot find it for a Linux dump), checked loosely: the dump reads its runtime version as 0.0.</summary>
+    private static ClrRuntime CreateRuntime(DataTarget target, ClrInfo clr)
+    {
+        string? coreclr = target.EnumerateModules()
+            .Select(m => m.FileName)
+            .FirstOrDefault(f => f is not null && (f.EndsWith("/libcoreclr.so", StringComparison.Ordinal) || f.EndsWith("\\coreclr.dll", StringComparison.OrdinalIgnoreCase)));
+        if (coreclr is not null)
+        {
+            string dac = Path.Combine(Path.GetDirectoryName(coreclr)!, OperatingSystem.IsWindows() ? "mscordaccore.dll" : "libmscordaccore.so");
+            if (File.Exists(dac))
+            {
+                return clr.CreateRuntime(dac, ignoreMismatch: true);
+            }
+        }
+
+        try
+        {
+            return clr.CreateRuntime();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or ClrDiagnosticsException)
+        {
+            throw new ReachabilityException($"cannot read the runtime in the dump: {e.Message} (no libmscordaccore.so beside {coreclr ?? "libcoreclr.so"})", e);
+        }
+    }
+
+    private ReachabilityGraph Build(ClrRuntime runtime, IDataReader memory)
+    {
+        ClrHeap heap = runtime.Heap;
+        var graph = new ReachabilityGraph(_blocks.Count);
+
+        // Nodes for every object, then their edges.
+        foreach (ClrObject obj in heap.EnumerateObjects())
+        {
+            if (obj.IsFree || obj.Type is null)
+            {
+                continue;
+            }
+
+            _objects[obj.Address] = graph.AddObject();
+            _objectAddresses.Add(obj.Address);
+            Objects++;
+            ManagedBytes += (long)obj.Size;
+        }
+
+        var bookkeeping = new HashSet<int>();
+        AddStatics(runtime, graph, memory, bookkeeping);
+
+        foreach (ClrRoot root in heap.EnumerateRoots())
+        {
+            if (root.RootKind == ClrRootKind.FinalizerQueue || !_objects.TryGetValue(root.Object.Address, out int node) || bookkeeping.Contains(node))
+            {
+                continue;
+            }
+
+            graph.AddRoot(node, RootName(root));
+        }
+
+        foreach (ulong address in _objectAddresses)
+        {
+            int from = _objects[address];
+            if (bookkeeping.Contains(from))
+            {
+                continue;
+            }
+
+            ClrObject obj = heap.GetObject(address);
+            if (obj.Type is not { } type)
+            {
+                continue;
+            }
+
+            if (type.ContainsPointers)
+            {
+                foreach (ulong reference in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
+                {
+                    if (_objects.TryGetValue(reference, out int to) && !bookkeeping.Contains(to))
+                    {
+                        graph.AddEdge(from, to);
+                    }
+                }
+            }
+
+            ScanPointerSlots(graph, memory, obj, type, from);
+        }
+
+        ScanBlocks(graph, memory);
+        return graph;
+    }
+
+    /// <summary>Statics first (so paths name them): reference statics as roots; pointer statics as roots of blocks. The allocator's own statics mark its bookkeeping objects instead.</summary>
+    private void AddStatics(ClrRuntime runtime, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
+    {
+        foreach (ClrAppDomain domain in runtime.AppDomains)
+        {
+            foreach (ClrModule module in domain.Modules)
+            {
+                bool ours = string.Equals(Path.GetFileNameWithoutExtension(module.Name ?? module.AssemblyName ?? string.Empty), AllocatorAssembly, StringComparison.OrdinalIgnoreCase);
+                foreach ((ulong methodTable, int _) in module.EnumerateTypeDefToMethodTableMap())
+                {
+                    if (runtime.GetTypeByMethodTable(methodTable) is not { } type)
+                    {
+                        continue;
+                    }
+
+                    foreach (ClrStaticField field in type.StaticFields)
+                    {
+                        if (!SafeInitialized(field, domain))
+                        {
+                            continue;
+                        }
+
+                        string name = $"static {ShortName(type.Name ?? "?")}.{field.Name}";
+                        if (field.IsObjectReference)
+                        {
+                            ClrObject value = SafeReadObject(field, domain);
+                            if (!value.IsNull && _objects.TryGetValue(value.Address, out int node))
+                            {
+                                if (ours)
+                                {
+                                    MarkBookkeeping(value, bookkeeping);
+                                }
+                                else
+                                {
+                                    graph.AddRoot(node, name);
+                                }
+                            }
+                        }
+                        else if (!ours && IsPointer(field.ElementType))
+                        {
+                            ulong address = field.GetAddress(domain);
+                            if (address != 0 && memory.ReadPointer(address, out ulong value))
+                            {
+                                AddPointerRoot(graph, (long)value, name);
+                            }
+                        }
+                        else if (!ours && field.ElementType == ClrElementType.Struct && field.Type is { } structType)
+                        {
+                            ulong address = field.GetAddress(domain);
+                            if (address != 0)
+                            {
+                                foreach (PointerSlot slot in SlotsOf(structType, 0, 0))
+                                {
+                                    if (memory.ReadPointer(address + (ulong)slot.Offset, out ulong value))
+                                    {
+                                        AddPointerRoot(graph, (long)value, $"{name}.{slot.Path}");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void MarkBookkeeping(ClrObject start, HashSet<int> bookkeeping)
+    {
+        var stack = new Stack<ClrObject>();
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            ClrObject obj = stack.Pop();
+            if (!_objects.TryGetValue(obj.Address, out int node) || IsOwner(obj.Type) || !bookkeeping.Add(node))
+            {
+                continue;
+            }
+
+            if (obj.Type is { ContainsPointers: true })
+            {
+                foreach (ClrObject child in obj.EnumerateReferences(carefully: false, considerDependantHandles: false))
+                {
+                    stack.Push(child);
+                }
+            }
+        }
+    }
+
+    private static bool IsOwner(ClrType? type) =>
+        type?.Name is { } name && (name.StartsWith("LeakScope.Allocator.NativeArray<", StringComparison.Ordinal) || name.StartsWith("LeakScope.Allocator.NativeBuffer<", StringComparison.Ordinal));
+
+    private static bool SafeInitialized(ClrStaticField field, ClrAppDomain domain)
+    {
+        try
+        {
+            return field.IsInitialized(domain);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static ClrObject SafeReadObject(ClrStaticField field, ClrAppDomain domain)
+    {
+        try
+        {
+            return field.ReadObject(domain);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return default;
+        }
+    }
+
+    private void AddPointerRoot(ReachabilityGraph graph, long value, string name)
+    {
+        int block = FindBlock(value, out bool interior);
+        if (block >= 0)
+        {
+            graph.AddRoot(block, name, interior);
+        }
+    }
+
+    private static string RootName(ClrRoot root) => root.RootKind switch
+    {
+        ClrRootKind.Stack => "stack",
+        ClrRootKind.StrongHandle => "strong handle",
+        ClrRootKind.PinnedHandle => "pinned handle",
+        ClrRootKind.AsyncPinnedHandle => "async pinned handle",
+        ClrRootKind.RefCountedHandle => "ref-counted handle",
+        ClrRootKind.SizedRefHandle => "sized-ref handle",
+        ClrRootKind.StaticVar => "static",
+        ClrRootKind.ThreadStaticVar => "thread static",
+        _ => root.RootKind.ToString(),
+    };
+
+    /// <summary>Pointer-typed fields of the object (and of its structs), or of each array element.</summary>
+    private void ScanPointerSlots(ReachabilityGraph graph, IDataReader memory, ClrObject obj, ClrType type, int from)
+    {
+        if (type.IsArray)
+        {
+            if (type.ComponentType is not { } element || IsBookkeeping(element))
+            {
+                return;
+            }
+
+            int length = obj.AsArray().Length;
+            if (IsPointer(element.ElementType))
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    if (memory.ReadPointer(type.GetArrayElementAddress(obj.Address, i), out ulong value))
+                    {
+                        AddPointerEdge(graph, from, (long)value, -1);
+                    }
+                }
+            }
+            else if (element.IsValueType && !element.IsPrimitive)
+            {
+                PointerSlot[] slots = SlotsOf(element, 0, 0);
+                if (slots.Length == 0)
+                {
+                    return;
+                }
+
+                for (int i = 0; i < length; i++)
+                {
+                    ulong at = type.GetArrayElementAddress(obj.Address, i);
+                    foreach (PointerSlot slot in slots)
+                    {
+                        if (memory.ReadPointer(at + (ulong)slot.Offset, out ulong value))
+                        {
+                            AddPointerEdge(graph, from, (long)value, -1);
+                        }
+                    }
+                }
+            }
+
+            return;
+        }
+
+        if (IsBookkeeping(type))
+        {
+            return;
+        }
+
+        if (!_slots.TryGetValue(type.MethodTable, out PointerSlot[]? fields))
+        {
+            fields = SlotsOf(type, 0, 0);
+            _slots[type.MethodTable] = fields;
+        }
+
+        foreach (PointerSlot slot in fields)
+        {
+            // Instance field offsets count from the end of the method table pointer.
+            if (memory.ReadPointer(obj.Address + (ulong)IntPtr.Size + (ulong)slot.Offset, out ulong value))
+            {
+                AddPointerEdge(graph, from, (long)value, -1);
+            }
+        }
+    }
+
+    private static bool IsBookkeeping(ClrType type)
+    {
+        string? name = type.Name;
+        return name is not null && BookkeepingNamespaces.Any(ns => name.Contains(ns, StringComparison.Ordinal));
+    }
+
+    private static bool IsPointer(ClrElementType type) =>
+        type is ClrElementType.NativeInt or ClrElementType.NativeUInt or ClrElementType.Pointer or ClrElementType.FunctionPointer;
+
+    /// <summary>Pointer slots of a type's instance fields, nested structs included, with their offsets from the field data's start.</summary>
+    private static PointerSlot[] SlotsOf(ClrType type, int baseOffset, int depth)
+    {
+        var slots = new List<PointerSlot>();
+        if (depth > 8)
+        {
+            return [];
+        }
+
+        foreach (ClrInstanceField field in type.Fields)
+        {
+            if (IsPointer(field.ElementType))
+            {
+                slots.Add(new PointerSlot(baseOffset + field.Offset, field.Name ?? "?"));
+            }
+            else if (field.ElementType == ClrElementType.Struct && field.Type is { } inner && !inner.IsPrimitive)
+            {
+                foreach (PointerSlot slot in SlotsOf(inner, baseOffset + field.Offset, depth + 1))
+                {
+                    slots.Add(slot with { Path = $"{field.Name}.{slot.Path}" });
+                }
+            }
+        }
+
+        return slots.ToArray();
+    }
+
+    private void AddPointerEdge(ReachabilityGraph graph, int from, long value, int label)
+    {
+        int block = FindBlock(value, out bool interior);
+        if (block >= 0 && block != from)
+        {
+            graph.AddEdge(from, block, label, interior);
+        }
+    }
+
+    /// <summary>Every aligned word of every live block, read from the dump (its private memory holds the native heaps).</summary>
+    private void ScanBlocks(ReachabilityGraph graph, IDataReader memory)
+    {
+        byte[] buffer = new byte[1 << 16];
+        for (int b = 0; b < _blocks.Count; b++)
+        {
+            SnapshotBlock block = _blocks[b];
+            long start = (block.Address + 7) & ~7L;
+            long end = block.Address + block.Size;
+            for (long at = start; at + 8 <= end; at += buffer.Length)
+            {
+                int length = (int)Math.Min(buffer.Length, (end - at) & ~7L);
+                int read = memory.Read((ulong)at, buffer.AsSpan(0, length));
+                for (int i = 0; i + 8 <= read; i += 8)
+                {
+                    long value = BitConverter.ToInt64(buffer, i);
+                    int target = FindBlock(value, out bool interior);
+                    if (target >= 0 && target != b)
+                    {
+                        graph.AddEdge(b, target, graph.Label($"native block ({_siteText(block.Site)})[+{at - block.Address + i}]"), interior);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The block holding <paramref name="address"/> (-1: none), and whether it points into its middle.</summary>
+    private int FindBlock(long address, out bool interior)
+    {
+        interior = false;
+        if (address == 0)
+        {
+            return -1;
+        }
+
+        int i = Array.BinarySearch(_starts, address);
+        if (i >= 0)
+        {
+            return _order[i];
+        }
+
+        i = ~i - 1;
+        if (i >= 0 && address < _ends[i])
+        {
+            interior = true;
+            return _order[i];
+        }
+
+        return -1;
+    }
+
+    /// <summary>Names the place in <paramref name="from"/> that holds <paramref name="to"/>: <c>Holder.Ptr</c>, <c>Holder[]</c>.</summary>
+    private string ResolveLabel(int from, int to)
+    {
+        Debug.Assert(_heap is not null, "labels are resolved while the dump is open");
+        ulong address = _objectAddresses[from - _blocks.Count];
+        ClrObject obj = _heap!.GetObject(address);
+        string typeName = ShortName(obj.Type?.Name ?? "?");
+        if (obj.Type is { IsArray: true })
+        {
+            return typeName;
+        }
+
+        if (to < _blocks.Count)
+        {
+            SnapshotBlock block = _blocks[to];
+            PointerSlot[] slots = obj.Type is { } t && _slots.TryGetValue(t.MethodTable, out PointerSlot[]? s) ? s : [];
+            foreach (PointerSlot slot in slots)
+            {
+                if (_heap.Runtime.DataTarget.DataReader.ReadPointer(address + (ulong)IntPtr.Size + (ulong)slot.Offset, out ulong value)
+                    && (long)value >= block.Address && (long)value < block.Address + Math.Max(1, block.Size))
+                {
+                    return $"{typeName}.{slot.Path}";
+                }
+            }
+
+            return typeName;
+        }
+
+        ulong target = _objectAddresses[to - _blocks.Count];
+        foreach (ClrReference reference in obj.EnumerateReferencesWithFields(carefully: false, considerDependantHandles: false))
+        {
+            if (reference.Object.Address == target && reference.IsField && reference.Field is { } field)
+            {
+                return reference.InnerField is { IsField: true, Field: { } inner } ? $"{typeName}.{field.Name}.{inner.Name}" : $"{typeName}.{field.Name}";
+            }
+        }
+
+        return typeName;
+    }
+
+    /// <summary><c>System.Collections.Generic.List&lt;Sample.Holder&gt;</c> → <c>List&lt;Holder&gt;</c>.</summary>
+    internal static string ShortName(string name)
+    {
+        var result = new StringBuilder(name.Length);
+        int tokenStart = 0;
+        for (int i = 0; i <= name.Length; i++)
+        {
+            char c = i < name.Length ? name[i] : '\0';
+            if (i == name.Length || c is '<' or '>' or ',' or '[' or ']' or ' ')
+            {
+                string token = name[tokenStart..i];
+                int dot = token.LastIndexOf('.');
+                result.Append(dot >= 0 ? token[(dot + 1)..] : token);
+                if (i < name.Length)
+                {
+                    result.Append(c);
+                }
+
+                tokenStart = i + 1;
+            }
+        }
+
+        return result.ToString();
+    }
+
+    private readonly record struct PointerSlot(int Offset, string Path);
+}

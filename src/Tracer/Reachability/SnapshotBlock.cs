@@ -1,0 +1,4 @@
+namespace LeakScope.Tracer.Reachability;
+
+/// <summary>A live block as the allocator's heap walker reported it for a snapshot (src/Wire/SnapshotLayout.cs).</summary>
+internal readonly record struct SnapshotBlock(long Id, long Address, long Size, int Site, byte Family);
