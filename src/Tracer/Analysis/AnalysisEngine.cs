@@ -13,11 +13,11 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 {
     private readonly AnalysisOptions _options;
     private readonly HeapModel _heap = new();
-    private readonly SiteTable _sites = new();
+    private readonly SiteTable _sites;
     private readonly MisuseLedger _misuse = new();
     private readonly OwnershipTracker _ownership = new();
     private readonly List<HeartbeatSample> _heartbeats = new();
-    private readonly StackLedger _stacks = new();
+    private readonly StackLedger _stacks;
     private long _records;
     private HeartbeatSample? _final;
     private bool _targetBatches;
@@ -41,7 +41,12 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     public const int InFlightWindow = 64;
 
     /// <summary>An engine with nothing seen yet, judging by <paramref name="options"/> (null: <see cref="AnalysisOptions.Default"/>).</summary>
-    public AnalysisEngine(AnalysisOptions? options = null) => _options = options ?? AnalysisOptions.Default;
+    public AnalysisEngine(AnalysisOptions? options = null)
+    {
+        _options = options ?? AnalysisOptions.Default;
+        _sites = new SiteTable();
+        _stacks = new StackLedger(_sites);
+    }
 
     /// <summary>Records consumed so far.</summary>
     public long Records => _records;

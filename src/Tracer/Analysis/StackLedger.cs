@@ -1,4 +1,5 @@
 using LeakScope.Tracer.Events;
+using LeakScope.Tracer.Stacks;
 
 namespace LeakScope.Tracer.Analysis;
 
@@ -7,7 +8,7 @@ namespace LeakScope.Tracer.Analysis;
 /// the stacks of misuse calls. A finding's stacks come from its own blocks: a <c>leak</c> from the samples of the blocks
 /// still live at the end, weighted by <see cref="SampleWeight"/>; a misuse from the offending call.
 /// </summary>
-internal sealed class StackLedger
+internal sealed class StackLedger(SiteTable sites)
 {
     private readonly Dictionary<int, IReadOnlyList<CallFrame>> _stacks = new();
     private readonly Dictionary<long, StackSampled> _samples = new();
@@ -72,7 +73,7 @@ internal sealed class StackLedger
         var result = new Dictionary<(int, HeapFamily), List<FindingStack>>();
         foreach (var (key, stacks) in bySite)
         {
-            result[key] = Ordered(stacks);
+            result[key] = Ordered(stacks, key.Item1);
         }
 
         return result;
@@ -80,7 +81,7 @@ internal sealed class StackLedger
 
     /// <summary>The stack that allocated block <paramref name="id"/> (live or not), when it was sampled.</summary>
     public IReadOnlyList<CallFrame>? AllocationStack(long id) =>
-        _samples.TryGetValue(id, out StackSampled sample) && _stacks.TryGetValue(sample.StackId, out IReadOnlyList<CallFrame>? frames) ? frames : null;
+        _samples.TryGetValue(id, out StackSampled sample) && _stacks.TryGetValue(sample.StackId, out IReadOnlyList<CallFrame>? frames) ? AtSite(frames, sample.Site.Value) : null;
 
     /// <summary>Incidents grouped by their stack (each exact: count 1, its bytes), most bytes first; incidents without a stack are left out.</summary>
     public List<FindingStack> Group(IEnumerable<(IReadOnlyList<CallFrame>? Frames, long Bytes)> incidents) =>
@@ -94,11 +95,32 @@ internal sealed class StackLedger
 
     /// <summary>The stack of a misuse call, or none.</summary>
     public IReadOnlyList<CallFrame>? MisuseStack(MisuseKind kind, long id, int site) =>
-        _misuse.TryGetValue((kind, id, site), out int stackId) && _stacks.TryGetValue(stackId, out IReadOnlyList<CallFrame>? frames) ? frames : null;
+        _misuse.TryGetValue((kind, id, site), out int stackId) && _stacks.TryGetValue(stackId, out IReadOnlyList<CallFrame>? frames) ? AtSite(frames, site) : null;
 
-    private List<FindingStack> Ordered(Dictionary<int, Accumulator> stacks) =>
+    /// <summary>
+    /// The stack with its innermost frame on the site's own line when that frame is the site's call (same file, same
+    /// member). The site's line is exact (<c>[CallerLineNumber]</c> of this very call); the frame's comes from the IL map,
+    /// which names the statement before when the call's arguments begin with a value the previous statement left (seen in
+    /// Tier-0 code: <c>Free(p)</c> right after <c>p = Malloc(…)</c> read as the <c>Malloc</c> line). Frames further out keep theirs.
+    /// </summary>
+    private IReadOnlyList<CallFrame> AtSite(IReadOnlyList<CallFrame> frames, int siteId)
+    {
+        if (frames.Count == 0 || sites.Resolve(siteId) is not { IsDefined: true } site)
+        {
+            return frames;
+        }
+
+        CallFrame innermost = frames[0];
+        bool siteCall = innermost.File is { } file
+            && innermost.Line != site.Line
+            && string.Equals(file, site.File, StringComparison.Ordinal)
+            && MethodNames.IsMember(innermost.Method, site.Member);
+        return siteCall ? [innermost with { Line = site.Line }, .. frames.Skip(1)] : frames;
+    }
+
+    private List<FindingStack> Ordered(Dictionary<int, Accumulator> stacks, int site) =>
         stacks
-            .Select(s => new FindingStack(_stacks[s.Key], (long)Math.Round(s.Value.Count), (long)Math.Round(s.Value.Bytes), s.Value.Estimated))
+            .Select(s => new FindingStack(AtSite(_stacks[s.Key], site), (long)Math.Round(s.Value.Count), (long)Math.Round(s.Value.Bytes), s.Value.Estimated))
             .OrderByDescending(s => s.Bytes)
             .ThenByDescending(s => s.Count)
             .ThenBy(s => string.Join(";", s.Frames.Select(f => f.Method)), StringComparer.Ordinal)

@@ -58,6 +58,14 @@ internal static class MethodNames
     }
 
     /// <summary>
+    /// Whether a frame's formatted name (<see cref="Format"/>) is in the member <c>[CallerMemberName]</c> named: the method
+    /// itself, or a lambda or local function inside it (<c>Type.Main.&lt;lambda&gt;</c> for <c>Main</c>).
+    /// </summary>
+    public static bool IsMember(string formatted, string member) =>
+        member.Length > 0
+        && (formatted.EndsWith("." + member, StringComparison.Ordinal) || formatted.Contains("." + member + ".", StringComparison.Ordinal));
+
+    /// <summary>
     /// Async plumbing of the runtime library between the user's frames (state-machine builders, execution contexts, the
     /// thread pool's dispatch): a stack reads as the user's calls without it.
     /// </summary>

@@ -52,6 +52,37 @@ public class StackAttributionTests
         Assert.Equal(1000, first.Bytes);
     }
 
+    [Fact]
+    public void The_innermost_frame_of_the_sites_own_call_reads_the_sites_exact_line_and_other_frames_keep_theirs()
+    {
+        // The IL map can name the statement before the call (Free(p) right after p = Malloc(...) read as the Malloc line).
+        var engine = new AnalysisEngine();
+        engine.On(new SiteDefined(new SiteId(7), "/src/Program.cs", 67, "Leaky"));
+        engine.On(new SiteDefined(new SiteId(8), "/src/Tensor.cs", 12, "Create"));
+        engine.On(new StackDefined(1, [Leaky with { Line = 66 }, Clean]));
+        engine.On(new StackDefined(2, [Helper, Leaky]));
+        engine.On(new BlockAllocated(new AllocationId(1), 0, 64, new SiteId(7), HeapFamily.Raw));
+        engine.On(new StackSampled(StackOperation.Allocate, StackReason.Every, new AllocationId(1), 64, new SiteId(7), 0, 1));
+        engine.On(new BlockAllocated(new AllocationId(2), 0, 32, new SiteId(8), HeapFamily.Raw));
+        engine.On(new StackSampled(StackOperation.Allocate, StackReason.Every, new AllocationId(2), 32, new SiteId(8), 0, 2));
+
+        AnalysisResult result = engine.Finish(new StreamSummary(StreamEnd.TargetExited, 0, 0, true));
+
+        Finding atProgram = result.OfKind(FindingKind.Leak).Single(f => f.Site.Line == 67);
+        Assert.Equal([Leaky with { Line = 67 }, Clean], Assert.Single(atProgram.Stacks).Frames);
+        Finding atTensor = result.OfKind(FindingKind.Leak).Single(f => f.Site.Line == 12);
+        Assert.Equal([Helper with { Line = 12 }, Leaky], Assert.Single(atTensor.Stacks).Frames);
+    }
+
+    [Theory]
+    [InlineData("App.Paths.Leaky", "Leaky", true)]
+    [InlineData("App.Paths.Main.<lambda>", "Main", true)]
+    [InlineData("App.Paths.Main.Helper", "Main", true)]
+    [InlineData("App.Paths.NotLeaky", "Leaky", false)]
+    [InlineData("App.Paths.Leaky", "", false)]
+    public void A_frame_is_in_the_member_that_caller_info_names(string frame, string member, bool expected) =>
+        Assert.Equal(expected, MethodNames.IsMember(frame, member));
+
     [Theory]
     [InlineData(StackReason.Every, 100, 0, 1.0)]
     [InlineData(StackReason.FirstAtSite, 100, 4096, 1.0)]
