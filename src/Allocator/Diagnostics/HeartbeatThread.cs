@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
@@ -22,8 +23,11 @@ internal static class HeartbeatThread
     private static long s_sequence;
     private static int s_finalPublished;
 
-    /// <summary>How many times a flush publishes and re-reads the counters while other threads keep changing them.</summary>
-    private const int StableSnapshotAttempts = 16;
+    /// <summary>
+    /// How long a flush keeps publishing and re-reading the counters while other threads keep changing them: long enough
+    /// for a burst to end (16 back-to-back tries gave up in the middle of one), well inside the tracer's 5 s wait.
+    /// </summary>
+    private static readonly TimeSpan StableSnapshotPatience = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Tokens of detaching tracers waiting for their flush (<see cref="RequestFlush"/>).</summary>
     private static readonly ConcurrentQueue<long> s_flushRequests = new();
@@ -104,21 +108,24 @@ internal static class HeartbeatThread
     /// The detach cut: every thread's records published, the counts read when nothing changed between a publish and the
     /// read (so the records published hold exactly what the counts count), then <c>DetachFlushed</c> naming the heartbeat
     /// that carries those counts, and that heartbeat. A thread still allocating may change the counts between two reads:
-    /// the publish and the read repeat, at most <see cref="StableSnapshotAttempts"/> times; if the counts never hold
+    /// the publish and the read repeat, yielding between tries, for at most <see cref="StableSnapshotPatience"/>; if the counts never hold
     /// still, the last ones go out and the tracer's check at the cut decides (it says INCOMPLETE rather than guess).
     /// </summary>
     private static void Flush(AllocatorEventSource log, long token)
     {
+        long started = Stopwatch.GetTimestamp();
         HeapSnapshot snapshot = PublishedSnapshot();
-        for (int attempt = 1; attempt < StableSnapshotAttempts; attempt++)
+        while (true)
         {
             HeapSnapshot again = PublishedSnapshot();
             bool stable = again.Counts == snapshot.Counts;
             snapshot = again;
-            if (stable)
+            if (stable || Stopwatch.GetElapsedTime(started) > StableSnapshotPatience)
             {
                 break;
             }
+
+            Thread.Yield();
         }
 
         long sequence = Interlocked.Increment(ref s_sequence);
