@@ -51,6 +51,17 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
 
 WebApplication app = builder.Build();
 
+// One line per Prometheus scrape, so whoever watches the output (the tests) knows when a scrape has been answered.
+ILogger scrapes = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LeakyWebService.Scrapes");
+app.Use(async (context, next) =>
+{
+    await next(context);
+    if (context.Request.Path == "/metrics")
+    {
+        scrapes.LogInformation("scraped /metrics: {Status}", context.Response.StatusCode);
+    }
+});
+
 app.MapPost("/leak", () => Cache.Leak());
 app.MapPost("/churn", () => Cache.Churn());
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync });

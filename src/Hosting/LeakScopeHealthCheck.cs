@@ -20,6 +20,7 @@ internal sealed class LeakScopeHealthCheck(LeakScopeWatcher watcher, TimeProvide
         var data = new Dictionary<string, object>
         {
             ["sampledAt"] = sample.Time.ToString("O", CultureInfo.InvariantCulture),
+            ["sample"] = sample.Number,
             ["sites"] = sample.SiteCount,
         };
         if (sample.Growing.Count == 0)
