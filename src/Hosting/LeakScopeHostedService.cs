@@ -3,16 +3,19 @@ using Microsoft.Extensions.Logging;
 
 namespace LeakScope.Hosting;
 
-/// <summary>Calls <see cref="LeakScopeWatcher.Sample"/> at start and then every sample interval, until the host stops.</summary>
+/// <summary>
+/// Calls <see cref="LeakScopeWatcher.Sample"/> at start and then every sample interval — or, after a sample that took
+/// more than <see cref="LeakScopeOptions.MaxCpuShare"/> of it, after <c>duration / MaxCpuShare</c> — until the host stops.
+/// </summary>
 internal sealed partial class LeakScopeHostedService(LeakScopeWatcher watcher, TimeProvider timeProvider, ILogger<LeakScopeHostedService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(watcher.Options.SampleInterval, timeProvider);
         try
         {
-            do
+            while (!stoppingToken.IsCancellationRequested)
             {
+                long started = timeProvider.GetTimestamp();
                 try
                 {
                     watcher.Sample();
@@ -22,8 +25,11 @@ internal sealed partial class LeakScopeHostedService(LeakScopeWatcher watcher, T
                     // A failed sample must not take the service down: say so and try again next interval.
                     SampleFailed(logger, e);
                 }
+
+                TimeSpan took = timeProvider.GetElapsedTime(started);
+                TimeSpan wait = watcher.Options.NextWait(took) - took;
+                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, timeProvider, stoppingToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

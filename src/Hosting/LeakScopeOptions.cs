@@ -28,8 +28,27 @@ public sealed class LeakScopeOptions
     /// </summary>
     public int RecentWindows { get; set; } = 6;
 
+    /// <summary>
+    /// Most of one core the sampling may take, as a fraction (default 0.01, 1 %). A sample walks the live heap, so its
+    /// cost grows with the heap (bench/README.md, "The hosting watcher"): when one took longer than this share of
+    /// <see cref="SampleInterval"/>, the watcher waits <c>duration / MaxCpuShare</c> before the next one instead.
+    /// </summary>
+    public double MaxCpuShare { get; set; } = 0.01;
+
+    /// <summary>The wait before the next sample, after one that took <paramref name="sampleDuration"/>.</summary>
+    internal TimeSpan NextWait(TimeSpan sampleDuration)
+    {
+        TimeSpan budgeted = sampleDuration / MaxCpuShare;
+        return budgeted > SampleInterval ? budgeted : SampleInterval;
+    }
+
     internal void Validate()
     {
+        if (!(MaxCpuShare > 0 && MaxCpuShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxCpuShare), MaxCpuShare, "LeakScope: MaxCpuShare must be in (0, 1].");
+        }
+
         if (SampleInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(SampleInterval), SampleInterval, "LeakScope: SampleInterval must be positive.");

@@ -59,6 +59,14 @@ public sealed class HostTests
     }
 
     [Fact]
+    public void ASampleOverTheCpuBudgetStretchesTheWaitToKeepTheShare()
+    {
+        var options = new LeakScopeOptions(); // 10 s, 1 %
+        Assert.Equal(TimeSpan.FromSeconds(10), options.NextWait(TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(TimeSpan.FromSeconds(13), options.NextWait(TimeSpan.FromMilliseconds(130)));
+    }
+
+    [Fact]
     public void OptionsThatCannotWorkAreRefusedWithTheirName()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
@@ -66,5 +74,7 @@ public sealed class HostTests
         Assert.Equal("RecentWindows", e.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             new LeakScopeWatcher(Microsoft.Extensions.Options.Options.Create(new LeakScopeOptions { MaxSites = 0 })));
+        Assert.Equal("MaxCpuShare", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new LeakScopeWatcher(Microsoft.Extensions.Options.Options.Create(new LeakScopeOptions { MaxCpuShare = 0 }))).ParamName);
     }
 }

@@ -11,6 +11,7 @@ namespace LeakScope.Allocator.Heaps;
 /// </summary>
 internal sealed unsafe class SiteTally
 {
+
     private long[] _blocks;
     private long[] _bytes;
 
@@ -78,26 +79,21 @@ internal sealed unsafe class SiteTally
             }
 
             byte* slot = (byte*)arena.PoolBase(p);
-            for (int s = 0; s < carved; s++, slot += stride)
+            byte* end = slot + ((nint)carved * stride);
+            for (; slot < end; slot += stride)
             {
-                var header = (BlockHeader*)slot;
-                if (Volatile.Read(ref header->State) != BlockState.Live)
+                // The header as two 8-byte reads: the id, then (site, size, family, state) together — BlockHeader's
+                // little-endian layout; a change to it fails CaptureSitesCoversEveryFamilyIncludingTheTrackedOnesAndLargeBlocks
+                // (tests/LeakScope.Hosting.Tests) — then the id again. Seqlock read, as HeapWalker.TryRead but without its full fence: acquire
+                // reads are not reordered with later reads, so the second id read happens after the fields were read.
+                long id = Volatile.Read(ref *(long*)slot);
+                ulong fields = Volatile.Read(ref *(ulong*)(slot + sizeof(long)));
+                if ((byte)(fields >> 56) != BlockState.Live || id == 0 || Volatile.Read(ref *(long*)slot) != id)
                 {
                     continue;
                 }
 
-                // Seqlock read, as HeapWalker.TryRead but without its full fence: acquire reads are not reordered
-                // with later reads, so the second id read happens after the fields were read.
-                long id = Volatile.Read(ref header->AllocationId);
-                int site = Volatile.Read(ref header->SiteId);
-                ushort size = Volatile.Read(ref header->Size);
-                byte family = Volatile.Read(ref header->Family);
-                if (id == 0 || Volatile.Read(ref header->AllocationId) != id || Volatile.Read(ref header->State) != BlockState.Live)
-                {
-                    continue;
-                }
-
-                Add(site, (AllocationFamily)family, size);
+                Add((int)(uint)fields, (AllocationFamily)(byte)(fields >> 48), (ushort)(fields >> 32));
             }
         }
     }
