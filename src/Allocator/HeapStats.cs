@@ -18,4 +18,29 @@ public static class HeapStats
 
         return new HeapSnapshot(families);
     }
+
+    /// <summary>
+    /// Every site that has live blocks, per family, with its live blocks and bytes: one walk over the live heap (every
+    /// family, the tracked <c>NativeMemory</c> / <c>Marshal</c> blocks included), paid by the caller, with nothing added
+    /// to the allocate / free path. Runs beside allocating threads; blocks allocated or freed during the walk may or
+    /// may not be counted. No order is promised.
+    /// </summary>
+    public static IReadOnlyList<SiteUsage> CaptureSites()
+    {
+        SiteTally tally = SiteTally.Capture();
+        var sites = new List<SiteUsage>();
+        for (int i = 0; i < tally.Length; i++)
+        {
+            long blocks = tally.BlocksAt(i);
+            if (blocks == 0)
+            {
+                continue;
+            }
+
+            Diagnostics.SiteInfo site = Diagnostics.SiteRegistry.Get(i / FamilySlots.Count);
+            sites.Add(new SiteUsage(site.File, site.Line, site.Member, (AllocationFamily)(i % FamilySlots.Count), blocks, tally.BytesAt(i)));
+        }
+
+        return sites;
+    }
 }

@@ -42,8 +42,28 @@ internal static class AllocatorMeter
             meter.CreateObservableUpDownCounter("leakscope.allocator.live_bytes", () => PerFamily(s => s.LiveBytes), "By", "Bytes in live blocks, per allocation family.");
             meter.CreateObservableUpDownCounter("leakscope.allocator.live_blocks", () => PerFamily(s => s.LiveBlocks), "{block}", "Live blocks, per allocation family.");
             meter.CreateObservableCounter("leakscope.allocator.misuse", () => PerFamily(s => s.MisuseCount), "{misuse}", "Misuses caught in-process, per allocation family.");
+
+            // The per-site gauges belong to this meter (one meter, one name for listeners to enable); what they show
+            // is fed by a watcher through SiteMetrics.Publish (LeakScope.Hosting's, docs/hosting.md).
+            meter.CreateObservableGauge(SiteMetrics.LiveBytesInstrument, SiteMetrics.LiveBytes, "By", "Bytes in live blocks of one allocating site and family (the top sites by live bytes).");
+            meter.CreateObservableGauge(SiteMetrics.LiveBlocksInstrument, SiteMetrics.LiveBlocks, "{block}", "Live blocks of one allocating site and family (the top sites by live bytes).");
+            meter.CreateObservableGauge(SiteMetrics.GrowingInstrument, SiteMetrics.Growing, "{site}", "1 for each site whose live bytes the growth rule currently flags as growing.");
             Volatile.Write(ref s_meter, meter);
         }
+    }
+
+    /// <summary>The family's name in metrics and reports (<c>raw</c>, <c>pool</c>, …); <c>unknown</c> for anything else.</summary>
+    public static string FamilyName(AllocationFamily family)
+    {
+        foreach ((AllocationFamily f, string name) in s_families)
+        {
+            if (f == family)
+            {
+                return name;
+            }
+        }
+
+        return "unknown";
     }
 
     private static IEnumerable<Measurement<long>> PerFamily(Func<HeapSnapshot, long> select)

@@ -49,6 +49,9 @@ internal static class SiteRegistry
         return (uint)id < (uint)Volatile.Read(ref s_count) && (uint)id < (uint)sites.Length ? sites[id] : sites[0];
     }
 
+    /// <summary>Sites defined so far, the empty site 0 included.</summary>
+    public static int Count => Volatile.Read(ref s_count);
+
     /// <summary>All sites defined so far, by id (index 0 is the empty site).</summary>
     public static SiteInfo[] Snapshot()
     {

@@ -142,6 +142,23 @@ internal static class TrackedBlocks
         return live;
     }
 
+    /// <summary>Adds every live tracked block to <paramref name="tally"/>, one stripe at a time (each under its own lock, held for one pass over its table).</summary>
+    public static void AddLiveTo(SiteTally tally)
+    {
+        foreach (Stripe stripe in s_stripes)
+        {
+            stripe.Enter();
+            try
+            {
+                stripe.AddLiveTo(tally);
+            }
+            finally
+            {
+                stripe.Exit();
+            }
+        }
+    }
+
     private static Stripe[] CreateStripes()
     {
         var stripes = new Stripe[StripeCount];
@@ -266,6 +283,20 @@ internal static class TrackedBlocks
                     _entries[i] = default;
                     _count--;
                     return;
+                }
+            }
+        }
+
+        public void AddLiveTo(SiteTally tally)
+        {
+            nint[] keys = _keys;
+            TrackedEntry[] entries = _entries;
+            for (int i = 0; i < keys.Length; i++)
+            {
+                nint key = keys[i];
+                if (key != 0 && key != Tombstone && entries[i].State == TrackedState.Live)
+                {
+                    tally.Add(entries[i].Block.SiteId, entries[i].Block.Family, (long)entries[i].Block.Size);
                 }
             }
         }

@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+
+namespace LeakScope.Allocator.Heaps;
+
+/// <summary>
+/// Live blocks and bytes per (site, family), summed by one walk of the live heap: every carved slot of every arena,
+/// the large-block registry and the tracked system blocks (the same ground <see cref="HeapWalker"/> covers). It adds
+/// nothing to the allocate / free path — its cost is one pass over the headers, paid by the thread that asks — and it
+/// runs concurrently with allocation: a slot counts only when its id reads the same before and after its fields
+/// (acquire reads keep that order), so a block being resized in place is skipped rather than misattributed.
+/// </summary>
+internal sealed unsafe class SiteTally
+{
+
+    private long[] _blocks;
+    private long[] _bytes;
+
+    public SiteTally(int siteCapacity)
+    {
+        _blocks = new long[Math.Max(siteCapacity, 1) * FamilySlots.Count];
+        _bytes = new long[_blocks.Length];
+    }
+
+    /// <summary>Entries: site id × <see cref="FamilySlots.Count"/> + family.</summary>
+    public int Length => _blocks.Length;
+
+    public long BlocksAt(int index) => _blocks[index];
+
+    public long BytesAt(int index) => _bytes[index];
+
+    /// <summary>Walks the whole live heap into a new tally.</summary>
+    public static SiteTally Capture()
+    {
+        var tally = new SiteTally(Diagnostics.SiteRegistry.Count);
+        foreach (Arena arena in ArenaMap.All())
+        {
+            tally.AddArena(arena);
+        }
+
+        foreach (KeyValuePair<nint, LargeBlock> entry in LargeBlocks.SnapshotLive())
+        {
+            tally.Add(entry.Value.SiteId, entry.Value.Family, (long)entry.Value.Size);
+        }
+
+        Tracked.TrackedBlocks.AddLiveTo(tally);
+        return tally;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int siteId, AllocationFamily family, long size)
+    {
+        if ((uint)family >= FamilySlots.Count || siteId < 0)
+        {
+            return; // Not a family or a site any writer stores: nothing to count it under.
+        }
+
+        int index = (siteId * FamilySlots.Count) + (int)family;
+        if ((uint)index >= (uint)_blocks.Length)
+        {
+            Grow(siteId);
+            index = (siteId * FamilySlots.Count) + (int)family;
+        }
+
+        _blocks[index]++;
+        _bytes[index] += size;
+    }
+
+    private void AddArena(Arena arena)
+    {
+        int pools = Volatile.Read(ref arena.PoolsInUse);
+        for (int p = 0; p < pools; p++)
+        {
+            ref PoolInfo pool = ref arena.Pools[p];
+            int stride = pool.Stride;
+            int carved = Volatile.Read(ref pool.Carved);
+            if (stride == 0 || carved == 0)
+            {
+                continue;
+            }
+
+            byte* slot = (byte*)arena.PoolBase(p);
+            byte* end = slot + ((nint)carved * stride);
+            for (; slot < end; slot += stride)
+            {
+                // The header as two 8-byte reads: the id, then (site, size, family, state) together — BlockHeader's
+                // little-endian layout; a change to it fails CaptureSitesCoversEveryFamilyIncludingTheTrackedOnesAndLargeBlocks
+                // (tests/LeakScope.Hosting.Tests) — then the id again. Seqlock read, as HeapWalker.TryRead but without its full fence: acquire
+                // reads are not reordered with later reads, so the second id read happens after the fields were read.
+                long id = Volatile.Read(ref *(long*)slot);
+                ulong fields = Volatile.Read(ref *(ulong*)(slot + sizeof(long)));
+                if ((byte)(fields >> 56) != BlockState.Live || id == 0 || Volatile.Read(ref *(long*)slot) != id)
+                {
+                    continue;
+                }
+
+                Add((int)(uint)fields, (AllocationFamily)(byte)(fields >> 48), (ushort)(fields >> 32));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int siteId)
+    {
+        // A site interned after the tally was sized.
+        int length = Math.Max(_blocks.Length * 2, (siteId + 1) * FamilySlots.Count);
+        Array.Resize(ref _blocks, length);
+        Array.Resize(ref _bytes, length);
+    }
+}
