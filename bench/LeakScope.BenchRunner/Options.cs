@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace LeakScope.BenchRunner;
 
-internal sealed record Options(int Runs, double Scale, bool Native, bool Buffers, bool Quick, string? Output)
+internal sealed record Options(int Runs, double Scale, bool Native, bool Buffers, bool Quick, string? Output, bool MixedOnly = false)
 {
     public static Options Parse(string[] args)
     {
@@ -16,6 +16,7 @@ internal sealed record Options(int Runs, double Scale, bool Native, bool Buffers
                 "--scale" => options with { Scale = double.Parse(args[++i], CultureInfo.InvariantCulture) },
                 "--no-native" => options with { Native = false },
                 "--no-buffers" => options with { Buffers = false },
+                "--mixed-only" => options with { MixedOnly = true },
                 "--output" => options with { Output = args[++i] },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see bench/README.md"),
             };

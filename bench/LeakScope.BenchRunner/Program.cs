@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LeakScope.BenchRunner;
 
-// dotnet run -c Release --project bench/LeakScope.BenchRunner [-- --quick] [--runs N] [--no-native] [--no-buffers] [--output file.md]
+// dotnet run -c Release --project bench/LeakScope.BenchRunner [-- --quick] [--runs N] [--no-native] [--no-buffers] [--mixed-only] [--output file.md]
 // Everything printed is measured in this run; ratios divide medians of the same number of runs.
 var options = Options.Parse(args);
 var paths = Paths.Find();
@@ -19,6 +19,45 @@ Say();
 Say($"machine: {Machine.Describe()}");
 Say($"runs per configuration: {options.Runs}; workload scale {options.Scale.ToString(CultureInfo.InvariantCulture)}");
 Say();
+
+// ---- The mixed-size loop (issue 15): untraced, `--stacks none`, `--stacks sampled` (the default), interleaved ----
+{
+    Say("## Mixed sizes 16–271 B per call, 5 M PoolHeap alloc/free pairs: untraced vs traced (`--stacks sampled`, the default, and `none`)");
+    Say();
+    Say("Runs interleaved (untraced, none, sampled, then the next round); best / median; ratios divide bests (medians in parentheses).");
+    Say();
+    string scale = options.Scale.ToString(CultureInfo.InvariantCulture);
+    var u = new List<double>();
+    var uCpu = new List<double>();
+    var none = new List<Tracing.Result>();
+    var sampled = new List<Tracing.Result>();
+    for (int i = 0; i < options.Runs; i++)
+    {
+        Run untracedRun = Run.Start("dotnet", [paths.TraceBench, "mixed", scale]);
+        u.Add(untracedRun.WorkloadMs);
+        uCpu.Add(untracedRun.WorkloadCpuMs);
+        none.Add(Tracing.Trace(paths, "mixed", scale, perOperation: false, bufferMB: null, stacks: "none"));
+        sampled.Add(Tracing.Trace(paths, "mixed", scale, perOperation: false, bufferMB: null, stacks: "sampled"));
+    }
+
+    double[] noneMs = none.Select(r => r.WorkloadMs).ToArray();
+    double[] sampledMs = sampled.Select(r => r.WorkloadMs).ToArray();
+    double noneCpu = none.Min(r => r.WorkloadCpuMs);
+    double sampledCpu = sampled.Min(r => r.WorkloadCpuMs);
+    Say("The CPU columns are the target's main-thread CPU time in the timed section (best): the target-side cost, apart from the");
+    Say("time the tracer and other processes take from the shared cores.");
+    Say();
+    Say("| mode | untraced ms | traced ms | traced / untraced | target CPU ms: untraced, traced | CPU ratio | complete | events lost |");
+    Say("|---|---:|---:|---:|---:|---:|---|---:|");
+    Say($"| none | {Cell(u.ToArray())} | {Cell(noneMs)} | **{noneMs.Min() / u.Min():F2}×** ({MedianOf(noneMs) / MedianOf(u):F2}×) | {uCpu.Min():F1}, {noneCpu:F1} | {noneCpu / uCpu.Min():F2}× | {Tracing.Summary(none.Select(t => t.Complete))} | {none.Max(t => t.EventsLost)} |");
+    Say($"| sampled (default) | {Cell(u.ToArray())} | {Cell(sampledMs)} | **{sampledMs.Min() / u.Min():F2}×** ({MedianOf(sampledMs) / MedianOf(u):F2}×) | {uCpu.Min():F1}, {sampledCpu:F1} | {sampledCpu / uCpu.Min():F2}× | {Tracing.Summary(sampled.Select(t => t.Complete))} | {sampled.Max(t => t.EventsLost)} |");
+    Say();
+    if (options.MixedOnly)
+    {
+        Say($"load average at end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        return 0;
+    }
+}
 
 // ---- .NET workloads: untraced vs `leakscope trace` (high-rate mode, default buffer) ----
 var workloads = new[] { ("small", "5 M alloc/free of 64 B, one thread"), ("live1m", "1 M live blocks built and freed, ×2"), ("threads4", "4 threads, 2 M cross-thread frees") };

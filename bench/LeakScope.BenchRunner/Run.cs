@@ -20,6 +20,16 @@ internal sealed record Run(int ExitCode, IReadOnlyList<(TimeSpan At, string Line
         }
     }
 
+    /// <summary>The milliseconds of the <c>WORKLOADCPU name ms</c> line (the main thread's CPU time), NaN when absent.</summary>
+    public double WorkloadCpuMs
+    {
+        get
+        {
+            string? line = Lines.Select(l => l.Line).FirstOrDefault(l => l.StartsWith("WORKLOADCPU ", StringComparison.Ordinal));
+            return line is null ? double.NaN : double.Parse(line.Split(' ')[2], CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>When the first line starting with <paramref name="prefix"/> arrived.</summary>
     public TimeSpan? LineAt(string prefix) => Lines.Where(l => l.Line.StartsWith(prefix, StringComparison.Ordinal)).Select(l => (TimeSpan?)l.At).FirstOrDefault();
 

@@ -6,7 +6,11 @@ namespace LeakScope.BenchRunner;
 /// <summary>A workload launched under the built <c>leakscope trace</c>, its WORKLOAD time read from the child's output passing through.</summary>
 internal static class Tracing
 {
-    public sealed record Result(double WorkloadMs, bool Complete, long EventsLost, double EndToJudgedMs, double ExitToReportMs);
+    public sealed record Result(double WorkloadMs, bool Complete, long EventsLost, double EndToJudgedMs, double ExitToReportMs)
+    {
+        /// <summary>The target's main-thread CPU time in the timed section (<c>WORKLOADCPU</c>).</summary>
+        public double WorkloadCpuMs { get; init; } = double.NaN;
+    }
 
     public static Result Trace(Paths paths, string workload, string scale, bool perOperation, int? bufferMB, string? stacks = null)
     {
@@ -44,7 +48,10 @@ internal static class Tracing
             // HEAPSTATS is the child's last line before Main returns; the CLI exits right after writing the report.
             TimeSpan? lastLine = run.LineAt("HEAPSTATS ");
             double exitToReport = lastLine is { } at ? (run.Exited - at).TotalMilliseconds : double.NaN;
-            return new Result(run.WorkloadMs, root.GetProperty("complete").GetBoolean(), root.GetProperty("eventsLost").GetInt64(), endToJudged, exitToReport);
+            return new Result(run.WorkloadMs, root.GetProperty("complete").GetBoolean(), root.GetProperty("eventsLost").GetInt64(), endToJudged, exitToReport)
+            {
+                WorkloadCpuMs = run.WorkloadCpuMs,
+            };
         }
         finally
         {

@@ -16,6 +16,27 @@ internal static unsafe class Workloads
         }
     }
 
+    /// <summary>
+    /// One thread allocating and freeing at once, the size varying 16–271 B on every call (a fixed pseudo-random sequence,
+    /// the same as the untraced ratios' "mixed" loop in bench/LeakScope.Benchmarks).
+    /// </summary>
+    public static void Mixed(long iterations)
+    {
+        var random = new Random(20261202);
+        var sizes = new nuint[4096];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            sizes[i] = (nuint)random.Next(16, 272);
+        }
+
+        for (long i = 0; i < iterations; i++)
+        {
+            byte* p = (byte*)PoolHeap.Malloc(sizes[(int)i & 4095]);
+            p[0] = 1;
+            PoolHeap.Free(p);
+        }
+    }
+
     /// <summary>Build up one million live blocks of 16..80 bytes, then free them all.</summary>
     public static void LiveMillion(long rounds)
     {

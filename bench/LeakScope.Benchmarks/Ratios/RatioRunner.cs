@@ -31,11 +31,46 @@ internal static unsafe class RatioRunner
         double scale = DoubleOption(args, "--scale", 1.0);
         long n = (long)(400_000 * scale);
 
+        // --only <section>[,<section>…] (one-thread, claim, sites, threads, memory): a subset, for working on one of them.
+        string[] only = StringOption(args, "--only")?.Split(',') ?? [];
+        bool Wanted(string section) => only.Length == 0 || only.Contains(section);
+
         Loops.WarmUp();
         Console.WriteLine($"# LeakScope untraced ratios — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
             $".NET {Environment.Version}, load average at start {LoadAverage()}; best of {rounds} interleaved rounds, thread CPU time");
         Console.WriteLine();
 
+        if (Wanted("one-thread"))
+        {
+            OneThread(rounds, n);
+        }
+
+        if (Wanted("claim"))
+        {
+            Claim(rounds, n);
+        }
+
+        if (Wanted("sites"))
+        {
+            Sites(rounds, n / 2);
+        }
+
+        if (Wanted("threads"))
+        {
+            Threads(rounds, n);
+        }
+
+        if (Wanted("memory"))
+        {
+            Burst();
+        }
+
+        Console.WriteLine($"load average at end {LoadAverage()}");
+        return 0;
+    }
+
+    private static void OneThread(int rounds, long n)
+    {
         Console.WriteLine("## One thread: alloc + free (thread CPU ns per pair; ratio to NativeMemory)");
         Console.WriteLine();
         Header("workload");
@@ -53,7 +88,10 @@ internal static unsafe class RatioRunner
         Row("mixed 16–271 B, 4096 live (ring)", rounds,
             () => Loops.MixedRing<NativeHeap>(n, 4096), () => Loops.MixedRing<Raw>(n, 4096), () => Loops.MixedRing<Pool>(n, 4096));
         Console.WriteLine();
+    }
 
+    private static void Claim(int rounds, long n)
+    {
         Console.WriteLine("## The claim's compare-exchange (racing double frees, docs/heaps.md): NativeMemory with and without one on each free");
         Console.WriteLine();
         Console.WriteLine("| workload | NativeMemory ns | + state byte and compare-exchange ns | cost ns per pair | share of a PoolHeap pair |");
@@ -69,11 +107,6 @@ internal static unsafe class RatioRunner
         }
 
         Console.WriteLine();
-        Sites(rounds, n / 2);
-        Threads(rounds, n);
-        Burst();
-        Console.WriteLine($"load average at end {LoadAverage()}");
-        return 0;
     }
 
     /// <summary>
@@ -233,11 +266,14 @@ internal static unsafe class RatioRunner
         Console.WriteLine("## Memory given back: 2 M × 256 B PoolHeap blocks allocated, then all freed (RSS = VmRSS)");
         Console.WriteLine();
         BurstReport report = BurstAndFree.Run(blocks: 2_000_000, size: 256, settle: TimeSpan.FromSeconds(5));
-        Console.WriteLine("| RSS at start | at peak | after the frees | returned within | above start |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"| {Mb(report.Start)} | {Mb(report.Peak)} | {Mb(report.After)} | {report.Settled.TotalMilliseconds:F0} ms | **{Mb(report.After - report.Start)}** |");
+        Console.WriteLine("| RSS at start | at peak | within 64 MB of start after | RSS then | purge settled after | RSS then | above start |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| {Mb(report.Start)} | {Mb(report.Peak)} | {report.Returned.TotalMilliseconds:F0} ms | {Mb(report.Within64)} | " +
+            $"{report.PurgeSettled.TotalMilliseconds:F0} ms | {Mb(report.Settled)} | **{Mb(report.Settled - report.Start)}** |");
         Console.WriteLine();
         Console.WriteLine("Steady loop afterwards (mixed 16–271 B, 20 000 live, 5 M steps): " + BurstAndFree.SteadyLoop(20_000, 5_000_000));
+        Console.WriteLine();
+        Console.WriteLine("live1m's shape (1 M blocks of 16–79 B built and freed, at once again): " + BurstAndFree.Rebuild(rounds: 2));
         Console.WriteLine();
     }
 
@@ -253,6 +289,12 @@ internal static unsafe class RatioRunner
         {
             return "unknown";
         }
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static int IntOption(string[] args, string name, int fallback)

@@ -28,7 +28,19 @@ internal sealed unsafe class Arena
 
     private Arena(nint baseAddress) => Base = baseAddress;
 
-    public static Arena Create() => new((nint)NativeMemory.AlignedAlloc(Size, Size));
+    /// <summary>A new arena: the next of the reserved region (<see cref="ArenaRegion"/>), or from the system allocator.</summary>
+    public static Arena Create()
+    {
+        nint inRegion = ArenaRegion.TakeNext();
+        if (inRegion != 0)
+        {
+            var arena = new Arena(inRegion);
+            ArenaRegion.Publish(arena);
+            return arena;
+        }
+
+        return new((nint)NativeMemory.AlignedAlloc(Size, Size));
+    }
 
     public nint PoolBase(int poolIndex) => Base + ((nint)poolIndex << PoolShift);
 
@@ -37,7 +49,8 @@ internal sealed unsafe class Arena
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public BlockHeader* TryGetHeader(nint user)
     {
-        nint offset = user - Base;
+        // Arenas are aligned to their size: the offset needs no load of Base (the map matched the pointer to this arena).
+        nint offset = user & (Size - 1);
         // The mask keeps the index inside the 64-entry table for any pointer the map matched to this arena.
         ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
         uint inPool = (uint)offset & (PoolSize - 1);

@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace LeakScope.Allocator.Heaps;
 
 /// <summary>
-/// Finds the arena that contains a pointer without locks: an open-addressed table keyed by the arena's
+/// Finds the arena that contains a pointer without locks: by its offset in the reserved region
+/// (<see cref="ArenaRegion"/>) for arenas cut from it, otherwise in an open-addressed table keyed by the arena's
 /// base address, replaced wholesale (copy-on-write) when an arena is added, which is rare.
 /// </summary>
 internal static class ArenaMap
@@ -14,6 +15,18 @@ internal static class ArenaMap
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Arena? Find(nint pointer)
+    {
+        nuint offset = (nuint)(pointer - ArenaRegion.Base);
+        if (offset < ArenaRegion.Length)
+        {
+            return ArenaRegion.Arenas[(int)(offset >> Arena.SizeShift)];
+        }
+
+        return FindHashed(pointer);
+    }
+
+    /// <summary>Arenas outside the reserved region (and a region arena too: every arena is in the table).</summary>
+    private static Arena? FindHashed(nint pointer)
     {
         Arena?[] table = s_table;
         nint arenaBase = pointer & ~(nint)(Arena.Size - 1);

@@ -30,6 +30,9 @@ internal struct PoolInfo
     /// <summary>Where the pool sits in its size-class pool's list of pools with free blocks; -1 when in none.</summary>
     public int ListIndex;
 
+    /// <summary>When the pool last became empty (<see cref="Environment.TickCount64"/>): the purge gives back pools that stay so.</summary>
+    public long EmptiedAt;
+
     public AllocationFamily Family;
 
     public int ClassIndex;

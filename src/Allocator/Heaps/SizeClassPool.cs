@@ -5,16 +5,18 @@ namespace LeakScope.Allocator.Heaps;
 /// spill a cache, a batch at a time, so the lock is rarely taken.
 /// <para>
 /// Free blocks are kept per pool (as CPython's obmalloc keeps them), so the store knows when every block of a pool is
-/// back: such an empty pool is kept for reuse while its class keeps fewer than <see cref="KeptPerClass"/> or all
-/// classes together fewer than <see cref="RetainedEmptyPoolLimit"/> (the hysteresis: a steady loop reuses its empty
-/// pools and never calls the system), and beyond that its pages are given back (<see cref="SystemPages"/>) and the pool waits, released,
-/// to be carved again by the same class. Blocks are taken from pools already in use first, so that a burst's pools
-/// drain and empty instead of being kept half-used.
+/// back. An empty pool stays mapped and reusable; once its class keeps more than <see cref="KeptPerClass"/> and all
+/// classes together more than <see cref="RetainedEmptyPoolLimit"/>, it becomes eligible for <see cref="PagePurger"/>,
+/// which gives the pages of pools that have stayed empty for <see cref="PagePurger.DelayMilliseconds"/> back in
+/// batches, one system call per run of adjacent pools (jemalloc's decay, mimalloc's delayed purge). A released pool
+/// waits to be carved again by the same class. The hysteresis and the delay together keep a steady loop, and a program
+/// that frees a large structure and builds it again at once, from calling the system at all. Blocks are taken from
+/// pools already in use first, so that a burst's pools drain and empty instead of being kept half-used.
 /// </para>
 /// </summary>
 internal sealed class SizeClassPool
 {
-    /// <summary>Empty pools kept mapped across all classes (16 MiB); beyond this an emptied pool's pages go back.</summary>
+    /// <summary>Empty pools kept mapped across all classes (16 MiB); beyond this, pools that stay empty are purged.</summary>
     internal const int RetainedEmptyPoolLimit = 1024;
 
     /// <summary>
@@ -34,7 +36,7 @@ internal sealed class SizeClassPool
     /// <summary>Pools with some free blocks and some in use (or the pool being carved, with free blocks).</summary>
     private readonly List<PoolRef> _partial = new();
 
-    /// <summary>Pools whose every carved block is free here, kept mapped.</summary>
+    /// <summary>Pools whose every carved block is free here, kept mapped; in the order they emptied (oldest first).</summary>
     private readonly List<PoolRef> _empty = new();
 
     /// <summary>Pools whose pages went back to the system; carved again before any new pool is acquired.</summary>
@@ -83,8 +85,10 @@ internal sealed class SizeClassPool
                 }
                 else if (_empty.Count > 0)
                 {
+                    // The most recently emptied: its pages are the likeliest still cached.
                     PoolRef pool = _empty[^1];
                     RemoveFromList(_empty, pool);
+                    Volatile.Write(ref _emptyCount, _empty.Count);
                     Interlocked.Decrement(ref s_retainedEmptyPools);
                     AddToList(_partial, pool);
                 }
@@ -148,34 +152,75 @@ internal sealed class SizeClassPool
 
     private bool IsCurrent(PoolRef pool) => _current is { } current && ReferenceEquals(current.Arena, pool.Arena) && current.Index == pool.Index;
 
-    /// <summary>Every carved block of <paramref name="pool"/> (not being carved) is back: keep it mapped, or give it back.</summary>
+    /// <summary>Every carved block of <paramref name="pool"/> (not being carved) is back: keep it mapped, for now.</summary>
     private void Emptied(PoolRef pool)
     {
         RemoveFromList(_partial, pool);
-        bool keep = !SystemPages.CanRelease
-            || _empty.Count < KeptPerClass
-            || Volatile.Read(ref s_retainedEmptyPools) < RetainedEmptyPoolLimit;
-        if (keep)
+        pool.Info.EmptiedAt = Environment.TickCount64;
+        int retained = Interlocked.Increment(ref s_retainedEmptyPools);
+        AddToList(_empty, pool);
+        Volatile.Write(ref _emptyCount, _empty.Count);
+        if (SystemPages.CanRelease && retained > RetainedEmptyPoolLimit && _empty.Count > KeptPerClass)
         {
-            Interlocked.Increment(ref s_retainedEmptyPools);
-            AddToList(_empty, pool);
-        }
-        else
-        {
-            Release(pool);
+            PagePurger.Eligible(retained);
         }
     }
 
-    /// <summary>Forgets an empty pool's blocks and gives its pages back; its slots then read as never carved (zeros).</summary>
-    private void Release(PoolRef pool)
+    /// <summary>Empty pools of this class beyond what it always keeps (read unlocked by the purger: a hint).</summary>
+    internal int Excess => Math.Max(0, Volatile.Read(ref _emptyCount) - KeptPerClass);
+
+    private int _emptyCount;
+
+    /// <summary>
+    /// Takes out up to <paramref name="wanted"/> of this class's oldest empty pools that have been empty since
+    /// <paramref name="emptiedBy"/> or before (never its newest <see cref="KeptPerClass"/>), forgets their blocks and
+    /// appends them to <paramref name="into"/>; their slots read as never carved from now on. The caller gives their
+    /// pages back and returns them with <see cref="AddReleased"/>. Returns how many it took.
+    /// </summary>
+    internal int TakeAged(long emptiedBy, int wanted, List<PoolRef> into)
     {
-        ref PoolInfo info = ref pool.Info;
-        Volatile.Write(ref info.Carved, 0);
-        info.FreeHead = 0;
-        info.FreeCount = 0;
-        SystemPages.Release(pool.Base, Arena.PoolSize);
-        HeapFootprint.CountRelease(1);
-        _released.Push(pool);
+        lock (_lock)
+        {
+            int eligible = _empty.Count - KeptPerClass;
+            int taken = 0;
+            int kept = 0;
+            for (int i = 0; i < _empty.Count; i++)
+            {
+                PoolRef pool = _empty[i];
+                ref PoolInfo info = ref pool.Info;
+                if (taken < eligible && taken < wanted && info.EmptiedAt <= emptiedBy)
+                {
+                    Volatile.Write(ref info.Carved, 0);
+                    info.FreeHead = 0;
+                    info.FreeCount = 0;
+                    info.ListIndex = -1;
+                    into.Add(pool);
+                    taken++;
+                    continue;
+                }
+
+                // Compacted in order, so the list stays oldest first.
+                info.ListIndex = kept;
+                _empty[kept++] = pool;
+            }
+
+            _empty.RemoveRange(kept, _empty.Count - kept);
+            Volatile.Write(ref _emptyCount, _empty.Count);
+            Interlocked.Add(ref s_retainedEmptyPools, -taken);
+            return taken;
+        }
+    }
+
+    /// <summary>Takes back pools whose pages <see cref="PagePurger"/> gave back; they are carved again before any new pool.</summary>
+    internal void AddReleased(List<PoolRef> pools, int start, int count)
+    {
+        lock (_lock)
+        {
+            for (int i = start; i < start + count; i++)
+            {
+                _released.Push(pools[i]);
+            }
+        }
     }
 
     private nint CarveLocked()

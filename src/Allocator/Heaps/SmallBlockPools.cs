@@ -10,6 +10,9 @@ internal static class SmallBlockPools
 
     public static SizeClassPool For(int slot) => s_pools[slot];
 
+    /// <summary>Every (family, size class) store, indexed by slot.</summary>
+    public static ReadOnlySpan<SizeClassPool> All => s_pools;
+
     /// <summary>Returns a list of <paramref name="count"/> blocks starting at <paramref name="head"/>.</summary>
     public static void ReturnList(int slot, nint head, int count) => s_pools[slot].Give(head, count);
 
