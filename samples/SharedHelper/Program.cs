@@ -36,9 +36,16 @@ namespace LeakScope.Samples
         {
             for (int i = 0; i < count; i++)
             {
-                kept.Add(Tensor.Create(1_000)); // CALL:weights
+                // The size stays on the evaluation stack into the next statement (the compiler drops the local), so the
+                // runtime's IL map marks no boundary there: the call's line must come from the call itself.
+                int bytes = WeightBytes();
+                Keep(Tensor.Create(bytes), kept); // CALL:weights
             }
         }
+
+        private static int WeightBytes() => 1_000;
+
+        private static void Keep(Tensor tensor, List<Tensor> kept) => kept.Add(tensor);
 
         /// <summary>Leaks: an async path that forgets a 500-byte buffer per request.</summary>
         public static async Task PrefetchAsync(int requests)

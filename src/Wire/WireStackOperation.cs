@@ -10,4 +10,13 @@ internal static class WireStackOperation
 
     /// <summary>A realloc: the id is the new allocation's (the block the realloc call now owns).</summary>
     public const byte Reallocate = 2;
+
+    /// <summary>A view acquired from an owner (a <c>NativeBuffer</c> view or pin): the id is the view's, the site its acquire call.</summary>
+    public const byte AcquireView = 3;
+
+    /// <summary>An owner created (<c>NativeArray</c>, <c>NativeBuffer</c>): the id is the owner's, the size its storage's, the site its creation.</summary>
+    public const byte CreateOwner = 4;
+
+    /// <summary>A resize refused because views were outstanding (<c>ResizeBlocked</c>): the id is the owner's, the site the resize call.</summary>
+    public const byte RefuseResize = 5;
 }

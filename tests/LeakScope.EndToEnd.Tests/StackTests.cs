@@ -110,6 +110,52 @@ public class StackTests
         Assert.Empty(Assert.Single(TraceRunner.AnalyzeFile(path, options: null, monitor: null, stacks: false).Analysis.OfKind(FindingKind.Leak)).Stacks);
     }
 
+    [Fact]
+    public async Task A_dotnet_trace_recording_with_the_documented_providers_analyzes_to_exact_stacks()
+    {
+        // The provider string is read from docs/stacks.md, so the documented command is the one tested. dotnet-trace is a
+        // local tool of this repository (dotnet-tools.json; .ci/run restores it).
+        string providers = DocumentedProviders();
+        using TempDirectory dir = LeakScopeCli.TempDirectory();
+        string recording = Path.Combine(dir.Path, "app.nettrace");
+        using (var collect = TestProcess.Start(
+            "dotnet", "tool", "run", "dotnet-trace", "--", "collect", "-o", recording, "--providers", providers, "--", "dotnet", Repo.SharedHelperDll, "2"))
+        {
+            int collected = await collect.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(collected == 0 && File.Exists(recording), $"dotnet-trace exited {collected}\n{collect.Output}\n{collect.Errors}");
+        }
+
+        string json = Path.Combine(dir.Path, "report.json");
+        (int exitCode, TestProcess process) = await LeakScopeCli.RunAsync("analyze", recording, "-q", "--format", $"json={json}");
+        using (process)
+        {
+            Assert.True(exitCode == 1, $"exit {exitCode}\n{process.Output}\n{process.Errors}");
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement leak = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "leak");
+        Assert.Equal(TensorLine, leak.GetProperty("site").GetProperty("line").GetInt32());
+        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.GetProperty("bytes").GetInt64());
+
+        // Every BlockAllocated carried the stack dotnet-trace walked: the recording is exact, every leaked byte on its caller.
+        JsonElement[] stacks = leak.GetProperty("stacks").EnumerateArray().ToArray();
+        Assert.All(stacks, s => Assert.False(s.GetProperty("estimated").GetBoolean()));
+        Assert.Equal(leak.GetProperty("bytes").GetInt64(), stacks.Sum(s => s.GetProperty("bytes").GetInt64()));
+        var byCaller = stacks.GroupBy(s => Caller(s, out _)).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal(new[] { "LeakScope.Samples.Paths.LoadWeights", "LeakScope.Samples.Paths.PrefetchAsync" }, byCaller.Keys.Order());
+        AssertCaller(byCaller["LeakScope.Samples.Paths.LoadWeights"], WeightsLine, count: 20, bytes: 20_000);
+        AssertCaller(byCaller["LeakScope.Samples.Paths.PrefetchAsync"], PrefetchLine, count: 6, bytes: 3_000);
+    }
+
+    /// <summary>The <c>--providers</c> value of the dotnet-trace command docs/stacks.md gives.</summary>
+    private static string DocumentedProviders()
+    {
+        string doc = File.ReadAllText(Path.Combine(Repo.Root, "docs/stacks.md"));
+        System.Text.RegularExpressions.Match match = System.Text.RegularExpressions.Regex.Match(doc, "dotnet-trace collect[^`]*?--providers '([^']+)'");
+        Assert.True(match.Success, "docs/stacks.md gives a dotnet-trace collect command with --providers '…'");
+        return match.Groups[1].Value;
+    }
+
     private static void AssertCallers(Finding leak, (long Count, long Bytes) weights, (long Count, long Bytes) prefetch)
     {
         Assert.All(leak.Stacks, s => Assert.Equal(new CallFrame("LeakScope.Samples.Tensor.Create", s.Frames[0].File, TensorLine), s.Frames[0]));

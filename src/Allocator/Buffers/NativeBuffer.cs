@@ -276,6 +276,8 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
                 log.ViewAcquired(viewId, OwnerId, siteId, ViewRecord.WireKind(kind));
             }
 
+            Diagnostics.StackSampler.Always(LeakScope.Wire.WireStackOperation.AcquireView, viewId, 0, siteId);
+
             length = _length;
             return (T*)_block.Pointer;
         }
@@ -395,6 +397,8 @@ public sealed unsafe class NativeBuffer<T> : MemoryManager<T>, IOwnedStorage
                 log.ResizeBlockedView(OwnerId, view.ViewId, view.SiteId);
             }
         }
+
+        Diagnostics.StackSampler.Always(LeakScope.Wire.WireStackOperation.RefuseResize, OwnerId, 0, siteId);
 
         var outstanding = new OutstandingView[_views.Count];
         for (int i = 0; i < outstanding.Length; i++)

@@ -140,6 +140,20 @@ internal static class StackSampler
         }
     }
 
+    /// <summary>
+    /// A view acquired, an owner created or a resize refused (<paramref name="operation"/>, <paramref name="id"/> the view's or owner's): in
+    /// every stacks mode its stack is written, on the calling thread. They are rare, and a finding about a view or owner
+    /// names its acquire or creation: without the stack a shared helper's callers could not be told apart.
+    /// </summary>
+    public static void Always(byte operation, long id, nuint size, int siteId)
+    {
+        AllocatorEventSource log = AllocatorEventSource.Log;
+        if (log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Stacks))
+        {
+            log.StackSample(operation, WireStackReason.Every, id, size, siteId, 0);
+        }
+    }
+
     /// <summary>True once per site and generation: the first allocation seen there.</summary>
     private static bool FirstAtSite(int siteId)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics;
 using LeakScope.Allocator.Heaps;
+using LeakScope.Wire;
 
 namespace LeakScope.Allocator;
 
@@ -70,6 +71,7 @@ internal unsafe struct OwnedBlock
             log.OwnerCreated(block.OwnerId, kind, block.SiteId, AllocationIdOf(pointer));
         }
 
+        StackSampler.Always(WireStackOperation.CreateOwner, block.OwnerId, bytes, block.SiteId);
         return block;
     }
 

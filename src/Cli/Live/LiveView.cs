@@ -61,7 +61,7 @@ internal sealed class LiveView
         while (!await WaitAsync(work, Period).ConfigureAwait(false))
         {
             LiveSnapshot? snapshot = _monitor.Latest;
-            await Console.Error.WriteLineAsync(StatusText.Line(snapshot, rate.Update(snapshot, clock.Elapsed), clock.Elapsed)).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(StatusText.Line(snapshot, rate.Update(snapshot, clock.Elapsed), clock.Elapsed, _monitor.TopStack)).ConfigureAwait(false);
         }
     }
 
@@ -133,6 +133,12 @@ internal sealed class LiveView
         foreach (SiteGrowth g in e.TopGrowing)
         {
             sites.AddRow(new Text(PrintableText.Escape(g.Site.ToString())), new Text(ReportNames.Family(g.Family)), new Text(FindingText.Bytes(g.LiveBytes)), new Text("+" + FindingText.Bytes(g.GrowthBytes)));
+
+            // With stacks on, each growing site expands to its top stack: the callers that put the most bytes there.
+            foreach (string frame in TopStackLines(_monitor.TopStack(g.Site)))
+            {
+                sites.AddRow(new Text(frame, new Style(Color.Grey)), Text.Empty, Text.Empty, Text.Empty);
+            }
         }
 
         if (e.TopGrowing.Count == 0)
@@ -141,6 +147,27 @@ internal sealed class LiveView
         }
 
         return new Rows(header, families, sites, new Markup("[grey]Ctrl+C stops tracing and writes the report.[/]"));
+    }
+
+    /// <summary>How many frames of a growing site's top stack the live view shows.</summary>
+    internal const int TopStackFrames = 3;
+
+    /// <summary>
+    /// The lines a growing site expands to: the first frames of its top stack, innermost first, the first one being the
+    /// site's own method (skipped when it is the only one: the site already names it).
+    /// </summary>
+    internal static IEnumerable<string> TopStackLines(IReadOnlyList<CallFrame> frames)
+    {
+        if (frames.Count < 2)
+        {
+            yield break;
+        }
+
+        foreach (CallFrame frame in frames.Skip(1).Take(TopStackFrames))
+        {
+            string where = frame.File is null ? string.Empty : $" ({Path.GetFileName(frame.File)}:{frame.Line.ToString(Invariant)})";
+            yield return PrintableText.Escape($"  ← {frame.Method}{where}");
+        }
     }
 
     private static void AddFamily(Table table, string name, FamilyCounts c) =>

@@ -11,7 +11,11 @@ internal static class StatusText
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string Line(LiveSnapshot? s, double eventsPerSecond, TimeSpan elapsed)
+    /// <summary>
+    /// One status line. <paramref name="topStack"/>: the top growing site's top stack (<see cref="TraceMonitor.TopStack"/>),
+    /// whose first caller the line names when there is one.
+    /// </summary>
+    public static string Line(LiveSnapshot? s, double eventsPerSecond, TimeSpan elapsed, Func<SiteInfo, IReadOnlyList<CallFrame>>? topStack = null)
     {
         if (s is null)
         {
@@ -27,6 +31,10 @@ internal static class StatusText
         {
             SiteGrowth top = e.TopGrowing[0];
             line += $"  top growth {PrintableText.Escape(top.Site.ToString())} +{FindingText.Bytes(top.GrowthBytes)}";
+            if (topStack?.Invoke(top.Site) is { Count: > 1 } frames)
+            {
+                line += string.Concat(LiveView.TopStackLines(frames).Take(1).Select(f => f.Replace("  ← ", "  from ", StringComparison.Ordinal)));
+            }
         }
 
         return line;

@@ -355,7 +355,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         findings.AddRange(LeakFindings(uncertain));
         findings.AddRange(GrowthFindings(uncertain));
         findings.AddRange(_misuse.Findings(_sites, _stacks.Samples > 0 || _stacks.Stacks > 0 ? _stacks : null));
-        findings.AddRange(_ownership.Findings(_sites, _heap, uncertain));
+        findings.AddRange(_ownership.Findings(_sites, _heap, uncertain, _stacks.Samples > 0 || _stacks.Stacks > 0 ? _stacks : null));
         findings.Sort(FindingOrder.Instance);
 
         var untracked = _heap.Untracked();
@@ -449,7 +449,7 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
     private IEnumerable<Finding> PlainLeakFindings(bool uncertain)
     {
-        var stacks = _leakStacks = _stacks.Samples > 0 ? _stacks.LeakStacks(_heap) : null;
+        var stacks = _stacks.Samples > 0 ? _stacks.LeakStacks(_heap) : null;
         foreach (SiteAccount account in _heap.Sites)
         {
             if (account.LiveBlocks > 0)
@@ -465,20 +465,18 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         }
     }
 
-    /// <summary>The stacks of live blocks per account, computed once per <see cref="Finish"/> for leaks and growth alike.</summary>
-    private Dictionary<(int Site, HeapFamily Family), List<FindingStack>>? _leakStacks;
-
     private IEnumerable<Finding> GrowthFindings(bool uncertain)
     {
+        Dictionary<(int Site, HeapFamily Family), List<FindingStack>>? stacks = null;
         foreach (SiteAccount account in _heap.Sites)
         {
             if (account.Growth is { } evidence && _options.Growth.IsGrowth(evidence))
             {
-                List<FindingStack>? growthStacks = null;
-                _leakStacks?.TryGetValue((account.Site, account.Family), out growthStacks);
+                stacks ??= _stacks.Samples > 0 ? _stacks.GrowthStacks(_heap) : [];
+                stacks.TryGetValue((account.Site, account.Family), out List<FindingStack>? growthStacks);
                 yield return new Finding(FindingKind.Growth, account.Family, account.LiveBlocks, evidence.LastBytes - evidence.FirstBytes, _sites.Resolve(account.Site))
                 {
-                    // The blocks it grew by are the ones still live at the end: their stacks.
+                    // The blocks it grew by: allocated after the first heartbeat (where growth is measured from) and still live.
                     Stacks = growthStacks ?? [],
                     Growth = evidence,
                     Uncertain = uncertain,

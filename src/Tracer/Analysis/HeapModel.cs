@@ -47,6 +47,12 @@ internal sealed class HeapModel
     private int _openRundowns;
     private bool _rundownDone;
 
+    /// <summary>The ids of blocks (not from a rundown) live when the sites were first sampled; null before the first heartbeat.</summary>
+    private HashSet<long>? _liveAtFirstHeartbeat;
+
+    /// <summary>True when block <paramref name="id"/> was live at the first heartbeat, before any growth was measured.</summary>
+    public bool LiveAtFirstHeartbeat(long id) => _liveAtFirstHeartbeat?.Contains(id) == true;
+
     public long RundownBlocks { get; private set; }
 
     /// <summary>
@@ -370,6 +376,14 @@ internal sealed class HeapModel
 
     public void SampleSites(bool firstHeartbeat)
     {
+        if (firstHeartbeat && _liveAtFirstHeartbeat is null)
+        {
+            // A growth finding is measured from here: what is live now is where it started, not what it grew by. Rundown
+            // blocks are left out (they have no stack sample); the rest is what the session saw allocated before its
+            // first heartbeat, 100 ms at most.
+            _liveAtFirstHeartbeat = _live.AllocatedIds();
+        }
+
         foreach (SiteAccount account in _siteList)
         {
             account.Sample(firstHeartbeat);

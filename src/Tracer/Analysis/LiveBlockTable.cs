@@ -228,6 +228,32 @@ internal sealed class LiveBlockTable
 
     public bool Contains(long id) => id == 0 ? _hasZero : Find(id) >= 0;
 
+    /// <summary>The ids of the live blocks not known from a rundown record (one pass over the slots).</summary>
+    public HashSet<long> AllocatedIds()
+    {
+        var ids = new HashSet<long>();
+        if (_hasZero && (_zeroValue & RundownBit) == 0 && _zeroValue != Wide)
+        {
+            ids.Add(0);
+        }
+
+        foreach (Entry entry in _entries)
+        {
+            if (entry.Id == 0)
+            {
+                continue;
+            }
+
+            Unpack(entry.Id, entry.Value, out _, out _, out bool fromRundown);
+            if (!fromRundown)
+            {
+                ids.Add(entry.Id);
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>The slot of a nonzero id, or -1. Robin Hood order: stop at an empty slot or a resident nearer its home than the id would be.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(long id)

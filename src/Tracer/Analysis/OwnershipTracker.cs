@@ -19,11 +19,16 @@ internal sealed class OwnershipTracker
     private readonly Dictionary<ViewLeakKey, Tally> _viewLeaks = new();
     private readonly Dictionary<(int Site, HeapFamily Family), Tally> _finalized = new();
 
+    /// <summary>Each finding's views or owners (id, bytes), for their acquiring or creating stacks; at most <see cref="MaxIds"/> a finding.</summary>
+    private const int MaxIds = 10_000;
+    private readonly Dictionary<ViewLeakKey, List<(long Id, long Bytes)>> _viewLeakIds = new();
+    private readonly Dictionary<(int Site, HeapFamily Family), List<(long Id, long Bytes)>> _finalizedIds = new();
+
     /// <summary>
     /// View leaks whose buffer's storage was not known yet when they were read (its block's record was still in a
     /// batch on its way): resolved from <see cref="_lastStorage"/> when the findings are judged.
     /// </summary>
-    private readonly List<(ViewLeakKey Key, long Owner, long Bytes)> _deferredViewLeaks = new();
+    private readonly List<(ViewLeakKey Key, long Owner, long Bytes, long View)> _deferredViewLeaks = new();
 
     /// <summary>
     /// The last storage block seen for each owner, kept after the owner is gone. In the high-rate mode an owner's
@@ -72,6 +77,7 @@ internal sealed class OwnershipTracker
     {
         ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_finalized, (r.CreationSite.Value, r.Family), out _);
         tally.Add(r.Bytes);
+        Remember(_finalizedIds, (r.CreationSite.Value, r.Family), r.Owner.Value, r.Bytes);
         Forget(r.Owner.Value);
     }
 
@@ -103,11 +109,11 @@ internal sealed class OwnershipTracker
         (HeapFamily family, long bytes) = StorageOf(r.Owner.Value, heap);
         if (family == HeapFamily.Unknown)
         {
-            _deferredViewLeaks.Add((new ViewLeakKey(r.AcquireSite.Value, family, 0, null), r.Owner.Value, -1));
+            _deferredViewLeaks.Add((new ViewLeakKey(r.AcquireSite.Value, family, 0, null), r.Owner.Value, -1, r.View.Value));
             return;
         }
 
-        AddViewLeak(new ViewLeakKey(r.AcquireSite.Value, family, 0, null), bytes);
+        AddViewLeak(new ViewLeakKey(r.AcquireSite.Value, family, 0, null), bytes, r.View.Value);
     }
 
     public void ResizeBlocked(in ResizeBlocked r, HeapModel heap)
@@ -117,6 +123,11 @@ internal sealed class OwnershipTracker
         ResizeTally tally = TallyFor(key);
         tally.Blocked++;
         tally.Family = tally.Family == HeapFamily.Unknown ? family : tally.Family;
+        if (tally.Refusals.Count < MaxIds)
+        {
+            tally.Refusals.Add((r.Owner.Value, r.Site.Value, bytes));
+        }
+
         if (family == HeapFamily.Unknown)
         {
             tally.Unresolved.Add(r.Owner.Value); // its storage record may still be on its way (see _lastStorage)
@@ -132,8 +143,10 @@ internal sealed class OwnershipTracker
     {
         if (_lastBlockedResize.TryGetValue(r.Owner.Value, out ResizeKey key))
         {
-            ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(TallyFor(key).Views, r.AcquireSite.Value, out _);
+            ResizeTally tally = TallyFor(key);
+            ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(tally.Views, r.AcquireSite.Value, out _);
             count++;
+            Remember(tally.ViewIds, r.AcquireSite.Value, r.View.Value, 0);
         }
     }
 
@@ -149,6 +162,10 @@ internal sealed class OwnershipTracker
         ResizeTally tally = TallyFor(new ResizeKey(m.Site.Value));
         tally.Misuse++;
         tally.MisuseBytes += m.Size;
+        if (tally.Calls.Count < MaxIds)
+        {
+            tally.Calls.Add((m.Kind, m.Id.Value, m.Site.Value, m.Size));
+        }
         tally.Family = tally.Family == HeapFamily.Unknown ? family : tally.Family;
     }
 
@@ -164,7 +181,7 @@ internal sealed class OwnershipTracker
             {
                 any = true;
                 _reportedViews.Add(viewId);
-                AddOrDefer(new ViewLeakKey(view.AcquireSite, family, m.Site.Value, "disposed-with-views"), owner, m.Size);
+                AddOrDefer(new ViewLeakKey(view.AcquireSite, family, m.Site.Value, "disposed-with-views"), owner, m.Size, viewId);
             }
         }
 
@@ -175,19 +192,19 @@ internal sealed class OwnershipTracker
 
         if (!any)
         {
-            AddOrDefer(new ViewLeakKey(m.Site.Value, family, m.Site.Value, "disposed-with-views"), owner, m.Size);
+            AddOrDefer(new ViewLeakKey(m.Site.Value, family, m.Site.Value, "disposed-with-views"), owner, m.Size, 0);
         }
     }
 
-    private void AddOrDefer(ViewLeakKey key, long owner, long bytes)
+    private void AddOrDefer(ViewLeakKey key, long owner, long bytes, long view)
     {
         if (key.Family == HeapFamily.Unknown)
         {
-            _deferredViewLeaks.Add((key, owner, bytes));
+            _deferredViewLeaks.Add((key, owner, bytes, view));
         }
         else
         {
-            AddViewLeak(key, bytes);
+            AddViewLeak(key, bytes, view);
         }
     }
 
@@ -218,7 +235,11 @@ internal sealed class OwnershipTracker
 
     public long OutstandingViews => _views.Count;
 
-    public IEnumerable<Finding> Findings(SiteTable sites, HeapModel heap, bool endUncertain)
+    /// <summary>
+    /// The findings; with <paramref name="stacks"/>, each carries its stacks: a blocked resize the resize call's, and each of its
+    /// outstanding views the acquiring one; a view leak its views' acquiring stacks; a finalized owner its creation stack.
+    /// </summary>
+    public IEnumerable<Finding> Findings(SiteTable sites, HeapModel heap, bool endUncertain, StackLedger? stacks = null)
     {
         foreach ((ResizeKey key, ResizeTally tally) in _resizes)
         {
@@ -239,16 +260,26 @@ internal sealed class OwnershipTracker
             {
                 Views = tally.Views
                     .OrderByDescending(v => v.Value).ThenBy(v => v.Key)
-                    .Select(v => new ViewSite(sites.Resolve(v.Key), v.Value)).ToArray(),
+                    .Select(v => new ViewSite(sites.Resolve(v.Key), v.Value)
+                    {
+                        Stacks = stacks is null ? [] : ViewStacks(stacks, tally.ViewIds.GetValueOrDefault(v.Key)),
+                    }).ToArray(),
+                // The refused calls' stacks, from the incidents the finding counts (blocked resizes or their misuse events).
+                Stacks = stacks is null ? []
+                    : tally.Blocked >= tally.Misuse ? stacks.Group(tally.Refusals.Select(c => (stacks.RefusalStack(c.Owner, c.Site), c.Bytes)))
+                    : stacks.Group(tally.Calls.Select(c => (stacks.MisuseStack(c.Kind, c.Id, c.Site), c.Size))),
             };
         }
 
         var viewLeaks = new Dictionary<ViewLeakKey, Tally>(_viewLeaks);
-        foreach ((ViewLeakKey deferred, long owner, long bytes) in _deferredViewLeaks)
+        var viewLeakIds = _viewLeakIds.ToDictionary(e => e.Key, e => new List<(long Id, long Bytes)>(e.Value));
+        foreach ((ViewLeakKey deferred, long owner, long bytes, long view) in _deferredViewLeaks)
         {
             (HeapFamily family, long storageBytes) = StorageOf(owner, heap);
-            ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(viewLeaks, deferred with { Family = family }, out _);
+            ViewLeakKey key = deferred with { Family = family };
+            ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(viewLeaks, key, out _);
             tally.Add(bytes >= 0 ? bytes : storageBytes);
+            Remember(viewLeakIds, key, view, bytes >= 0 ? bytes : storageBytes);
         }
 
         foreach ((ViewLeakKey key, Tally tally) in viewLeaks)
@@ -257,16 +288,19 @@ internal sealed class OwnershipTracker
             {
                 FreeSite = key.DisposeSite != 0 ? sites.Resolve(key.DisposeSite) : null,
                 Detail = key.Detail,
+                Stacks = stacks is null ? [] : ViewStacks(stacks, viewLeakIds.GetValueOrDefault(key)),
             };
         }
 
         // Views still outstanding when the stream ended were never released either.
         var atEnd = new Dictionary<(int Site, HeapFamily Family), Tally>();
-        foreach (View view in _views.Values)
+        var atEndIds = new Dictionary<(int Site, HeapFamily Family), List<(long Id, long Bytes)>>();
+        foreach ((long viewId, View view) in _views)
         {
             (HeapFamily family, long bytes) = StorageOf(view.Owner, heap);
             ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(atEnd, (view.AcquireSite, family), out _);
             tally.Add(bytes);
+            Remember(atEndIds, (view.AcquireSite, family), viewId, bytes);
         }
 
         foreach (((int site, HeapFamily family), Tally tally) in atEnd)
@@ -275,20 +309,51 @@ internal sealed class OwnershipTracker
             {
                 Detail = "outstanding-at-end",
                 Uncertain = endUncertain,
+                Stacks = stacks is null ? [] : ViewStacks(stacks, atEndIds.GetValueOrDefault((site, family))),
             };
         }
 
         foreach (((int site, HeapFamily family), Tally tally) in _finalized)
         {
-            yield return new Finding(FindingKind.OwnerFinalized, family, tally.Count, tally.Bytes, sites.Resolve(site));
+            yield return new Finding(FindingKind.OwnerFinalized, family, tally.Count, tally.Bytes, sites.Resolve(site))
+            {
+                // The owner was never disposed: where it was created is the stack to read.
+                Stacks = stacks is null || !_finalizedIds.TryGetValue((site, family), out List<(long Id, long Bytes)>? owners)
+                    ? []
+                    : stacks.Group(owners.Select(o => (stacks.OwnerStack(o.Id), o.Bytes))),
+            };
         }
     }
 
-    private void AddViewLeak(ViewLeakKey key, long bytes)
+    private void AddViewLeak(ViewLeakKey key, long bytes, long view)
     {
         ref Tally tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_viewLeaks, key, out _);
         tally.Add(bytes);
+        Remember(_viewLeakIds, key, view, bytes);
     }
+
+    /// <summary>Keeps a finding's view or owner id (and its bytes) for its stack, up to <see cref="MaxIds"/> a finding.</summary>
+    private static void Remember<TKey>(Dictionary<TKey, List<(long Id, long Bytes)>> ids, TKey key, long id, long bytes)
+        where TKey : notnull
+    {
+        if (id == 0)
+        {
+            return;
+        }
+
+        if (!ids.TryGetValue(key, out List<(long Id, long Bytes)>? list))
+        {
+            ids[key] = list = new List<(long Id, long Bytes)>();
+        }
+
+        if (list.Count < MaxIds)
+        {
+            list.Add((id, bytes));
+        }
+    }
+
+    private static IReadOnlyList<FindingStack> ViewStacks(StackLedger stacks, List<(long Id, long Bytes)>? views) =>
+        views is null ? [] : stacks.Group(views.Select(v => (stacks.ViewStack(v.Id), v.Bytes)));
 
     private ResizeTally TallyFor(ResizeKey key)
     {
@@ -340,6 +405,15 @@ internal sealed class OwnershipTracker
         public long MisuseBytes;
         public HeapFamily Family;
         public readonly Dictionary<int, long> Views = new();
+
+        /// <summary>The outstanding views' ids (for their acquiring stacks), by acquiring site.</summary>
+        public readonly Dictionary<int, List<(long Id, long Bytes)>> ViewIds = new();
+
+        /// <summary>The refused resizes (owner, site, bytes), for their stacks, at most <see cref="MaxIds"/>.</summary>
+        public readonly List<(long Owner, int Site, long Bytes)> Refusals = new();
+
+        /// <summary>The refused resize calls' misuse events (for their stacks), at most <see cref="MaxIds"/>.</summary>
+        public readonly List<(MisuseKind Kind, long Id, int Site, long Size)> Calls = new();
 
         /// <summary>Owners whose storage was not known when their resize was blocked, one entry per incident.</summary>
         public readonly List<long> Unresolved = new();

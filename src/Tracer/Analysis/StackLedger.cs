@@ -6,13 +6,25 @@ namespace LeakScope.Tracer.Analysis;
 /// <summary>
 /// The stacks a trace carried: resolved stacks by id, the stack sample of each sampled allocation (by allocation id), and
 /// the stacks of misuse calls. A finding's stacks come from its own blocks: a <c>leak</c> from the samples of the blocks
-/// still live at the end, weighted by <see cref="SampleWeight"/>; a misuse from the offending call.
+/// still live at the end, weighted by <see cref="SampleWeight"/>; a misuse from the offending call; a view or owner finding
+/// from the acquire or creation of its views or owners.
 /// </summary>
 internal sealed class StackLedger(SiteTable sites)
 {
     private readonly Dictionary<int, IReadOnlyList<CallFrame>> _stacks = new();
     private readonly Dictionary<long, StackSampled> _samples = new();
     private readonly Dictionary<(MisuseKind Kind, long Id, int Site), int> _misuse = new();
+
+    /// <summary>View acquires and owner creations by view or owner id: their stack and site (they always carry a stack).</summary>
+    private readonly Dictionary<long, (int StackId, int Site)> _views = new();
+    private readonly Dictionary<long, (int StackId, int Site)> _owners = new();
+
+    /// <summary>Refused resizes by (owner, resize site): the first such call's stack.</summary>
+    private readonly Dictionary<(long Owner, int Site), int> _refusals = new();
+
+    /// <summary>The stack of a resize of owner <paramref name="ownerId"/> refused at <paramref name="site"/>, when the trace carried it.</summary>
+    public IReadOnlyList<CallFrame>? RefusalStack(long ownerId, int site) =>
+        _refusals.TryGetValue((ownerId, site), out int stackId) && _stacks.TryGetValue(stackId, out IReadOnlyList<CallFrame>? frames) ? AtSite(frames, site) : null;
 
     /// <summary>Stack samples received.</summary>
     public long Samples { get; private set; }
@@ -34,8 +46,31 @@ internal sealed class StackLedger(SiteTable sites)
         }
 
         Samples++;
-        _samples[record.Id.Value] = record;
+        switch (record.Operation)
+        {
+            case StackOperation.AcquireView:
+                _views.TryAdd(record.Id.Value, (record.StackId, record.Site.Value));
+                break;
+            case StackOperation.CreateOwner:
+                _owners.TryAdd(record.Id.Value, (record.StackId, record.Site.Value));
+                break;
+            case StackOperation.RefuseResize:
+                _refusals.TryAdd((record.Id.Value, record.Site.Value), record.StackId);
+                break;
+            default:
+                _samples[record.Id.Value] = record;
+                break;
+        }
     }
+
+    /// <summary>The stack that acquired view <paramref name="viewId"/>, when the trace carried it.</summary>
+    public IReadOnlyList<CallFrame>? ViewStack(long viewId) => Frames(_views, viewId);
+
+    /// <summary>The stack that created owner <paramref name="ownerId"/>, when the trace carried it.</summary>
+    public IReadOnlyList<CallFrame>? OwnerStack(long ownerId) => Frames(_owners, ownerId);
+
+    private IReadOnlyList<CallFrame>? Frames(Dictionary<long, (int StackId, int Site)> byId, long id) =>
+        byId.TryGetValue(id, out (int StackId, int Site) entry) && _stacks.TryGetValue(entry.StackId, out IReadOnlyList<CallFrame>? frames) ? AtSite(frames, entry.Site) : null;
 
     public void MisuseStacked(in MisuseStacked record)
     {
@@ -46,12 +81,26 @@ internal sealed class StackLedger(SiteTable sites)
     }
 
     /// <summary>The stacks of leaked blocks, per (site, family) account: every sample whose block is still live.</summary>
-    public Dictionary<(int Site, HeapFamily Family), List<FindingStack>> LeakStacks(HeapModel heap)
+    public Dictionary<(int Site, HeapFamily Family), List<FindingStack>> LeakStacks(HeapModel heap) => LiveStacks(heap, growthOnly: false);
+
+    /// <summary>
+    /// The stacks of the blocks a site grew by, per (site, family) account: live blocks allocated after the first
+    /// heartbeat, where growth is measured from. A block already live then (often the site's first allocation, whose
+    /// sample every site has) is where the site started, not what it grew by.
+    /// </summary>
+    public Dictionary<(int Site, HeapFamily Family), List<FindingStack>> GrowthStacks(HeapModel heap) => LiveStacks(heap, growthOnly: true);
+
+    private Dictionary<(int Site, HeapFamily Family), List<FindingStack>> LiveStacks(HeapModel heap, bool growthOnly)
     {
         var bySite = new Dictionary<(int, HeapFamily), Dictionary<int, Accumulator>>();
         foreach (StackSampled sample in _samples.Values)
         {
             if (!heap.TryGetLive(sample.Id, out LiveBlock block) || !_stacks.ContainsKey(sample.StackId))
+            {
+                continue;
+            }
+
+            if (growthOnly && heap.LiveAtFirstHeartbeat(sample.Id.Value))
             {
                 continue;
             }
@@ -87,7 +136,7 @@ internal sealed class StackLedger(SiteTable sites)
     public List<FindingStack> Group(IEnumerable<(IReadOnlyList<CallFrame>? Frames, long Bytes)> incidents) =>
         incidents
             .Where(i => i.Frames is not null)
-            .GroupBy(i => i.Frames!)
+            .GroupBy(i => i.Frames!, FramesComparer.Instance)
             .Select(g => new FindingStack(g.Key, g.LongCount(), g.Sum(i => i.Bytes), Estimated: false))
             .OrderByDescending(s => s.Bytes)
             .ThenByDescending(s => s.Count)
@@ -125,6 +174,26 @@ internal sealed class StackLedger(SiteTable sites)
             .ThenByDescending(s => s.Count)
             .ThenBy(s => string.Join(";", s.Frames.Select(f => f.Method)), StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Stacks are equal when their frames are (the same stack is a new list once its innermost line is set).</summary>
+    private sealed class FramesComparer : IEqualityComparer<IReadOnlyList<CallFrame>>
+    {
+        public static readonly FramesComparer Instance = new();
+
+        public bool Equals(IReadOnlyList<CallFrame>? x, IReadOnlyList<CallFrame>? y) =>
+            ReferenceEquals(x, y) || (x is not null && y is not null && x.SequenceEqual(y));
+
+        public int GetHashCode(IReadOnlyList<CallFrame> frames)
+        {
+            var hash = new HashCode();
+            foreach (CallFrame frame in frames)
+            {
+                hash.Add(frame);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
 
     private struct Accumulator
     {

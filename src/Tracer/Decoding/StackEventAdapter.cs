@@ -11,7 +11,8 @@ namespace LeakScope.Tracer.Decoding;
 /// The TraceEvent side of stacks: from a stream that walked stacks (the tracer's second session, or a dotnet-trace
 /// recording), takes the runtime's method and module loads and rundown into the <see cref="StackCollector"/>'s code map,
 /// and every <c>LeakScope-Allocator</c> event that carries a stack and names a block — <c>StackSample</c> (29), and in a
-/// per-operation recording <c>BlockAllocated</c> (2) and <c>BlockReallocated</c> (4) — and misuse (5) as samples.
+/// per-operation recording <c>BlockAllocated</c> (2), <c>BlockReallocated</c> (4), <c>ViewAcquired</c> (20) and
+/// <c>OwnerCreated</c> (25), <c>ResizeBlocked</c> (22) — and misuse (5) as samples.
 /// </summary>
 internal sealed class StackEventAdapter
 {
@@ -34,8 +35,14 @@ internal sealed class StackEventAdapter
         source.AllEvents += OnEvent;
     }
 
-    private void OnMethod(MethodLoadUnloadVerboseTraceData data) =>
-        _collector.Code.MethodLoaded(data.MethodStartAddress, (uint)data.MethodSize, data.MethodID, data.ModuleID, data.MethodToken, data.MethodNamespace, data.MethodName);
+    // The code map is read by the live view's thread while this one fills it (StackCollector.TopStack): both lock it.
+    private void OnMethod(MethodLoadUnloadVerboseTraceData data)
+    {
+        lock (_collector.Code)
+        {
+            _collector.Code.MethodLoaded(data.MethodStartAddress, (uint)data.MethodSize, data.MethodID, data.ModuleID, data.MethodToken, data.MethodNamespace, data.MethodName);
+        }
+    }
 
     private void OnIlMap(MethodILToNativeMapTraceData data)
     {
@@ -48,10 +55,19 @@ internal sealed class StackEventAdapter
             native[i] = (uint)data.NativeOffset(i);
         }
 
-        _collector.Code.IlMapLoaded(data.MethodID, new IlMap(il, native));
+        lock (_collector.Code)
+        {
+            _collector.Code.IlMapLoaded(data.MethodID, new IlMap(il, native));
+        }
     }
 
-    private void OnModule(ModuleLoadUnloadTraceData data) => _collector.Code.ModuleLoaded(data.ModuleID, data.ModuleILPath);
+    private void OnModule(ModuleLoadUnloadTraceData data)
+    {
+        lock (_collector.Code)
+        {
+            _collector.Code.ModuleLoaded(data.ModuleID, data.ModuleILPath);
+        }
+    }
 
     private unsafe void OnEvent(TraceEvent data)
     {
@@ -62,7 +78,8 @@ internal sealed class StackEventAdapter
         }
 
         int id = (int)data.ID;
-        if (id is not (WireSchema.EventIds.StackSample or WireSchema.EventIds.BlockAllocated or WireSchema.EventIds.BlockReallocated or WireSchema.EventIds.Misuse))
+        if (id is not (WireSchema.EventIds.StackSample or WireSchema.EventIds.BlockAllocated or WireSchema.EventIds.BlockReallocated or WireSchema.EventIds.Misuse
+            or WireSchema.EventIds.ViewAcquired or WireSchema.EventIds.OwnerCreated or WireSchema.EventIds.ResizeBlocked))
         {
             return;
         }
@@ -119,6 +136,44 @@ internal sealed class StackEventAdapter
                 if (!reader.Failed)
                 {
                     _collector.Sampled(new StackSampled(StackOperation.Reallocate, StackReason.Every, new AllocationId(newId), newSize, new SiteId(site), 0, _collector.Intern(_addresses.ToArray())));
+                }
+
+                break;
+            }
+
+            case WireSchema.EventIds.ViewAcquired:
+            {
+                long viewId = reader.Int64();
+                reader.Int64();
+                int site = reader.Int32();
+                if (!reader.Failed)
+                {
+                    _collector.Sampled(new StackSampled(StackOperation.AcquireView, StackReason.Every, new AllocationId(viewId), 0, new SiteId(site), 0, _collector.Intern(_addresses.ToArray())));
+                }
+
+                break;
+            }
+
+            case WireSchema.EventIds.ResizeBlocked:
+            {
+                long ownerId = reader.Int64();
+                int site = reader.Int32();
+                if (!reader.Failed)
+                {
+                    _collector.Sampled(new StackSampled(StackOperation.RefuseResize, StackReason.Every, new AllocationId(ownerId), 0, new SiteId(site), 0, _collector.Intern(_addresses.ToArray())));
+                }
+
+                break;
+            }
+
+            case WireSchema.EventIds.OwnerCreated:
+            {
+                long ownerId = reader.Int64();
+                reader.Byte();
+                int site = reader.Int32();
+                if (!reader.Failed)
+                {
+                    _collector.Sampled(new StackSampled(StackOperation.CreateOwner, StackReason.Every, new AllocationId(ownerId), 0, new SiteId(site), 0, _collector.Intern(_addresses.ToArray())));
                 }
 
                 break;

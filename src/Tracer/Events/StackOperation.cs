@@ -13,4 +13,13 @@ public enum StackOperation : byte
 
     /// <summary>A realloc that gave the block a new id.</summary>
     Reallocate = WireStackOperation.Reallocate,
+
+    /// <summary>A view acquired: the sample's id is the view's (<see cref="ViewId"/>'s value).</summary>
+    AcquireView = WireStackOperation.AcquireView,
+
+    /// <summary>An owner created: the sample's id is the owner's (<see cref="OwnerId"/>'s value).</summary>
+    CreateOwner = WireStackOperation.CreateOwner,
+
+    /// <summary>A resize refused because views were outstanding: the sample's id is the owner's, its site the resize call.</summary>
+    RefuseResize = WireStackOperation.RefuseResize,
 }

@@ -151,6 +151,7 @@ public static partial class HtmlReportWriter
                 .Append("</td><td><code>").Append(Encode(Where(f.Site, context))).Append("</code></td><td><code>").Append(Encode(f.Site.Member))
                 .Append("</code></td><td>").Append(Encode(FindingText.Describe(f)));
             AppendReachability(h, f);
+            AppendStacks(h, f);
             h.Append("</td></tr>\n");
         }
 
@@ -225,6 +226,45 @@ public static partial class HtmlReportWriter
             foreach (string step in holder.Path)
             {
                 h.Append("<li><code>").Append(Encode(step)).Append("</code></li>");
+            }
+
+            h.Append("</ol></details>");
+        }
+    }
+
+    /// <summary>
+    /// The stacks of a finding the flame graphs do not show (leaks and growth are there): a misuse's calls, a view's
+    /// acquire, an owner's creation, a blocked resize's outstanding views; each a list of frames, innermost first.
+    /// </summary>
+    private static void AppendStacks(StringBuilder h, Finding f)
+    {
+        if (f.Kind is FindingKind.Leak or FindingKind.Growth)
+        {
+            return;
+        }
+
+        string own = f.Kind switch
+        {
+            FindingKind.ViewLeak => "acquired",
+            FindingKind.OwnerFinalized => "created",
+            FindingKind.ResizeWithViews => "resize called",
+            _ => "allocated",
+        };
+        IEnumerable<(FindingStack Stack, string What)> stacks = f.Stacks.Select(s => (s, own))
+            .Concat(f.FreeStacks.Select(s => (s, "freed")))
+            .Concat(f.Views.SelectMany(v => v.Stacks).Select(s => (s, "view acquired")));
+        foreach ((FindingStack stack, string what) in stacks)
+        {
+            if (stack.Frames.Count == 0)
+            {
+                continue;
+            }
+
+            h.Append("<details class=\"stack\"><summary>").Append(Encode(what)).Append(" from <code>").Append(Encode(stack.Frames[0].Method))
+                .Append("</code> (").Append(stack.Count.ToString("N0", Invariant)).Append(")</summary><ol class=\"frames\">");
+            foreach (CallFrame frame in stack.Frames)
+            {
+                h.Append("<li><code>").Append(Encode(frame.ToString())).Append("</code></li>");
             }
 
             h.Append("</ol></details>");

@@ -274,6 +274,7 @@ public static class JsonReportWriter
                 w.WriteStartObject();
                 WriteSite(w, "site", view.Site);
                 w.WriteNumber("count", view.Count);
+                WriteStacks(w, "stacks", view.Stacks); // each outstanding view's acquiring stack
                 w.WriteEndObject();
             }
 

@@ -256,13 +256,22 @@ public static class SarifReportWriter
     /// <summary>SARIF 2.1.0 <c>result.stacks</c>: one stack object per finding stack (then per freeing stack), frames innermost first.</summary>
     private static void WriteStacks(Utf8JsonWriter w, Finding f, ReportContext context)
     {
-        if (f.Stacks.Count == 0 && f.FreeStacks.Count == 0)
+        if (f.Stacks.Count == 0 && f.FreeStacks.Count == 0 && f.Views.All(v => v.Stacks.Count == 0))
         {
             return;
         }
 
+        string own = f.Kind switch
+        {
+            FindingKind.ViewLeak => "view acquired",
+            FindingKind.OwnerFinalized => "owner created",
+            FindingKind.ResizeWithViews => "resize refused",
+            _ => "allocated",
+        };
         w.WriteStartArray("stacks");
-        foreach ((FindingStack stack, string what) in f.Stacks.Select(s => (s, "allocated")).Concat(f.FreeStacks.Select(s => (s, "freed"))))
+        foreach ((FindingStack stack, string what) in f.Stacks.Select(s => (s, own))
+            .Concat(f.FreeStacks.Select(s => (s, "freed")))
+            .Concat(f.Views.SelectMany(v => v.Stacks).Select(s => (s, "outstanding view acquired"))))
         {
             w.WriteStartObject();
             w.WriteStartObject("message");

@@ -153,6 +153,7 @@ public static class TextReportWriter
         foreach (ViewSite view in f.Views)
         {
             w.WriteLine($"        {view.Count:N0} outstanding {(view.Count == 1 ? "view" : "views")} acquired at {Printable(view.Site)}");
+            WriteStacks(w, kind, view.Stacks, "acquiring stack", "view");
         }
 
         if (f.Growth is { } g)
@@ -170,7 +171,7 @@ public static class TextReportWriter
             w.WriteLine($"        held by {PrintableText.Escape(string.Join(" → ", holder.Path))}  ({kind.Counted(holder.Count)}, {Bytes(holder.Bytes)})");
         }
 
-        WriteStacks(w, kind, f.Stacks, "stack");
+        WriteStacks(w, kind, f.Stacks, StackTitle(f.Kind));
         long covered = f.Stacks.Sum(s => s.Bytes);
         if (f.Kind is FindingKind.Leak or FindingKind.Growth && f.Stacks.Count > 0 && covered < f.Bytes && !f.Stacks.Any(s => s.Estimated))
         {
@@ -180,6 +181,15 @@ public static class TextReportWriter
         WriteStacks(w, kind, f.FreeStacks, "freeing call's stack");
     }
 
+    /// <summary>What a finding's stacks are the stacks of.</summary>
+    private static string StackTitle(FindingKind kind) => kind switch
+    {
+        FindingKind.ViewLeak => "acquiring stack",
+        FindingKind.OwnerFinalized => "creation stack",
+        FindingKind.ResizeWithViews => "resize call's stack",
+        _ => "stack",
+    };
+
     /// <summary>How many stacks a finding shows, and how many frames of each past the frames they share.</summary>
     private const int ShownStacks = 3;
     private const int ShownFrames = 4;
@@ -188,7 +198,7 @@ public static class TextReportWriter
     /// A finding's top stacks: the innermost frames they all share once ("via"), then for each stack its bytes and the
     /// frames where it parts from the others — so two callers of one helper read as two lines, not two copies of a stack.
     /// </summary>
-    private static void WriteStacks(TextWriter w, FindingKindInfo kind, IReadOnlyList<FindingStack> stacks, string what)
+    private static void WriteStacks(TextWriter w, FindingKindInfo kind, IReadOnlyList<FindingStack> stacks, string what, string? unit = null)
     {
         if (stacks.Count == 0)
         {
@@ -199,6 +209,7 @@ public static class TextReportWriter
         int shared = shown.Length > 1 ? SharedInnermost(shown) : 0;
         bool estimated = shown.Any(s => s.Estimated);
         string title = stacks.Count == 1 ? what : $"{stacks.Count:N0} {what.Replace("stack", "stacks", StringComparison.Ordinal)}";
+        string Unit(long count) => unit is null ? kind.Unit(count) : count == 1 ? unit : unit + "s";
         w.WriteLine($"        {title}{(estimated ? " (estimated from samples)" : string.Empty)}:");
         for (int i = 0; i < shared && i < ShownFrames; i++)
         {
@@ -209,7 +220,10 @@ public static class TextReportWriter
         {
             string approx = stack.Estimated ? "~" : string.Empty;
             IEnumerable<CallFrame> frames = stack.Frames.Skip(shared).Take(ShownFrames);
-            string head = $"          {approx}{Bytes(stack.Bytes)} in {approx}{stack.Count:N0} {kind.Unit(stack.Count)}";
+            // Views hold no bytes of their own: they are counted, not weighed.
+            string head = stack.Bytes == 0 && unit is not null
+                ? $"          {approx}{stack.Count:N0} {Unit(stack.Count)}"
+                : $"          {approx}{Bytes(stack.Bytes)} in {approx}{stack.Count:N0} {Unit(stack.Count)}";
             bool first = true;
             foreach (CallFrame frame in frames)
             {

@@ -46,6 +46,18 @@ public sealed class TraceMonitor
         }
     }
 
+    /// <summary>
+    /// The stack that allocated the most bytes at <paramref name="site"/> so far (innermost frame first), while a session
+    /// that collects stacks runs; empty without stacks or before the site's first sample. Methods compiled before the
+    /// session read <c>[unknown]</c> until the trace ends. The report's stacks are exact; this is a live glance.
+    /// </summary>
+    public IReadOnlyList<CallFrame> TopStack(SiteInfo site) =>
+        Volatile.Read(ref _stacks) is { } stacks && site.Id >= 0 ? stacks.TopStack(site.Id) : [];
+
+    private Stacks.StackCollector? _stacks;
+
+    internal void AttachStacks(Stacks.StackCollector collector) => Volatile.Write(ref _stacks, collector);
+
     internal void Publish(LiveSnapshot snapshot)
     {
         Volatile.Write(ref _latest, snapshot);

@@ -277,7 +277,13 @@ public static class TraceRunner
     {
         try
         {
-            return await StackSession.StartAsync(client, options, cancellationToken).ConfigureAwait(false);
+            StackSession? session = await StackSession.StartAsync(client, options, cancellationToken).ConfigureAwait(false);
+            if (session is not null)
+            {
+                options.Monitor?.AttachStacks(session.Collector);
+            }
+
+            return session;
         }
         catch (ServerNotAvailableException e)
         {

@@ -17,6 +17,21 @@ internal sealed class IlMap
         _native = order.Select(i => nativeOffsets[i]).ToArray();
     }
 
+    /// <summary>The smallest IL offset the map marks after <paramref name="ilOffset"/>: where the IL range of that offset ends.</summary>
+    public int NextBoundary(int ilOffset)
+    {
+        int next = int.MaxValue;
+        foreach (int il in _il)
+        {
+            if (il > ilOffset && il < next)
+            {
+                next = il;
+            }
+        }
+
+        return next;
+    }
+
     /// <summary>The IL offset of the instruction whose code holds <paramref name="nativeOffset"/>, or -1.</summary>
     public int IlOffset(uint nativeOffset)
     {

@@ -15,6 +15,10 @@ internal sealed class StackCollector
     private readonly List<StackSampled> _samples = new();
     private readonly List<MisuseStacked> _misuse = new();
 
+    /// <summary>Allocated bytes per (site, stack id), for <see cref="TopStack"/>; and the stacks it resolved completely.</summary>
+    private readonly Dictionary<(int Site, int Stack), double> _live = new();
+    private readonly Dictionary<int, IReadOnlyList<CallFrame>> _liveFrames = new();
+
     public CodeMap Code { get; } = new();
 
     /// <summary>Events the stream that fed this collector lost (EventPipe's sequence numbers).</summary>
@@ -44,17 +48,82 @@ internal sealed class StackCollector
 
         ulong[] copy = addresses.ToArray();
         var key = new StackKey(copy);
-        if (!_ids.TryGetValue(key, out int id))
+        lock (_ids)
         {
-            id = _stacks.Count;
-            _stacks.Add(copy);
-            _ids.Add(key, id);
-        }
+            if (!_ids.TryGetValue(key, out int id))
+            {
+                id = _stacks.Count;
+                _stacks.Add(copy);
+                _ids.Add(key, id);
+            }
 
-        return id;
+            return id;
+        }
     }
 
-    public void Sampled(in StackSampled sample) => _samples.Add(sample);
+    public void Sampled(in StackSampled sample)
+    {
+        _samples.Add(sample);
+        if (sample.StackId >= 0 && sample.Operation is StackOperation.Allocate or StackOperation.Reallocate)
+        {
+            lock (_live)
+            {
+                // Allocated bytes per (site, stack), scaled as the final report scales them, for the live view's top stack.
+                ref double bytes = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_live, (sample.Site.Value, sample.StackId), out _);
+                bytes += SampleWeight.Of(sample.Reason, sample.Size, sample.SampleBytes) * sample.Size;
+            }
+        }
+    }
+
+    /// <summary>
+    /// While the session runs: the stack that allocated the most bytes at <paramref name="site"/> so far, resolved with the
+    /// methods described until now (a method compiled before the session reads <c>[unknown]</c> until the rundown at the
+    /// end). Empty when the site has no sample yet. Safe to call from any thread.
+    /// </summary>
+    public IReadOnlyList<CallFrame> TopStack(int site)
+    {
+        int top = -1;
+        double most = 0;
+        lock (_live)
+        {
+            foreach (((int Site, int Stack) key, double bytes) in _live)
+            {
+                if (key.Site == site && bytes > most)
+                {
+                    (top, most) = (key.Stack, bytes);
+                }
+            }
+        }
+
+        if (top < 0)
+        {
+            return [];
+        }
+
+        lock (Code)
+        {
+            if (_liveFrames.TryGetValue(top, out IReadOnlyList<CallFrame>? known))
+            {
+                return known;
+            }
+
+            ulong[] addresses;
+            lock (_ids)
+            {
+                addresses = _stacks[top];
+            }
+
+            Code.Seal();
+            using var resolver = new StackResolver(Code);
+            IReadOnlyList<CallFrame> frames = resolver.Resolve(addresses);
+            if (resolver.UnknownFrames == 0)
+            {
+                _liveFrames[top] = frames; // complete: it will not read better later
+            }
+
+            return frames;
+        }
+    }
 
     public void MisuseStacked(in MisuseStacked misuse) => _misuse.Add(misuse);
 

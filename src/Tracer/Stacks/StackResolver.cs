@@ -17,7 +17,8 @@ internal sealed class StackResolver : IDisposable
 
     private readonly CodeMap _code;
     private readonly SourceLines _lines = new();
-    private readonly Dictionary<ulong, Resolved> _cache = new();
+    private readonly CallSites _calls = new();
+    private readonly Dictionary<(ulong Address, string? Callee), Resolved> _cache = new();
 
     public StackResolver(CodeMap code) => _code = code;
 
@@ -30,8 +31,10 @@ internal sealed class StackResolver : IDisposable
         bool user = false;
         for (int i = 0; i < addresses.Length; i++)
         {
-            // A return address points after its call: step back into the call for its line (not for the innermost frame).
-            Resolved resolved = Lookup(addresses[i], returnAddress: i > 0);
+            // A return address points after its call: step back into the call for its method (not for the innermost frame),
+            // and find the call itself by the method it called (the next frame in) for its line.
+            string? callee = i > 0 && _code.TryFind(i > 1 ? addresses[i - 1] - 1 : addresses[i - 1], out MethodCode inner) ? inner.MethodName : null;
+            Resolved resolved = Lookup(addresses[i], returnAddress: i > 0, callee);
             if (!user)
             {
                 if (resolved.Frame is null || resolved.Own)
@@ -72,10 +75,10 @@ internal sealed class StackResolver : IDisposable
         return frames;
     }
 
-    private Resolved Lookup(ulong address, bool returnAddress)
+    private Resolved Lookup(ulong address, bool returnAddress, string? callee)
     {
         ulong key = returnAddress ? address - 1 : address;
-        if (_cache.TryGetValue(key, out Resolved resolved))
+        if (_cache.TryGetValue((key, callee), out Resolved resolved))
         {
             return resolved;
         }
@@ -91,6 +94,12 @@ internal sealed class StackResolver : IDisposable
                 : method.TypeName.StartsWith("System.", StringComparison.Ordinal);
             CallFrame frame = new(name);
             int il = method.Map?.IlOffset((uint)(key - method.Start)) ?? -1;
+            if (returnAddress && il >= 0 && module?.Path is { } calling)
+            {
+                // The map's boundary can be the statement before the call's (see CallSites): the call's own IL offset.
+                il = _calls.CallIn(calling, method.Token, il, method.Map!.NextBoundary(il), callee);
+            }
+
             if (module?.Path is { } modulePath && _lines.TryFind(modulePath, method.Token, il, out string file, out int line))
             {
                 frame = new CallFrame(name, file, line);
@@ -99,11 +108,15 @@ internal sealed class StackResolver : IDisposable
             resolved = new Resolved(frame, own, MethodNames.IsAsyncPlumbing(method.TypeName));
         }
 
-        _cache[key] = resolved;
+        _cache[(key, callee)] = resolved;
         return resolved;
     }
 
-    public void Dispose() => _lines.Dispose();
+    public void Dispose()
+    {
+        _lines.Dispose();
+        _calls.Dispose();
+    }
 
     private readonly record struct Resolved(CallFrame? Frame, bool Own, bool Plumbing);
 }
