@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
@@ -22,12 +21,6 @@ internal static class HeartbeatThread
     private static int s_rundownRequests;
     private static long s_sequence;
     private static int s_finalPublished;
-
-    /// <summary>
-    /// How long a flush keeps publishing and re-reading the counters while other threads keep changing them: long enough
-    /// for a burst to end (16 back-to-back tries gave up in the middle of one), well inside the tracer's 5 s wait.
-    /// </summary>
-    private static readonly TimeSpan StableSnapshotPatience = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Tokens of detaching tracers waiting for their flush (<see cref="RequestFlush"/>).</summary>
     private static readonly ConcurrentQueue<long> s_flushRequests = new();
@@ -105,45 +98,22 @@ internal static class HeartbeatThread
     }
 
     /// <summary>
-    /// The detach cut: every thread's records published, the counts read when nothing changed between a publish and the
-    /// read (so the records published hold exactly what the counts count), then <c>DetachFlushed</c> naming the heartbeat
-    /// that carries those counts, and that heartbeat. A thread still allocating may change the counts between two reads:
-    /// the publish and the read repeat, yielding between tries, for at most <see cref="StableSnapshotPatience"/>; if the counts never hold
-    /// still, the last ones go out and the tracer's check at the cut decides (it says INCOMPLETE rather than guess).
+    /// The detach cut: the counts taken at an operation boundary every writer agrees on, with every thread's records up to
+    /// it published (<see cref="OperationCut"/>), then <c>DetachFlushed</c> naming the heartbeat that carries those counts,
+    /// and that heartbeat; only then do the threads stopped at the boundary go on, so nothing they record after it is
+    /// published before the heartbeat. If the cut does not hold within <see cref="OperationCut.Patience"/>, the last counts
+    /// go out and the tracer's check at the cut decides (it says INCOMPLETE rather than guess).
     /// </summary>
     private static void Flush(AllocatorEventSource log, long token)
     {
-        long started = Stopwatch.GetTimestamp();
-        HeapSnapshot snapshot = PublishedSnapshot();
-        while (true)
-        {
-            HeapSnapshot again = PublishedSnapshot();
-            bool stable = again.Counts == snapshot.Counts;
-            snapshot = again;
-            if (stable || Stopwatch.GetElapsedTime(started) > StableSnapshotPatience)
-            {
-                break;
-            }
-
-            Thread.Yield();
-        }
-
+        using OperationCut cut = BatchingSession.Shared.BeginCut();
+        HeapSnapshot snapshot = cut.Take(HeapStats.Capture, OperationCut.Patience);
         long sequence = Interlocked.Increment(ref s_sequence);
         log.DetachFlushed(token, sequence);
         if (log.IsEnabled(EventLevel.Informational, AllocatorEventSource.Keywords.Diagnostics))
         {
             log.Heartbeat(sequence, snapshot, Instrumentation.Batched ? AllocatorEventSource.Flags.Batched : 0);
         }
-    }
-
-    private static HeapSnapshot PublishedSnapshot()
-    {
-        if (Instrumentation.Batched)
-        {
-            BatchingSession.Shared.PublishAll();
-        }
-
-        return HeapStats.Capture();
     }
 
     /// <summary>At exit, sessions are already gone: the last records and the final counts go to the exit file.</summary>

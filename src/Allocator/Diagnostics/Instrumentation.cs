@@ -69,7 +69,11 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            heap.BatchWriter.Allocated(id, size, siteId, family);
+            // The record step: the record, then the copy of the counters it accounts for, then the boundary (docs/reliability.md, "Detach").
+            BatchWriter writer = heap.BatchWriter;
+            writer.Allocated(id, size, siteId, family);
+            writer.Counted(family, heap.CountersFor(family));
+            writer.EndOperation();
         }
         else if (s_perOperation)
         {
@@ -100,7 +104,10 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            heap.BatchWriter.Freed(id, size, allocationSiteId, family);
+            BatchWriter writer = heap.BatchWriter;
+            writer.Freed(id, size, allocationSiteId, family);
+            writer.Counted(family, heap.CountersFor(family));
+            writer.EndOperation();
         }
         else if (s_perOperation)
         {
@@ -121,7 +128,12 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            heap.BatchWriter.Reallocated(oldId, newId, newSize, siteId, newFamily);
+            // A realloc may change two families (a mismatched one moves the block into the caller's): both copies, then the boundary.
+            BatchWriter writer = heap.BatchWriter;
+            writer.Reallocated(oldId, newId, newSize, siteId, newFamily);
+            writer.Counted(oldFamily, heap.CountersFor(oldFamily));
+            writer.Counted(newFamily, heap.CountersFor(newFamily));
+            writer.EndOperation();
         }
         else if (s_perOperation)
         {

@@ -1,4 +1,5 @@
 using LeakScope.Allocator.Diagnostics.Batching;
+using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Tests.Batching;
 
@@ -12,6 +13,15 @@ namespace LeakScope.Allocator.Tests.Batching;
 /// call its writer then). A model tracer reads what was published, in order, with the rundown's blocks where the walk put
 /// them; after a last heartbeat its live set must equal the heap's: a block the walk reported never vanishes into a fold,
 /// and no free or allocation is lost. Every order is run twice and must publish the same bytes.
+/// <para>
+/// The detach cut (<see cref="OperationCut"/>) is driven the same way, with owners whose heap step counts the operation
+/// (as the allocator's counters do) before the record step, one of them freeing a block the other allocated once that
+/// allocation has returned, and the heartbeat thread taking a cut step by step: begin, wait until every owner is between
+/// operations, read, capture the counts, publish, read again, and again until it holds, then the confirming heartbeat and
+/// the end of the cut. An owner that ends a record step while the cut is being taken waits there until it ends. In every
+/// order the cut must hold, and a tracer that reads what was published before the heartbeat must have exactly the
+/// heartbeat's live blocks and bytes, with no free of a block it has not seen allocated.
+/// </para>
 /// </summary>
 public sealed class BatchingInterleavingTests
 {
@@ -40,6 +50,41 @@ public sealed class BatchingInterleavingTests
     {
         int orders = RunEveryOrder(script, reattach: true);
         Assert.True(orders > 100, $"{orders} orders");
+    }
+
+    [Theory]
+    [InlineData("alloc a; free a; alloc b", "")]
+    [InlineData("alloc a; alloc b; free a", "")]
+    [InlineData("alloc a; alloc b", "free a")]
+    [InlineData("alloc a; free a", "alloc b; free b")]
+    [InlineData("alloc a; exit", "alloc b")]
+    public void A_detach_cut_in_every_order_confirms_exactly_the_records_published_before_its_heartbeat(string first, string second)
+    {
+        string[] scripts = second.Length == 0 ? [first] : [first, second];
+        int orders = 0;
+        var path = new List<int>();
+        Explore();
+        Assert.True(orders > 100, $"{orders} orders");
+
+        void Explore()
+        {
+            CutRun run = CutRun.Execute(scripts, path);
+            int[] enabled = run.Enabled().ToArray();
+            if (enabled.Length == 0)
+            {
+                Assert.True(run.Finished, $"no step can be taken, not finished, after {run.Describe()}");
+                run.Check();
+                orders++;
+                return;
+            }
+
+            foreach (int actor in enabled)
+            {
+                path.Add(actor);
+                Explore();
+                path.RemoveAt(path.Count - 1);
+            }
+        }
     }
 
     private static int RunEveryOrder(string script, bool reattach)
@@ -263,6 +308,292 @@ public sealed class BatchingInterleavingTests
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One order of a detach cut with one or two owners, executed: actors 0.. are the owners, the last is the heartbeat
+    /// thread (a heartbeat, then the cut). <see cref="Execute"/> replays a path of actor choices from the start.
+    /// </summary>
+    private sealed unsafe class CutRun : IBatchOutput
+    {
+        private const int Site = 3;
+        private const long Size = 48;
+        private const int MaxAttempts = 4;
+
+        private readonly List<object> _log = new();
+        private readonly List<string> _steps = new();
+        private readonly BatchingSession _session;
+        private readonly Owner[] _owners;
+        private readonly Dictionary<string, long> _idOf = new();
+        private readonly HashSet<string> _returned = new();
+        private readonly HashSet<long> _heap = new();
+        private FamilyCounters _retired;
+
+        private Flusher _flusher = Flusher.Heartbeat;
+        private OperationCut? _cut;
+        private int _attempts;
+        private (long Blocks, long Bytes) _captured;
+
+        private CutRun(string[] scripts)
+        {
+            _session = new BatchingSession(this);
+            _session.Start();
+            _owners = scripts.Select((script, k) => new Owner(_session, 1000 * (k + 1), script)).ToArray();
+        }
+
+        private enum Flusher
+        {
+            Heartbeat,
+            Begin,
+            Before,
+            Capture,
+            Publish,
+            After,
+            Confirm,
+            End,
+            Done,
+        }
+
+        public bool Finished => _flusher == Flusher.Done && _owners.All(o => o.Next == o.Operations.Length);
+
+        public void Write(byte* records, int length) => _log.Add(new ReadOnlySpan<byte>(records, length).ToArray());
+
+        public static CutRun Execute(string[] scripts, List<int> path)
+        {
+            var run = new CutRun(scripts);
+            foreach (int actor in path)
+            {
+                run.Step(actor);
+            }
+
+            return run;
+        }
+
+        public string Describe() => string.Join(" → ", _steps);
+
+        public IEnumerable<int> Enabled()
+        {
+            for (int k = 0; k < _owners.Length; k++)
+            {
+                if (OwnerEnabled(_owners[k]))
+                {
+                    yield return k;
+                }
+            }
+
+            if (_flusher != Flusher.Done && (_flusher != Flusher.Before || _cut!.AllBetweenOperations()))
+            {
+                yield return _owners.Length;
+            }
+        }
+
+        private bool OwnerEnabled(Owner owner)
+        {
+            if (owner.Parked || owner.Next == owner.Operations.Length)
+            {
+                return false;
+            }
+
+            (string verb, string block) = owner.Operations[owner.Next];
+
+            // A block is freed only once its allocation has returned to the program (a thread waiting at the cut has not returned it).
+            return verb != "free" || owner.Counted || _returned.Contains(block);
+        }
+
+        private void Step(int actor)
+        {
+            if (actor == _owners.Length)
+            {
+                FlusherStep();
+                return;
+            }
+
+            Owner owner = _owners[actor];
+            (string verb, string block) = owner.Operations[owner.Next];
+            _steps.Add($"{actor}:{verb} {block}{(owner.Counted ? " record" : verb == "exit" ? string.Empty : " count")}");
+            switch (verb)
+            {
+                case "alloc" when !owner.Counted:
+                    _idOf[block] = owner.Ids.CountAllocation(AllocationFamily.Pool, Size);
+                    _heap.Add(_idOf[block]);
+                    owner.Counted = true;
+                    break;
+                case "alloc":
+                    owner.Writer.Allocated(_idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                    EndRecordStep(owner, block);
+                    break;
+                case "free" when !owner.Counted:
+                    owner.Ids.CountFree(AllocationFamily.Pool, Size);
+                    _heap.Remove(_idOf[block]);
+                    _returned.Remove(block);
+                    owner.Counted = true;
+                    break;
+                case "free":
+                    owner.Writer.Freed(_idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                    EndRecordStep(owner, null);
+                    break;
+                case "exit":
+                    // The heap of an exited thread is reclaimed: its counters join the retired totals, its writer publishes and leaves.
+                    owner.Writer.RetireFromExitedOwner();
+                    Span<FamilyCounters> counters = stackalloc FamilyCounters[FamilySlots.Count];
+                    owner.Ids.Read(counters);
+                    _retired.Add(counters[(int)AllocationFamily.Pool]);
+                    owner.Exited = true;
+                    owner.Next++;
+                    break;
+            }
+        }
+
+        /// <summary>The end of a record step, as the allocator's record path does it; while a cut is taken the owner then waits.</summary>
+        private void EndRecordStep(Owner owner, string? allocated)
+        {
+            owner.Writer.Counted(AllocationFamily.Pool, owner.Ids.Counters(AllocationFamily.Pool));
+            owner.Writer.EndOperation();
+            owner.Counted = false;
+            owner.Next++;
+            if (_session.CutEpoch != 0)
+            {
+                owner.Parked = true;
+                owner.Returning = allocated;
+            }
+            else if (allocated is not null)
+            {
+                _returned.Add(allocated);
+            }
+        }
+
+        private void FlusherStep()
+        {
+            _steps.Add($"cut:{_flusher}");
+            switch (_flusher)
+            {
+                case Flusher.Heartbeat:
+                    _session.PublishAll();
+                    _flusher = Flusher.Begin;
+                    break;
+                case Flusher.Begin:
+                    _cut = _session.BeginCut();
+                    _flusher = Flusher.Before;
+                    break;
+                case Flusher.Before:
+                    _cut!.ReadBefore();
+                    _flusher = Flusher.Capture;
+                    break;
+                case Flusher.Capture:
+                    FamilyCounters total = _retired;
+                    Span<FamilyCounters> counters = stackalloc FamilyCounters[FamilySlots.Count];
+                    foreach (Owner owner in _owners.Where(o => !o.Exited))
+                    {
+                        owner.Ids.Read(counters);
+                        total.Add(counters[(int)AllocationFamily.Pool]);
+                    }
+
+                    _captured = (total.Allocations - total.Frees, total.LiveBytes);
+                    _flusher = Flusher.Publish;
+                    break;
+                case Flusher.Publish:
+                    _session.PublishAll();
+                    _flusher = Flusher.After;
+                    break;
+                case Flusher.After:
+                    _attempts++;
+                    if (_cut!.ReadAfter())
+                    {
+                        _flusher = Flusher.Confirm;
+                    }
+                    else
+                    {
+                        Assert.True(_attempts < MaxAttempts, $"the cut did not hold after {_attempts} attempts: {Describe()}");
+                        _flusher = Flusher.Before;
+                    }
+
+                    break;
+                case Flusher.Confirm:
+                    _log.Add(_captured); // DetachFlushed and its heartbeat
+                    _flusher = Flusher.End;
+                    break;
+                case Flusher.End:
+                    _cut!.Dispose();
+                    foreach (Owner owner in _owners.Where(o => o.Parked))
+                    {
+                        owner.Parked = false;
+                        if (owner.Returning is { } block)
+                        {
+                            _returned.Add(block);
+                        }
+                    }
+
+                    _flusher = Flusher.Done;
+                    break;
+            }
+        }
+
+        /// <summary>At the heartbeat the tracer's account equals the captured counts; at the end, the heap's live blocks.</summary>
+        public void Check()
+        {
+            _session.PublishAll(); // the heartbeats after the detach
+            var live = new HashSet<long>();
+            var freed = new HashSet<long>();
+            bool confirmed = false;
+            foreach (object entry in _log)
+            {
+                if (entry is (long blocks, long bytes))
+                {
+                    Assert.True((blocks, bytes) == (live.Count, live.Count * Size),
+                        $"the heartbeat says {blocks} blocks / {bytes} B, the records before it {live.Count} / {live.Count * Size}: {Describe()}");
+                    confirmed = true;
+                    continue;
+                }
+
+                foreach ((byte tag, long key) in ParsedBatch.Parse((byte[])entry).Records)
+                {
+                    if (tag == BatchRecord.Allocated)
+                    {
+                        live.Add(key);
+                    }
+                    else if (tag == BatchRecord.Freed)
+                    {
+                        Assert.True(confirmed || live.Contains(key), $"the free of {key} came before its allocation, before the heartbeat: {Describe()}");
+                        freed.Add(key);
+                        live.Remove(key);
+                    }
+                }
+            }
+
+            Assert.True(confirmed, Describe());
+            live.ExceptWith(freed);
+            Assert.True(live.SetEquals(_heap), $"tracer [{string.Join(", ", live.Order())}], heap [{string.Join(", ", _heap.Order())}]: {Describe()}");
+        }
+
+        private sealed class Owner
+        {
+            public Owner(BatchingSession session, long firstId, string script)
+            {
+                Ids = new FakeOwner(firstId);
+                Writer = new BatchWriter(session, Ids);
+                Writer.EndOperation(); // it has recorded before in this session: its copy of the counters is this session's
+                Operations = script.Split(';', StringSplitOptions.TrimEntries)
+                    .Select(op => op.Split(' ') is [string verb, string block] ? (verb, block) : (op, string.Empty))
+                    .ToArray();
+            }
+
+            public FakeOwner Ids { get; }
+
+            public BatchWriter Writer { get; }
+
+            public (string Verb, string Block)[] Operations { get; }
+
+            public int Next { get; set; }
+
+            /// <summary>The current operation's heap step is done, its record step not yet.</summary>
+            public bool Counted { get; set; }
+
+            public bool Parked { get; set; }
+
+            public string? Returning { get; set; }
+
+            public bool Exited { get; set; }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using LeakScope.Allocator.Heaps;
 
 namespace LeakScope.Allocator.Diagnostics.Batching;
 
@@ -13,6 +14,12 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// is written — the common alloc/free loop costs two counter updates. The slot is handed over with a
 /// compare-exchange, so the heartbeat can publish a pending allocation of a thread that has gone quiet,
 /// and the owner then writes a real free record instead of folding.
+/// <para>
+/// The writer also keeps the <em>operation boundary</em> a detach cut agrees on (<see cref="OperationCut"/>): at the end of
+/// every record step the owner copies the counters the operation changed (<see cref="Counted"/>, then
+/// <see cref="EndOperation"/>), so that "the owner's counters equal the copy" means "every operation it counted has its
+/// record written" — and the cut can tell an owner between operations from one caught between counting and recording.
+/// </para>
 /// </summary>
 internal sealed unsafe class BatchWriter
 {
@@ -59,12 +66,26 @@ internal sealed unsafe class BatchWriter
     /// </summary>
     private long _foldFloor;
 
+    /// <summary>The owner's counters as they were at the end of its last record step (<see cref="Counted"/>), indexed by family.</summary>
+    private FamilyCounterSet _counted;
+
+    /// <summary>The session generation <see cref="_counted"/> is a copy of every family in (0: none yet); written after the copy.</summary>
+    private long _countedGeneration;
+
+    /// <summary>The <see cref="BatchingSession.Boundary"/> the owner last acted on (-1: never, so the first record step takes the slow path).</summary>
+    private long _seenBoundary = -1;
+
+    /// <summary>The owner's live counters, for the cut to compare with <see cref="_counted"/> (null: unknown, as for test owners without counters).</summary>
+    private readonly IOperationCounts? _counts;
+
     /// <param name="session">The protocol this writer takes part in.</param>
-    /// <param name="ids">Its owner's allocation ids: blocks handed out before the writer existed never fold.</param>
+    /// <param name="ids">Its owner's allocation ids: blocks handed out before the writer existed never fold. When it is the
+    /// owner's heap (or an <see cref="IOperationCounts"/>), its counters are what the operation boundary compares.</param>
     public BatchWriter(BatchingSession session, IAllocationIdSource ids)
     {
         _session = session;
         _ids = ids;
+        _counts = ids as IOperationCounts ?? (ids is ThreadHeap heap ? new ThreadHeapCounts(heap) : null);
         _generation = session.Generation;
         _foldFloor = ids.NextId;
         session.Register(this);
@@ -121,6 +142,83 @@ internal sealed unsafe class BatchWriter
         }
 
         FreedSlow(id);
+    }
+
+    /// <summary>
+    /// The end of a record step, first part: the owner copies the counters of a family its operation changed, as they are
+    /// now that the operation's record is written (or folded, or held pending). One call per family the operation changed
+    /// (a realloc may change two), then <see cref="EndOperation"/>. Owner thread only; no atomic instruction.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Counted(AllocationFamily family, in FamilyCounters counters)
+    {
+        ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+
+        // Release stores after the record's commit: a cut that reads the copy equal to the counters also sees the record.
+        Volatile.Write(ref copy.LiveBytes, counters.LiveBytes);
+        Volatile.Write(ref copy.Allocations, counters.Allocations);
+        Volatile.Write(ref copy.Frees, counters.Frees);
+    }
+
+    /// <summary>
+    /// The end of a record step: one read of the session's boundary. It changes when a session starts (the copy is taken
+    /// again, every family) and when a detach cut begins (the owner waits at this boundary until the cut is taken, so
+    /// that a busy thread cannot keep the cut from holding still). Owner thread only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void EndOperation()
+    {
+        if (_seenBoundary != _session.Boundary)
+        {
+            OnBoundary();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OnBoundary()
+    {
+        long boundary = _session.Boundary;
+        long generation = _session.Generation;
+        if (Volatile.Read(ref _countedGeneration) != generation && _counts is not null)
+        {
+            // Operations done while nothing was recorded (before this writer existed, or between sessions) are in the
+            // counters but in no copy: take every family again, now, between two operations.
+            Span<FamilyCounters> now = stackalloc FamilyCounters[FamilySlots.Count];
+            _counts.Read(now);
+            for (int f = 0; f < FamilySlots.Count; f++)
+            {
+                Counted((AllocationFamily)f, now[f]);
+            }
+
+            Volatile.Write(ref _countedGeneration, generation);
+        }
+
+        _session.WaitAtCut();
+        _seenBoundary = boundary;
+    }
+
+    /// <summary>
+    /// For a detach cut, from any thread: the copy taken at the owner's last record step, then the owner's counters now.
+    /// True when the copy is of this session (every family taken since the last start) and the counters are known; false
+    /// leaves <paramref name="counted"/> meaningless and <paramref name="counters"/> zero when unknown.
+    /// </summary>
+    public bool ReadBoundary(Span<FamilyCounters> counted, Span<FamilyCounters> counters)
+    {
+        bool valid = Volatile.Read(ref _countedGeneration) == _session.Generation && _counts is not null;
+        for (int f = 0; f < FamilySlots.Count; f++)
+        {
+            ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), f);
+            counted[f] = copy.ReadVolatile();
+        }
+
+        if (_counts is null)
+        {
+            counters.Clear();
+            return false;
+        }
+
+        _counts.Read(counters);
+        return valid;
     }
 
     /// <summary>A rundown may have reported the pending block live: write its allocation and its free. Owner thread only.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace LeakScope.Allocator.Diagnostics.Batching;
@@ -13,6 +14,10 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// are published) and <see cref="EndWalk"/> (Walking → Batching: pending allocations published again, fold floors raised
 /// to every writer's next id, folding resumes), <see cref="BeginExit"/> (any → Exiting: batches go to the exit file; final).
 /// A walk that a <see cref="Stop"/> interrupts ends in Off; nothing leaves Exiting.
+/// </para>
+/// <para>
+/// It also owns the operation boundary of a detach cut (<see cref="BeginCut"/>, <see cref="OperationCut"/>): owners read
+/// <see cref="Boundary"/> at the end of every record step, and while a cut is being taken each owner waits there once.
 /// </para>
 /// <see cref="Shared"/> is the process's; tests build their own with their own output and drive it step by step.
 /// </summary>
@@ -32,7 +37,67 @@ internal sealed class BatchingSession
     /// <summary>Bumped on every publish-all and session start; owners compare it on each allocation.</summary>
     private long _stamp = 1;
 
+    /// <summary>Bumped when a session starts and when a detach cut begins; owners compare it at the end of every record step.</summary>
+    private long _boundary = 1;
+
+    /// <summary>The cut being taken (0: none), and the thread taking it (which never waits at its own cut).</summary>
+    private long _cutEpoch;
+    private long _cuts;
+    private int _cutThread;
+
+    /// <summary>
+    /// How long an owner waits at a cut at most: far beyond what a cut takes (it gives up after
+    /// <see cref="OperationCut.Patience"/>), so only a cut whose thread stopped running releases its owners this way.
+    /// </summary>
+    internal static readonly TimeSpan WaitAtCutLimit = TimeSpan.FromSeconds(3);
+
     public BatchingSession(IBatchOutput output) => _output = output;
+
+    /// <summary>Read by owners at the end of every record step (<see cref="BatchWriter.EndOperation"/>).</summary>
+    public long Boundary
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _boundary);
+    }
+
+    /// <summary>The cut being taken now, or 0.</summary>
+    public long CutEpoch => Volatile.Read(ref _cutEpoch);
+
+    /// <summary>
+    /// A detach cut begins (docs/reliability.md, "Detach"): from now on every owner that ends a record step waits there,
+    /// once, until <see cref="EndCut"/>. The epoch is published before the boundary moves, so an owner that sees the new
+    /// boundary sees the cut. One cut at a time (the heartbeat thread takes them).
+    /// </summary>
+    public OperationCut BeginCut()
+    {
+        Volatile.Write(ref _cutThread, Environment.CurrentManagedThreadId);
+        Volatile.Write(ref _cutEpoch, Interlocked.Increment(ref _cuts));
+        Interlocked.Increment(ref _boundary);
+        return new OperationCut(this);
+    }
+
+    /// <summary>The cut is taken and its heartbeat written: owners waiting at it go on.</summary>
+    public void EndCut() => Volatile.Write(ref _cutEpoch, 0);
+
+    /// <summary>
+    /// An owner at the end of a record step whose boundary moved: if a cut is being taken (and this is not the thread taking
+    /// it), wait until it is done, at most <see cref="WaitAtCutLimit"/>. The owner holds no lock of the allocator here.
+    /// </summary>
+    internal void WaitAtCut()
+    {
+        long cut = Volatile.Read(ref _cutEpoch);
+        if (cut == 0 || Environment.CurrentManagedThreadId == Volatile.Read(ref _cutThread))
+        {
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref _cutEpoch) == cut && Stopwatch.GetElapsedTime(started) < WaitAtCutLimit)
+        {
+            spinner.SpinOnce();
+        }
+    }
 
     public BatchingState State => (BatchingState)Volatile.Read(ref _state);
 
@@ -97,6 +162,7 @@ internal sealed class BatchingSession
 
             Interlocked.Increment(ref _generation);
             Interlocked.Increment(ref _stamp);
+            Interlocked.Increment(ref _boundary); // writers take their counters' copy again
             foreach (BatchWriter writer in _writers)
             {
                 writer.Discard();
