@@ -19,6 +19,9 @@ internal static class PagePurger
     /// <summary>Retained empty pools (all classes) beyond which the purge does not wait for the delay (256 MiB).</summary>
     internal const int ImmediateLimit = 16384;
 
+    /// <summary>What a purge brings the retained empty pools down to (three quarters of the limit): the hysteresis band.</summary>
+    internal const int PurgeTarget = SizeClassPool.RetainedEmptyPoolLimit * 3 / 4;
+
     /// <summary>Time between passes while eligible pools wait for their delay.</summary>
     private const int PassMilliseconds = 250;
 
@@ -144,11 +147,15 @@ internal static class PagePurger
     /// True when eligible pools remain (too young for now).</summary>
     private static bool Pass(List<PoolRef> batch)
     {
-        int excess = SizeClassPool.RetainedEmptyPools - SizeClassPool.RetainedEmptyPoolLimit;
-        if (excess <= 0)
+        int retained = SizeClassPool.RetainedEmptyPools;
+        if (retained <= SizeClassPool.RetainedEmptyPoolLimit)
         {
             return false;
         }
+
+        // Down to a quarter below the limit, not to it: a loop whose empties come and go by a few pools afterwards stays
+        // under the limit instead of sending one old pool back each time it crosses it.
+        int excess = retained - PurgeTarget;
 
         long now = Environment.TickCount64;
         long emptiedBy = SizeClassPool.RetainedEmptyPools > ImmediateLimit ? now : now - DelayMilliseconds;
