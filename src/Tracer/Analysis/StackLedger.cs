@@ -148,9 +148,10 @@ internal sealed class StackLedger(SiteTable sites)
 
     /// <summary>
     /// The stack with its innermost frame on the site's own line when that frame is the site's call (same file, same
-    /// member). The site's line is exact (<c>[CallerLineNumber]</c> of this very call); the frame's comes from the IL map,
-    /// which names the statement before when the call's arguments begin with a value the previous statement left (seen in
-    /// Tier-0 code: <c>Free(p)</c> right after <c>p = Malloc(…)</c> read as the <c>Malloc</c> line). Frames further out keep theirs.
+    /// member). The site's line is exact (<c>[CallerLineNumber]</c> of this very call); the frame's comes from the IL map
+    /// and the call found in the IL (<see cref="CallSites"/>), which cannot tell two calls apart when the allocator's entry
+    /// point was inlined into the caller (<c>p = Malloc(…); Free(p);</c> then reads the <c>Malloc</c> line). Frames
+    /// further out keep theirs.
     /// </summary>
     private IReadOnlyList<CallFrame> AtSite(IReadOnlyList<CallFrame> frames, int siteId)
     {

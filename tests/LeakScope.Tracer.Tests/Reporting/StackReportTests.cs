@@ -102,6 +102,66 @@ public class StackReportTests
         Assert.Equal(2, boxes.Count(b => b.Value.StartsWith("App.Tensor.Create", StringComparison.Ordinal))); // one leaf under each caller
     }
 
+    /// <summary>A buffer whose resize (at Grow) was refused while a view from Render was out, and an owner never disposed (from Make).</summary>
+    private static TraceReport ViewsAndOwners()
+    {
+        var render = new CallFrame("App.Paths.Render", "/src/App/Program.cs", 20);
+        var engine = new AnalysisEngine();
+        engine.On(new SiteDefined(new SiteId(1), "/src/App/Program.cs", 10, "Make"));
+        engine.On(new SiteDefined(new SiteId(2), "/src/App/Program.cs", 20, "Render"));
+        engine.On(new SiteDefined(new SiteId(3), "/src/App/Program.cs", 30, "Grow"));
+        engine.On(new StackDefined(1, [render, Main]));
+        engine.On(new StackDefined(2, [new CallFrame("App.Paths.Grow", "/src/App/Program.cs", 30), Main]));
+        engine.On(new StackDefined(3, [new CallFrame("App.Paths.Make", "/src/App/Program.cs", 10), Main]));
+        engine.On(new BlockAllocated(new AllocationId(100), 0, 256, new SiteId(1), HeapFamily.Pool));
+        engine.On(new OwnerCreated(new OwnerId(50), OwnerKind.NativeBuffer, new SiteId(1), new AllocationId(100)));
+        engine.On(new StackSampled(StackOperation.CreateOwner, StackReason.Every, new AllocationId(50), 256, new SiteId(1), 0, 3));
+        engine.On(new ViewAcquired(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View));
+        engine.On(new StackSampled(StackOperation.AcquireView, StackReason.Every, new AllocationId(60), 0, new SiteId(2), 0, 1));
+        engine.On(new ResizeBlocked(new OwnerId(50), new SiteId(3), 512, 1));
+        engine.On(new ResizeBlockedView(new OwnerId(50), new ViewId(60), new SiteId(2)));
+        engine.On(new StackSampled(StackOperation.RefuseResize, StackReason.Every, new AllocationId(50), 0, new SiteId(3), 0, 2));
+        engine.On(new ViewReleased(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View));
+        engine.On(new OwnerFinalized(new OwnerId(50), OwnerKind.NativeBuffer, new SiteId(1), new AllocationId(100), 256, HeapFamily.Pool));
+        engine.On(new BlockFreed(new AllocationId(100), 0, 256, new SiteId(1), HeapFamily.Pool));
+        AnalysisResult result = engine.Finish(new StreamSummary(StreamEnd.TargetExited, 0, 0, true));
+        return new TraceReport(result, new TargetInfo(1, "dotnet App.dll") { ExitCode = 0 }, Session: null);
+    }
+
+    [Fact]
+    public async Task View_owner_and_resize_stacks_are_in_json_text_sarif_and_html()
+    {
+        TraceReport report = ViewsAndOwners();
+        using var output = new MemoryStream();
+        JsonReportWriter.Write(report, output);
+        using JsonDocument doc = JsonDocument.Parse(output.ToArray());
+        JsonElement[] findings = doc.RootElement.GetProperty("findings").EnumerateArray().ToArray();
+        JsonElement resize = findings.Single(f => f.GetProperty("kind").GetString() == "resize-with-views");
+        Assert.Equal("App.Paths.Grow", resize.GetProperty("stacks")[0].GetProperty("frames")[0].GetProperty("method").GetString());
+        JsonElement viewStack = resize.GetProperty("views")[0].GetProperty("stacks")[0];
+        Assert.Equal(new[] { "frames", "count", "bytes", "estimated" }, viewStack.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(("App.Paths.Render", 20), (viewStack.GetProperty("frames")[0].GetProperty("method").GetString(), viewStack.GetProperty("frames")[0].GetProperty("line").GetInt32()));
+        Assert.Equal(1, viewStack.GetProperty("count").GetInt64());
+        JsonElement owner = findings.Single(f => f.GetProperty("kind").GetString() == "owner-finalized");
+        Assert.Equal("App.Paths.Make", owner.GetProperty("stacks")[0].GetProperty("frames")[0].GetProperty("method").GetString());
+
+        var text = new StringWriter();
+        TextReportWriter.Write(report, text);
+        Assert.Contains("resize call's stack:", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("acquiring stack:", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1 view  from App.Paths.Render (Program.cs:20)", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("creation stack:", text.ToString(), StringComparison.Ordinal);
+
+        string sarif = SarifReportWriter.ToSarif(report, ReportContext.Default with { SourceRoot = "/src" });
+        Assert.Empty(await LeakScope.Tests.Shared.SarifSchema.ValidateAsync(sarif));
+        Assert.Contains("outstanding view acquired here", sarif, StringComparison.Ordinal);
+        Assert.Contains("owner created here", sarif, StringComparison.Ordinal);
+
+        string html = HtmlReportWriter.ToHtml(report);
+        Assert.Contains("view acquired from <code>App.Paths.Render</code>", html, StringComparison.Ordinal);
+        Assert.Contains("created from <code>App.Paths.Make</code>", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Folded_lists_leaked_bytes_per_stack_outermost_first()
     {

@@ -102,6 +102,36 @@ public class StackAttributionTests
         Assert.Equal(12, map.IlOffset(40));
     }
 
+    [Fact]
+    public void A_caller_frames_line_is_the_line_of_its_call_found_in_the_il_by_the_method_it_called()
+    {
+        // The IL map can mark only the statement before the call (a value kept on the stack across statements): the call
+        // to the next frame's method, found in the IL, gives the call's own line.
+        CallSiteFixture.SizeThenKeep();
+        System.Reflection.MethodInfo method = typeof(CallSiteFixture).GetMethod(nameof(CallSiteFixture.SizeThenKeep))!;
+        string path = typeof(CallSiteFixture).Assembly.Location;
+        using var calls = new CallSites();
+        using var lines = new SourceLines();
+
+        int il = calls.CallIn(path, method.MetadataToken, 0, int.MaxValue, nameof(CallSiteFixture.Create));
+        Assert.True(lines.TryFind(path, method.MetadataToken, il, out _, out int line));
+        Assert.Equal(CallSiteFixture.CallLine, line);
+        Assert.True(lines.TryFind(path, method.MetadataToken, 0, out _, out int first));
+        Assert.Equal(CallSiteFixture.CallLine - 1, first);
+
+        // Several calls and none to the callee (it was inlined away): the map's own offset stays.
+        Assert.Equal(0, calls.CallIn(path, method.MetadataToken, 0, int.MaxValue, "Inlined"));
+    }
+
+    [Fact]
+    public void An_il_range_ends_at_the_next_offset_the_map_marks()
+    {
+        var map = new IlMap([-2, 0, 12, 5, -3], [0, 4, 20, 10, 30]);
+        Assert.Equal(5, map.NextBoundary(0));
+        Assert.Equal(12, map.NextBoundary(5));
+        Assert.Equal(int.MaxValue, map.NextBoundary(12));
+    }
+
     private static AnalysisEngine Engine()
     {
         var engine = new AnalysisEngine();
@@ -110,4 +140,25 @@ public class StackAttributionTests
         engine.On(new StackDefined(2, [Helper, Clean]));
         return engine;
     }
+}
+
+/// <summary>A value kept on the evaluation stack from one statement into the next, then a call: the IL that misleads the map.</summary>
+internal static class CallSiteFixture
+{
+    public static int CallLine { get; private set; }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static void SizeThenKeep()
+    {
+        int bytes = Size();
+        Keep(Create(bytes), Here());
+    }
+
+    public static int Create(int bytes) => bytes;
+
+    private static int Size() => 1_000;
+
+    private static void Keep(int value, int line) => CallLine = line + (value * 0);
+
+    private static int Here([System.Runtime.CompilerServices.CallerLineNumber] int line = 0) => line;
 }
