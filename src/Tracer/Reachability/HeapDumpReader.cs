@@ -27,6 +27,8 @@ internal sealed class HeapDumpReader
     private readonly Dictionary<ulong, int> _objects = new();
     private readonly List<ulong> _objectAddresses = new();
     private readonly Dictionary<ulong, PointerSlot[]> _slots = new();
+    private readonly Dictionary<ulong, ClrType> _heapTypes = new();
+    private readonly Dictionary<int, string?> _threadNames = new();
     private ClrHeap? _heap;
 
     public HeapDumpReader(IReadOnlyList<SnapshotBlock> blocks, Func<int, string> siteText)
@@ -37,6 +39,9 @@ internal sealed class HeapDumpReader
         _starts = _order.Select(i => blocks[i].Address).ToArray();
         _ends = _order.Select(i => blocks[i].Address + blocks[i].Size).ToArray();
     }
+
+    /// <summary>The target's memory mappings at the snapshot, in address order: a thread's stack ends where the mapping holding its stack pointer ends.</summary>
+    public IReadOnlyList<AddressRange> Mappings { get; init; } = [];
 
     /// <summary>Managed objects walked.</summary>
     public long Objects { get; private set; }
@@ -114,6 +119,16 @@ internal sealed class HeapDumpReader
             _objectAddresses.Add(obj.Address);
             Objects++;
             ManagedBytes += (long)obj.Size;
+            if (!_heapTypes.TryGetValue(obj.Type.MethodTable, out ClrType? seen))
+            {
+                _heapTypes.Add(obj.Type.MethodTable, seen = obj.Type);
+            }
+
+            // Thread names, for the stack roots' labels, come from the Thread objects.
+            if (seen.Name == "System.Threading.Thread" && obj.TryReadField("_managedThreadId", out int threadId))
+            {
+                _threadNames[threadId] = obj.TryReadStringField("_name", null, out string? threadName) ? threadName : null;
+            }
         }
 
         var bookkeeping = new HashSet<int>();
@@ -128,6 +143,8 @@ internal sealed class HeapDumpReader
 
             graph.AddRoot(node, RootName(root));
         }
+
+        ScanThreadStacks(runtime, graph, memory);
 
         foreach (ulong address in _objectAddresses)
         {
@@ -164,67 +181,223 @@ internal sealed class HeapDumpReader
     /// <summary>Statics first (so paths name them): reference statics as roots; pointer statics as roots of blocks. The allocator's own statics mark its bookkeeping objects instead.</summary>
     private void AddStatics(ClrRuntime runtime, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
     {
+        ClrThread[] threads = runtime.Threads.Where(t => t.IsAlive).ToArray();
         foreach (ClrAppDomain domain in runtime.AppDomains)
         {
+            var done = new HashSet<ulong>();
             foreach (ClrModule module in domain.Modules)
             {
-                bool ours = string.Equals(Path.GetFileNameWithoutExtension(module.Name ?? module.AssemblyName ?? string.Empty), AllocatorAssembly, StringComparison.OrdinalIgnoreCase);
-                foreach ((ulong methodTable, int _) in module.EnumerateTypeDefToMethodTableMap())
+                bool ours = IsOurs(module);
+                foreach (ClrType type in SafeTypesWithStatics(module))
                 {
-                    if (runtime.GetTypeByMethodTable(methodTable) is not { } type)
+                    if (done.Add(type.MethodTable))
                     {
-                        continue;
+                        AddStaticsOf(type, ours, domain, threads, graph, memory, bookkeeping);
                     }
+                }
+            }
 
-                    foreach (ClrStaticField field in type.StaticFields)
+            // Generic instantiations are not in any module's TypeDef map: those of the objects on the heap, and the
+            // types of their fields, are found here (an instantiation nothing on the heap mentions is not).
+            var generics = new List<ClrType>();
+            foreach (ClrType type in _heapTypes.Values)
+            {
+                generics.Add(type);
+                foreach (ClrInstanceField field in type.Fields)
+                {
+                    if (field.Type is { } fieldType)
                     {
-                        if (!SafeInitialized(field, domain))
-                        {
-                            continue;
-                        }
+                        generics.Add(fieldType);
+                    }
+                }
+            }
 
-                        string name = $"static {ShortName(type.Name ?? "?")}.{field.Name}";
-                        if (field.IsObjectReference)
-                        {
-                            ClrObject value = SafeReadObject(field, domain);
-                            if (!value.IsNull && _objects.TryGetValue(value.Address, out int node))
-                            {
-                                if (ours)
-                                {
-                                    MarkBookkeeping(value, bookkeeping);
-                                }
-                                else
-                                {
-                                    graph.AddRoot(node, name);
-                                }
-                            }
-                        }
-                        else if (!ours && IsPointer(field.ElementType))
-                        {
-                            ulong address = field.GetAddress(domain);
-                            if (address != 0 && memory.ReadPointer(address, out ulong value))
-                            {
-                                AddPointerRoot(graph, (long)value, name);
-                            }
-                        }
-                        else if (!ours && field.ElementType == ClrElementType.Struct && field.Type is { } structType)
-                        {
-                            ulong address = field.GetAddress(domain);
-                            if (address != 0)
-                            {
-                                foreach (PointerSlot slot in SlotsOf(structType, 0, 0))
-                                {
-                                    if (memory.ReadPointer(address + (ulong)slot.Offset, out ulong value))
-                                    {
-                                        AddPointerRoot(graph, (long)value, $"{name}.{slot.Path}");
-                                    }
-                                }
-                            }
-                        }
+            foreach (ClrType type in generics)
+            {
+                if (type.Name is { } name && name.Contains('<', StringComparison.Ordinal) && done.Add(type.MethodTable))
+                {
+                    AddStaticsOf(type, type.Module is { } module && IsOurs(module), domain, threads, graph, memory, bookkeeping);
+                }
+            }
+        }
+    }
+
+    private static bool IsOurs(ClrModule module) =>
+        string.Equals(Path.GetFileNameWithoutExtension(module.Name ?? module.AssemblyName ?? string.Empty), AllocatorAssembly, StringComparison.OrdinalIgnoreCase);
+
+    private static IEnumerable<ClrType> SafeTypesWithStatics(ClrModule module)
+    {
+        try
+        {
+            return module.EnumerateTypesWithStaticFields().ToArray();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>One type's statics, and its thread statics on every live thread.</summary>
+    private void AddStaticsOf(ClrType type, bool ours, ClrAppDomain domain, ClrThread[] threads, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
+    {
+        string typeName = ShortName(type.Name ?? "?");
+        foreach (ClrStaticField field in type.StaticFields)
+        {
+            if (SafeInitialized(field, domain))
+            {
+                AddStaticValue(field, () => SafeReadObject(field, domain), () => field.GetAddress(domain), $"static {typeName}.{field.Name}", ours, graph, memory, bookkeeping);
+            }
+        }
+
+        foreach (ClrThreadStaticField field in type.ThreadStaticFields)
+        {
+            foreach (ClrThread thread in threads)
+            {
+                if (SafeInitialized(field, thread))
+                {
+                    AddStaticValue(field, () => SafeReadObject(field, thread), () => SafeAddress(field, thread), $"thread static {typeName}.{field.Name} ({ThreadName(thread)})", ours, graph, memory, bookkeeping);
+                }
+            }
+        }
+    }
+
+    /// <summary>A static's value: a reference is a root (or, for the allocator's own, marks bookkeeping); a pointer, or a struct's pointer fields, root blocks.</summary>
+    private void AddStaticValue(ClrField field, Func<ClrObject> readObject, Func<ulong> address, string name, bool ours, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
+    {
+        if (field.IsObjectReference)
+        {
+            ClrObject value = readObject();
+            if (!value.IsNull && _objects.TryGetValue(value.Address, out int node))
+            {
+                if (ours)
+                {
+                    MarkBookkeeping(value, bookkeeping);
+                }
+                else
+                {
+                    graph.AddRoot(node, name);
+                }
+            }
+        }
+        else if (!ours && IsPointer(field.ElementType))
+        {
+            ulong at = address();
+            if (at != 0 && memory.ReadPointer(at, out ulong value))
+            {
+                AddPointerRoot(graph, (long)value, name);
+            }
+        }
+        else if (!ours && field.ElementType == ClrElementType.Struct && field.Type is { } structType)
+        {
+            ulong at = address();
+            if (at != 0)
+            {
+                foreach (PointerSlot slot in SlotsOf(structType, 0, 0))
+                {
+                    if (memory.ReadPointer(at + (ulong)slot.Offset, out ulong value))
+                    {
+                        AddPointerRoot(graph, (long)value, $"{name}.{slot.Path}");
                     }
                 }
             }
         }
+    }
+
+    private string ThreadName(ClrThread thread) =>
+        _threadNames.TryGetValue(thread.ManagedThreadId, out string? name) && name is not null
+            ? $"thread {thread.ManagedThreadId} \"{name}\""
+            : $"thread {thread.ManagedThreadId}";
+
+    /// <summary>
+    /// Live thread stacks, conservatively, as LeakSanitizer scans them: every aligned word from the thread's stack
+    /// pointer (read from its register context in the dump) up to its stack base. The allocator's own threads
+    /// ("LeakScope …": the snapshot and heartbeat threads, whose frames hold the block list being sent) are skipped.
+    /// </summary>
+    private void ScanThreadStacks(ClrRuntime runtime, ReachabilityGraph graph, IDataReader memory)
+    {
+        byte[] buffer = new byte[1 << 16];
+        foreach (ClrThread thread in runtime.Threads)
+        {
+            if (!thread.IsAlive
+                || (_threadNames.TryGetValue(thread.ManagedThreadId, out string? name) && name is not null && name.StartsWith("LeakScope ", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            ulong sp = StackPointer(memory, thread);
+            ulong top = thread.StackBase != 0 ? thread.StackBase : MappingEnd(sp);
+            if (sp == 0 || sp >= top || top - sp > 1UL << 30)
+            {
+                continue;
+            }
+
+            string label = $"stack of {ThreadName(thread)}";
+            for (ulong at = sp & ~7UL; at < top; at += (ulong)buffer.Length)
+            {
+                int length = (int)Math.Min((ulong)buffer.Length, top - at);
+                int read = memory.Read(at, buffer.AsSpan(0, length));
+                for (int i = 0; i + 8 <= read; i += 8)
+                {
+                    AddPointerRoot(graph, BitConverter.ToInt64(buffer, i), label);
+                }
+
+                if (read < length)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The end of the mapping holding <paramref name="address"/> (0: none known).</summary>
+    private ulong MappingEnd(ulong address)
+    {
+        foreach (AddressRange range in Mappings)
+        {
+            if (address >= range.Start && address < range.End)
+            {
+                return range.End;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The thread's stack pointer from its register context in the dump (x64: Rsp; arm64: Sp); else its innermost frame's.</summary>
+    private static ulong StackPointer(IDataReader memory, ClrThread thread)
+    {
+        Span<byte> context = stackalloc byte[4096];
+        try
+        {
+            if (memory.GetThreadContext(thread.OSThreadId, 0, context))
+            {
+                ulong sp = memory.Architecture switch
+                {
+                    System.Runtime.InteropServices.Architecture.X64 => BitConverter.ToUInt64(context[0x98..]),
+                    System.Runtime.InteropServices.Architecture.Arm64 => BitConverter.ToUInt64(context[0x100..]),
+                    _ => 0,
+                };
+                if (sp != 0)
+                {
+                    return sp;
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or NotImplementedException)
+        {
+            // No context for this thread: fall back to its frames.
+        }
+
+        ulong lowest = 0;
+        foreach (ClrStackFrame frame in thread.EnumerateStackTrace())
+        {
+            if (frame.StackPointer != 0 && (lowest == 0 || frame.StackPointer < lowest))
+            {
+                lowest = frame.StackPointer;
+            }
+        }
+
+        return lowest;
     }
 
     private void MarkBookkeeping(ClrObject start, HashSet<int> bookkeeping)
@@ -261,6 +434,42 @@ internal sealed class HeapDumpReader
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
         {
             return false;
+        }
+    }
+
+    private static bool SafeInitialized(ClrThreadStaticField field, ClrThread thread)
+    {
+        try
+        {
+            return field.IsInitialized(thread);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static ClrObject SafeReadObject(ClrThreadStaticField field, ClrThread thread)
+    {
+        try
+        {
+            return field.ReadObject(thread);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return default;
+        }
+    }
+
+    private static ulong SafeAddress(ClrThreadStaticField field, ClrThread thread)
+    {
+        try
+        {
+            return field.GetAddress(thread);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return 0;
         }
     }
 
