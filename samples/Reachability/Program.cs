@@ -5,9 +5,10 @@ using LeakScope.Allocator;
 using LeakScope.Samples;
 
 // `--managed-mb N`: first fill the managed heap with N MB of small objects (the bench of snapshot cost vs heap size).
-if (args is ["--managed-mb", var mb])
+int ballast = Array.IndexOf(args, "--managed-mb");
+if (ballast >= 0 && ballast + 1 < args.Length)
 {
-    Ballast.Fill(long.Parse(mb, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
+    Ballast.Fill(long.Parse(args[ballast + 1], System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024);
 }
 
 Planted.Plant();

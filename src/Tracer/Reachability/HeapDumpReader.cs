@@ -24,10 +24,9 @@ internal sealed class HeapDumpReader
     private readonly long[] _starts;
     private readonly long[] _ends;
     private readonly int[] _order;
-    private readonly Dictionary<ulong, int> _objects = new();
-    private readonly List<ulong> _objectAddresses = new();
-    private readonly Dictionary<ulong, PointerSlot[]> _slots = new();
+    private readonly Dictionary<ulong, TypeLayout> _types = new();
     private readonly Dictionary<ulong, ClrType> _heapTypes = new();
+    private ulong[] _objectAddresses = [];
     private readonly Dictionary<int, string?> _threadNames = new();
     private ClrHeap? _heap;
 
@@ -42,6 +41,17 @@ internal sealed class HeapDumpReader
 
     /// <summary>The target's memory mappings at the snapshot, in address order: a thread's stack ends where the mapping holding its stack pointer ends.</summary>
     public IReadOnlyList<AddressRange> Mappings { get; init; } = [];
+
+    /// <summary>Where the reading's time went, phase by phase (the reachability bench prints it).</summary>
+    public List<(string Phase, TimeSpan Time)> Phases { get; } = new();
+
+    private readonly Stopwatch _phaseClock = new();
+
+    private void Phase(string name)
+    {
+        Phases.Add((name, _phaseClock.Elapsed));
+        _phaseClock.Restart();
+    }
 
     /// <summary>Managed objects walked.</summary>
     public long Objects { get; private set; }
@@ -59,6 +69,7 @@ internal sealed class HeapDumpReader
         }
 
         ClrInfo clr = target.ClrVersions[0];
+        _phaseClock.Restart();
         using ClrRuntime runtime = CreateRuntime(target, clr);
         _heap = runtime.Heap;
         if (!_heap.CanWalkHeap)
@@ -68,6 +79,7 @@ internal sealed class HeapDumpReader
 
         ReachabilityGraph graph = Build(runtime, target.DataReader);
         BlockClass[] classes = ReachabilityClassifier.Classify(graph, ResolveLabel);
+        Phase("classify");
         var verdicts = new BlockVerdict[_blocks.Count];
         for (int i = 0; i < _blocks.Count; i++)
         {
@@ -107,36 +119,47 @@ internal sealed class HeapDumpReader
         ClrHeap heap = runtime.Heap;
         var graph = new ReachabilityGraph(_blocks.Count);
 
-        // Nodes for every object, then their edges.
+        // Nodes for the objects that can hold something (a reference or a pointer field); then their edges. Leaf
+        // objects (strings, byte arrays, objects of only plain fields) can be on no path to a block: they are counted,
+        // not kept, which is most of a large heap.
+        var kept = new List<ulong>();
         foreach (ClrObject obj in heap.EnumerateObjects())
         {
-            if (obj.IsFree || obj.Type is null)
+            if (obj.IsFree || obj.Type is not { } type)
             {
                 continue;
             }
 
-            _objects[obj.Address] = graph.AddObject();
-            _objectAddresses.Add(obj.Address);
             Objects++;
             ManagedBytes += (long)obj.Size;
-            if (!_heapTypes.TryGetValue(obj.Type.MethodTable, out ClrType? seen))
+            TypeLayout layout = LayoutOf(type);
+            if (layout.Kept)
             {
-                _heapTypes.Add(obj.Type.MethodTable, seen = obj.Type);
+                kept.Add(obj.Address);
             }
 
             // Thread names, for the stack roots' labels, come from the Thread objects.
-            if (seen.Name == "System.Threading.Thread" && obj.TryReadField("_managedThreadId", out int threadId))
+            if (layout.IsThread && obj.TryReadField("_managedThreadId", out int threadId))
             {
                 _threadNames[threadId] = obj.TryReadStringField("_name", null, out string? threadName) ? threadName : null;
             }
         }
 
+        _objectAddresses = kept.ToArray();
+        Array.Sort(_objectAddresses);
+        for (int i = 0; i < _objectAddresses.Length; i++)
+        {
+            graph.AddObject();
+        }
+
+        Phase("objects");
         var bookkeeping = new HashSet<int>();
         AddStatics(runtime, graph, memory, bookkeeping);
+        Phase("statics");
 
         foreach (ClrRoot root in heap.EnumerateRoots())
         {
-            if (root.RootKind == ClrRootKind.FinalizerQueue || !_objects.TryGetValue(root.Object.Address, out int node) || bookkeeping.Contains(node))
+            if (root.RootKind == ClrRootKind.FinalizerQueue || !TryNode(root.Object.Address, out int node) || bookkeeping.Contains(node))
             {
                 continue;
             }
@@ -144,37 +167,42 @@ internal sealed class HeapDumpReader
             graph.AddRoot(node, RootName(root));
         }
 
+        Phase("roots");
         ScanThreadStacks(runtime, graph, memory);
+        Phase("stacks");
 
-        foreach (ulong address in _objectAddresses)
+        for (int i = 0; i < _objectAddresses.Length; i++)
         {
-            int from = _objects[address];
+            int from = _blocks.Count + i;
             if (bookkeeping.Contains(from))
             {
                 continue;
             }
 
-            ClrObject obj = heap.GetObject(address);
+            ClrObject obj = heap.GetObject(_objectAddresses[i]);
             if (obj.Type is not { } type)
             {
                 continue;
             }
 
+            TypeLayout layout = LayoutOf(type);
             if (type.ContainsPointers)
             {
                 foreach (ulong reference in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
                 {
-                    if (_objects.TryGetValue(reference, out int to) && !bookkeeping.Contains(to))
+                    if (TryNode(reference, out int to) && !bookkeeping.Contains(to))
                     {
                         graph.AddEdge(from, to);
                     }
                 }
             }
 
-            ScanPointerSlots(graph, memory, obj, type, from);
+            ScanPointerSlots(graph, memory, obj, layout, from);
         }
 
+        Phase("edges");
         ScanBlocks(graph, memory);
+        Phase("blocks");
         return graph;
     }
 
@@ -267,7 +295,7 @@ internal sealed class HeapDumpReader
         if (field.IsObjectReference)
         {
             ClrObject value = readObject();
-            if (!value.IsNull && _objects.TryGetValue(value.Address, out int node))
+            if (!value.IsNull && TryNode(value.Address, out int node))
             {
                 if (ours)
                 {
@@ -407,7 +435,7 @@ internal sealed class HeapDumpReader
         while (stack.Count > 0)
         {
             ClrObject obj = stack.Pop();
-            if (!_objects.TryGetValue(obj.Address, out int node) || IsOwner(obj.Type) || !bookkeeping.Add(node))
+            if (!TryNode(obj.Address, out int node) || IsOwner(obj.Type) || !bookkeeping.Add(node))
             {
                 continue;
             }
@@ -507,44 +535,91 @@ internal sealed class HeapDumpReader
         _ => root.RootKind.ToString(),
     };
 
-    /// <summary>Pointer-typed fields of the object (and of its structs), or of each array element.</summary>
-    private void ScanPointerSlots(ReachabilityGraph graph, IDataReader memory, ClrObject obj, ClrType type, int from)
+    /// <summary>The node of the kept object at <paramref name="address"/>.</summary>
+    private bool TryNode(ulong address, out int node)
     {
+        int i = Array.BinarySearch(_objectAddresses, address);
+        node = i >= 0 ? _blocks.Count + i : -1;
+        return i >= 0;
+    }
+
+    /// <summary>What the walk needs of a type, computed once per method table: whether its objects are kept, and where their pointers are.</summary>
+    private TypeLayout LayoutOf(ClrType type)
+    {
+        if (_types.TryGetValue(type.MethodTable, out TypeLayout? layout))
+        {
+            return layout;
+        }
+
+        _heapTypes.TryAdd(type.MethodTable, type);
+        bool bookkeeping = IsBookkeeping(type);
+        PointerSlot[] slots = [];
+        bool pointerElements = false;
+        int componentSize = 0;
         if (type.IsArray)
         {
-            if (type.ComponentType is not { } element || IsBookkeeping(element))
+            if (type.ComponentType is { } element && !IsBookkeeping(element))
+            {
+                componentSize = type.ComponentSize;
+                pointerElements = IsPointer(element.ElementType);
+                if (!pointerElements && element.IsValueType && !element.IsPrimitive)
+                {
+                    slots = SlotsOf(element, 0, 0);
+                }
+            }
+        }
+        else if (!bookkeeping)
+        {
+            slots = SlotsOf(type, 0, 0);
+        }
+
+        bool isThread = type.Name == "System.Threading.Thread";
+        layout = new TypeLayout(
+            Kept: type.ContainsPointers || slots.Length > 0 || pointerElements || isThread,
+            IsArray: type.IsArray,
+            Slots: slots,
+            PointerElements: pointerElements,
+            ComponentSize: componentSize,
+            IsThread: isThread);
+        _types.Add(type.MethodTable, layout);
+        return layout;
+    }
+
+    /// <summary>Pointer-typed fields of the object (and of its structs), or of each array element, read in bulk for arrays.</summary>
+    private void ScanPointerSlots(ReachabilityGraph graph, IDataReader memory, ClrObject obj, TypeLayout layout, int from)
+    {
+        if (layout.IsArray)
+        {
+            if (!layout.PointerElements && layout.Slots.Length == 0)
             {
                 return;
             }
 
             int length = obj.AsArray().Length;
-            if (IsPointer(element.ElementType))
+            if (length == 0 || layout.ComponentSize <= 0)
             {
-                for (int i = 0; i < length; i++)
-                {
-                    if (memory.ReadPointer(type.GetArrayElementAddress(obj.Address, i), out ulong value))
-                    {
-                        AddPointerEdge(graph, from, (long)value, -1);
-                    }
-                }
+                return;
             }
-            else if (element.IsValueType && !element.IsPrimitive)
-            {
-                PointerSlot[] slots = SlotsOf(element, 0, 0);
-                if (slots.Length == 0)
-                {
-                    return;
-                }
 
-                for (int i = 0; i < length; i++)
+            ulong start = obj.Type!.GetArrayElementAddress(obj.Address, 0);
+            long total = (long)length * layout.ComponentSize;
+            byte[] buffer = _arrayBuffer;
+            for (long offset = 0; offset < total; offset += buffer.Length)
+            {
+                // Whole elements per read, so an element's slots are always in the buffer.
+                int chunk = (int)Math.Min(buffer.Length / layout.ComponentSize * layout.ComponentSize, total - offset);
+                int read = memory.Read(start + (ulong)offset, buffer.AsSpan(0, chunk));
+                for (int e = 0; e + layout.ComponentSize <= read; e += layout.ComponentSize)
                 {
-                    ulong at = type.GetArrayElementAddress(obj.Address, i);
-                    foreach (PointerSlot slot in slots)
+                    if (layout.PointerElements)
                     {
-                        if (memory.ReadPointer(at + (ulong)slot.Offset, out ulong value))
-                        {
-                            AddPointerEdge(graph, from, (long)value, -1);
-                        }
+                        AddPointerEdge(graph, from, BitConverter.ToInt64(buffer, e), -1);
+                        continue;
+                    }
+
+                    foreach (PointerSlot slot in layout.Slots)
+                    {
+                        AddPointerEdge(graph, from, BitConverter.ToInt64(buffer, e + slot.Offset), -1);
                     }
                 }
             }
@@ -552,18 +627,7 @@ internal sealed class HeapDumpReader
             return;
         }
 
-        if (IsBookkeeping(type))
-        {
-            return;
-        }
-
-        if (!_slots.TryGetValue(type.MethodTable, out PointerSlot[]? fields))
-        {
-            fields = SlotsOf(type, 0, 0);
-            _slots[type.MethodTable] = fields;
-        }
-
-        foreach (PointerSlot slot in fields)
+        foreach (PointerSlot slot in layout.Slots)
         {
             // Instance field offsets count from the end of the method table pointer.
             if (memory.ReadPointer(obj.Address + (ulong)IntPtr.Size + (ulong)slot.Offset, out ulong value))
@@ -572,6 +636,8 @@ internal sealed class HeapDumpReader
             }
         }
     }
+
+    private readonly byte[] _arrayBuffer = new byte[1 << 16];
 
     private static bool IsBookkeeping(ClrType type)
     {
@@ -684,7 +750,7 @@ internal sealed class HeapDumpReader
         if (to < _blocks.Count)
         {
             SnapshotBlock block = _blocks[to];
-            PointerSlot[] slots = obj.Type is { } t && _slots.TryGetValue(t.MethodTable, out PointerSlot[]? s) ? s : [];
+            PointerSlot[] slots = obj.Type is { } t && _types.TryGetValue(t.MethodTable, out TypeLayout? known) && !known.IsArray ? known.Slots : [];
             foreach (PointerSlot slot in slots)
             {
                 if (_heap.Runtime.DataTarget.DataReader.ReadPointer(address + (ulong)IntPtr.Size + (ulong)slot.Offset, out ulong value)
@@ -735,4 +801,6 @@ internal sealed class HeapDumpReader
     }
 
     private readonly record struct PointerSlot(int Offset, string Path);
+
+    private sealed record TypeLayout(bool Kept, bool IsArray, PointerSlot[] Slots, bool PointerElements, int ComponentSize, bool IsThread);
 }
