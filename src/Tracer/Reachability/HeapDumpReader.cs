@@ -27,6 +27,7 @@ internal sealed class HeapDumpReader
     private readonly Dictionary<ulong, TypeLayout> _types = new();
     private readonly Dictionary<ulong, ClrType> _heapTypes = new();
     private ulong[] _objectAddresses = [];
+    private (ulong MethodTable, TypeLayout Layout)? _lastLayout;
     private readonly Dictionary<int, string?> _threadNames = new();
     private ClrHeap? _heap;
 
@@ -225,30 +226,20 @@ internal sealed class HeapDumpReader
                 }
             }
 
-            // Generic instantiations are not in any module's TypeDef map: those of the objects on the heap, and the
-            // types of their fields, are found here (an instantiation nothing on the heap mentions is not).
-            var generics = new List<ClrType>();
+            // Generic instantiations are not in any module's TypeDef map: those of the objects on the heap are found
+            // here (an instantiation no object on the heap has is not).
             foreach (ClrType type in _heapTypes.Values)
             {
-                generics.Add(type);
-                foreach (ClrInstanceField field in type.Fields)
-                {
-                    if (field.Type is { } fieldType)
-                    {
-                        generics.Add(fieldType);
-                    }
-                }
-            }
-
-            foreach (ClrType type in generics)
-            {
-                if (type.Name is { } name && name.Contains('<', StringComparison.Ordinal) && done.Add(type.MethodTable))
+                if (type.Name is { } name && name.Contains('<', StringComparison.Ordinal) && !type.IsArray && done.Add(type.MethodTable))
                 {
                     AddStaticsOf(type, type.Module is { } module && IsOurs(module), domain, threads, graph, memory, bookkeeping);
                 }
             }
         }
     }
+
+    /// <summary>A stack range larger than this is not a thread's stack (the mapping holding the stack pointer is something else): not scanned.</summary>
+    private const ulong MaxStack = 64UL << 20;
 
     private static bool IsOurs(ClrModule module) =>
         string.Equals(Path.GetFileNameWithoutExtension(module.Name ?? module.AssemblyName ?? string.Empty), AllocatorAssembly, StringComparison.OrdinalIgnoreCase);
@@ -354,7 +345,7 @@ internal sealed class HeapDumpReader
 
             ulong sp = StackPointer(memory, thread);
             ulong top = thread.StackBase != 0 ? thread.StackBase : MappingEnd(sp);
-            if (sp == 0 || sp >= top || top - sp > 1UL << 30)
+            if (sp == 0 || sp >= top || top - sp > MaxStack)
             {
                 continue;
             }
@@ -546,8 +537,15 @@ internal sealed class HeapDumpReader
     /// <summary>What the walk needs of a type, computed once per method table: whether its objects are kept, and where their pointers are.</summary>
     private TypeLayout LayoutOf(ClrType type)
     {
+        // Objects of one type often follow each other (a list's items): the last answer first.
+        if (_lastLayout is { } last && last.MethodTable == type.MethodTable)
+        {
+            return last.Layout;
+        }
+
         if (_types.TryGetValue(type.MethodTable, out TypeLayout? layout))
         {
+            _lastLayout = (type.MethodTable, layout);
             return layout;
         }
 
@@ -582,6 +580,7 @@ internal sealed class HeapDumpReader
             ComponentSize: componentSize,
             IsThread: isThread);
         _types.Add(type.MethodTable, layout);
+        _lastLayout = (type.MethodTable, layout);
         return layout;
     }
 
