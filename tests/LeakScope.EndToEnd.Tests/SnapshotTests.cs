@@ -96,6 +96,33 @@ public class SnapshotTests
         plain.WriteLine(string.Empty);
         await plain.WaitForExitAsync(Bound);
     }
+
+    [Fact]
+    public async Task Snapshot_whose_dump_cannot_be_written_exits_3_with_one_line_and_releases_the_target()
+    {
+        string dir = Directory.CreateTempSubdirectory("leakscope-snap-").FullName;
+        using var target = TestProcess.Start("dotnet", Repo.ReachabilityDll, "--wait");
+        try
+        {
+            await target.WaitForLineAsync("planted:", Bound);
+            string impossible = Path.Combine(dir, "missing", "sub", "x.dmp");
+            using var cli = TestProcess.Start("dotnet", Repo.CliDll, "snapshot", target.Id.ToString(CultureInfo.InvariantCulture), "--quiet", "--keep-dump", impossible);
+            int exitCode = await cli.WaitForExitAsync(Bound);
+            Assert.True(exitCode == 3, $"exit {exitCode}\n{cli.Output}\n{cli.Errors}");
+            string line = Assert.Single(cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("leakscope: ", line, StringComparison.Ordinal);
+            Assert.Contains("heap dump", line, StringComparison.Ordinal);
+
+            // Released: it still answers its input and exits normally.
+            Assert.False(target.HasExited);
+            target.WriteLine(string.Empty);
+            Assert.Equal(0, await target.WaitForExitAsync(Bound));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
 
 /// <summary>The checks of one planted block's finding in a JSON report (kind, bytes, site line, reachability, holder path).</summary>
