@@ -59,11 +59,6 @@ internal static class SnapshotCommand
     {
         ReportPublisher.CheckWritable(request);
         using var termination = new TerminationSignal(cancellationToken);
-        if (!request.Quiet)
-        {
-            Console.Error.WriteLine($"leakscope: snapshot of pid {pid}: reading its blocks, dumping its heap...");
-        }
-
         TraceOutcome outcome = await TraceRunner.SnapshotAsync(pid, new TraceOptions { Reachability = true, KeepDumpPath = keepDump }, termination.Token).ConfigureAwait(false);
         if (!outcome.AllocatorSeen)
         {
