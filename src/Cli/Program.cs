@@ -13,11 +13,13 @@ var root = new RootCommand(
     "  leakscope trace -- dotnet bin/Release/net10.0/MyApp.dll      run a built program under the tracer\n" +
     "  leakscope trace -n MyService --duration 60                   attach to a running process for a minute\n" +
     "  leakscope analyze app.nettrace --format sarif -o leaks.sarif  report on a recorded trace\n" +
+    "  leakscope snapshot 1234                                      who holds each native block of a running process, now\n" +
     "  leakscope ps                                                 list the processes that can be traced\n\n" +
     "Exit codes: 0 clean or gate passed, 1 gate failed, 2 usage error, 3 target could not be traced or trace unreadable.")
 {
     TraceCommand.Create(launch),
     AnalyzeCommand.Create(),
+    SnapshotCommand.Create(),
     PsCommand.Create(),
 };
 

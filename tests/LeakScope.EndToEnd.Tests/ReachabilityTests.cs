@@ -134,7 +134,7 @@ public class ReachabilityTests
                 ["static Roots.Chain", $"native block (Program.cs:{Repo.ReachLine("chain-head")})[+8]", $"native block (Program.cs:{Repo.ReachLine("chain-middle")})[+16]"]);
             AssertRetained(findings, "owned-array", 1, 400, ["static Roots.Array", "NativeArray<Int32>._block._pointer"]);
 
-            // Main is still running: a holder its frame still references is held by the stack (the shortest path), the others by the static.
+            // The target is still running: a holder a running frame still references would be held by the stack (the shortest path), the others by the static.
             JsonElement collection = At(findings, "collection", "retained", 192);
             Assert.Contains(collection.GetProperty("holders").EnumerateArray(), h =>
                 h.GetProperty("path").EnumerateArray().Select(p => p.GetString()).SequenceEqual(["static Cache.Items", "List<Holder>._items", "Holder[]", "Holder.Ptr"]));

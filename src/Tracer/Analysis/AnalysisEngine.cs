@@ -183,6 +183,9 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
         AfterBlockRecord();
     }
 
+    /// <summary>A rundown ended and none is open (<c>leakscope snapshot</c> waits for it).</summary>
+    internal bool RundownComplete => _heap.RundownComplete;
+
     /// <inheritdoc/>
     public void On(in RundownStopped record)
     {

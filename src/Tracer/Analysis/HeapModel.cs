@@ -108,6 +108,9 @@ internal sealed class HeapModel
 
     public bool SawRundown => _rundownDone || _openRundowns > 0;
 
+    /// <summary>A rundown has ended and none is open: every block live when the session began has been reported.</summary>
+    public bool RundownComplete => _rundownDone && _openRundowns == 0;
+
     public FamilyCounts Account(HeapFamily family) => _families[Index(family)].ToCounts();
 
     /// <summary>The live blocks and bytes of both families, read on every block record (heartbeat matching).</summary>

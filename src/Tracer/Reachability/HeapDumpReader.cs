@@ -24,9 +24,11 @@ internal sealed class HeapDumpReader
     private readonly long[] _starts;
     private readonly long[] _ends;
     private readonly int[] _order;
-    private readonly Dictionary<ulong, int> _objects = new();
-    private readonly List<ulong> _objectAddresses = new();
-    private readonly Dictionary<ulong, PointerSlot[]> _slots = new();
+    private readonly Dictionary<ulong, TypeLayout> _types = new();
+    private readonly Dictionary<ulong, ClrType> _heapTypes = new();
+    private ulong[] _objectAddresses = [];
+    private (ulong MethodTable, TypeLayout Layout)? _lastLayout;
+    private readonly Dictionary<int, string?> _threadNames = new();
     private ClrHeap? _heap;
 
     public HeapDumpReader(IReadOnlyList<SnapshotBlock> blocks, Func<int, string> siteText)
@@ -36,6 +38,20 @@ internal sealed class HeapDumpReader
         _order = Enumerable.Range(0, blocks.Count).Where(i => blocks[i].Size > 0).OrderBy(i => blocks[i].Address).ToArray();
         _starts = _order.Select(i => blocks[i].Address).ToArray();
         _ends = _order.Select(i => blocks[i].Address + blocks[i].Size).ToArray();
+    }
+
+    /// <summary>The target's memory mappings at the snapshot, in address order: a thread's stack ends where the mapping holding its stack pointer ends.</summary>
+    public IReadOnlyList<AddressRange> Mappings { get; init; } = [];
+
+    /// <summary>Where the reading's time went, phase by phase (the reachability bench prints it).</summary>
+    public List<(string Phase, TimeSpan Time)> Phases { get; } = new();
+
+    private readonly Stopwatch _phaseClock = new();
+
+    private void Phase(string name)
+    {
+        Phases.Add((name, _phaseClock.Elapsed));
+        _phaseClock.Restart();
     }
 
     /// <summary>Managed objects walked.</summary>
@@ -54,6 +70,7 @@ internal sealed class HeapDumpReader
         }
 
         ClrInfo clr = target.ClrVersions[0];
+        _phaseClock.Restart();
         using ClrRuntime runtime = CreateRuntime(target, clr);
         _heap = runtime.Heap;
         if (!_heap.CanWalkHeap)
@@ -63,6 +80,7 @@ internal sealed class HeapDumpReader
 
         ReachabilityGraph graph = Build(runtime, target.DataReader);
         BlockClass[] classes = ReachabilityClassifier.Classify(graph, ResolveLabel);
+        Phase("classify");
         var verdicts = new BlockVerdict[_blocks.Count];
         for (int i = 0; i < _blocks.Count; i++)
         {
@@ -102,26 +120,47 @@ internal sealed class HeapDumpReader
         ClrHeap heap = runtime.Heap;
         var graph = new ReachabilityGraph(_blocks.Count);
 
-        // Nodes for every object, then their edges.
+        // Nodes for the objects that can hold something (a reference or a pointer field); then their edges. Leaf
+        // objects (strings, byte arrays, objects of only plain fields) can be on no path to a block: they are counted,
+        // not kept, which is most of a large heap.
+        var kept = new List<ulong>();
         foreach (ClrObject obj in heap.EnumerateObjects())
         {
-            if (obj.IsFree || obj.Type is null)
+            if (obj.IsFree || obj.Type is not { } type)
             {
                 continue;
             }
 
-            _objects[obj.Address] = graph.AddObject();
-            _objectAddresses.Add(obj.Address);
             Objects++;
             ManagedBytes += (long)obj.Size;
+            TypeLayout layout = LayoutOf(type);
+            if (layout.Kept)
+            {
+                kept.Add(obj.Address);
+            }
+
+            // Thread names, for the stack roots' labels, come from the Thread objects.
+            if (layout.IsThread && obj.TryReadField("_managedThreadId", out int threadId))
+            {
+                _threadNames[threadId] = obj.TryReadStringField("_name", null, out string? threadName) ? threadName : null;
+            }
         }
 
+        _objectAddresses = kept.ToArray();
+        Array.Sort(_objectAddresses);
+        for (int i = 0; i < _objectAddresses.Length; i++)
+        {
+            graph.AddObject();
+        }
+
+        Phase("objects");
         var bookkeeping = new HashSet<int>();
         AddStatics(runtime, graph, memory, bookkeeping);
+        Phase("statics");
 
         foreach (ClrRoot root in heap.EnumerateRoots())
         {
-            if (root.RootKind == ClrRootKind.FinalizerQueue || !_objects.TryGetValue(root.Object.Address, out int node) || bookkeeping.Contains(node))
+            if (root.RootKind == ClrRootKind.FinalizerQueue || !TryNode(root.Object.Address, out int node) || bookkeeping.Contains(node))
             {
                 continue;
             }
@@ -129,102 +168,255 @@ internal sealed class HeapDumpReader
             graph.AddRoot(node, RootName(root));
         }
 
-        foreach (ulong address in _objectAddresses)
+        Phase("roots");
+        ScanThreadStacks(runtime, graph, memory);
+        Phase("stacks");
+
+        for (int i = 0; i < _objectAddresses.Length; i++)
         {
-            int from = _objects[address];
+            int from = _blocks.Count + i;
             if (bookkeeping.Contains(from))
             {
                 continue;
             }
 
-            ClrObject obj = heap.GetObject(address);
+            ClrObject obj = heap.GetObject(_objectAddresses[i]);
             if (obj.Type is not { } type)
             {
                 continue;
             }
 
+            TypeLayout layout = LayoutOf(type);
             if (type.ContainsPointers)
             {
                 foreach (ulong reference in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: false))
                 {
-                    if (_objects.TryGetValue(reference, out int to) && !bookkeeping.Contains(to))
+                    if (TryNode(reference, out int to) && !bookkeeping.Contains(to))
                     {
                         graph.AddEdge(from, to);
                     }
                 }
             }
 
-            ScanPointerSlots(graph, memory, obj, type, from);
+            ScanPointerSlots(graph, memory, obj, layout, from);
         }
 
+        Phase("edges");
         ScanBlocks(graph, memory);
+        Phase("blocks");
         return graph;
     }
 
     /// <summary>Statics first (so paths name them): reference statics as roots; pointer statics as roots of blocks. The allocator's own statics mark its bookkeeping objects instead.</summary>
     private void AddStatics(ClrRuntime runtime, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
     {
+        ClrThread[] threads = runtime.Threads.Where(t => t.IsAlive).ToArray();
         foreach (ClrAppDomain domain in runtime.AppDomains)
         {
+            var done = new HashSet<ulong>();
             foreach (ClrModule module in domain.Modules)
             {
-                bool ours = string.Equals(Path.GetFileNameWithoutExtension(module.Name ?? module.AssemblyName ?? string.Empty), AllocatorAssembly, StringComparison.OrdinalIgnoreCase);
-                foreach ((ulong methodTable, int _) in module.EnumerateTypeDefToMethodTableMap())
+                bool ours = IsOurs(module);
+                foreach (ClrType type in SafeTypesWithStatics(module))
                 {
-                    if (runtime.GetTypeByMethodTable(methodTable) is not { } type)
+                    if (done.Add(type.MethodTable))
                     {
-                        continue;
+                        AddStaticsOf(type, ours, domain, threads, graph, memory, bookkeeping);
                     }
+                }
+            }
 
-                    foreach (ClrStaticField field in type.StaticFields)
+            // Generic instantiations are not in any module's TypeDef map: those of the objects on the heap are found
+            // here (an instantiation no object on the heap has is not).
+            foreach (ClrType type in _heapTypes.Values)
+            {
+                if (type.Name is { } name && name.Contains('<', StringComparison.Ordinal) && !type.IsArray && done.Add(type.MethodTable))
+                {
+                    AddStaticsOf(type, type.Module is { } module && IsOurs(module), domain, threads, graph, memory, bookkeeping);
+                }
+            }
+        }
+    }
+
+    /// <summary>A stack range larger than this is not a thread's stack (the mapping holding the stack pointer is something else): not scanned.</summary>
+    private const ulong MaxStack = 64UL << 20;
+
+    private static bool IsOurs(ClrModule module) =>
+        string.Equals(Path.GetFileNameWithoutExtension(module.Name ?? module.AssemblyName ?? string.Empty), AllocatorAssembly, StringComparison.OrdinalIgnoreCase);
+
+    private static IEnumerable<ClrType> SafeTypesWithStatics(ClrModule module)
+    {
+        try
+        {
+            return module.EnumerateTypesWithStaticFields().ToArray();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>One type's statics, and its thread statics on every live thread.</summary>
+    private void AddStaticsOf(ClrType type, bool ours, ClrAppDomain domain, ClrThread[] threads, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
+    {
+        string typeName = ShortName(type.Name ?? "?");
+        foreach (ClrStaticField field in type.StaticFields)
+        {
+            if (SafeInitialized(field, domain))
+            {
+                AddStaticValue(field, () => SafeReadObject(field, domain), () => field.GetAddress(domain), $"static {typeName}.{field.Name}", ours, graph, memory, bookkeeping);
+            }
+        }
+
+        foreach (ClrThreadStaticField field in type.ThreadStaticFields)
+        {
+            foreach (ClrThread thread in threads)
+            {
+                if (SafeInitialized(field, thread))
+                {
+                    AddStaticValue(field, () => SafeReadObject(field, thread), () => SafeAddress(field, thread), $"thread static {typeName}.{field.Name} ({ThreadName(thread)})", ours, graph, memory, bookkeeping);
+                }
+            }
+        }
+    }
+
+    /// <summary>A static's value: a reference is a root (or, for the allocator's own, marks bookkeeping); a pointer, or a struct's pointer fields, root blocks.</summary>
+    private void AddStaticValue(ClrField field, Func<ClrObject> readObject, Func<ulong> address, string name, bool ours, ReachabilityGraph graph, IDataReader memory, HashSet<int> bookkeeping)
+    {
+        if (field.IsObjectReference)
+        {
+            ClrObject value = readObject();
+            if (!value.IsNull && TryNode(value.Address, out int node))
+            {
+                if (ours)
+                {
+                    MarkBookkeeping(value, bookkeeping);
+                }
+                else
+                {
+                    graph.AddRoot(node, name);
+                }
+            }
+        }
+        else if (!ours && IsPointer(field.ElementType))
+        {
+            ulong at = address();
+            if (at != 0 && memory.ReadPointer(at, out ulong value))
+            {
+                AddPointerRoot(graph, (long)value, name);
+            }
+        }
+        else if (!ours && field.ElementType == ClrElementType.Struct && field.Type is { } structType)
+        {
+            ulong at = address();
+            if (at != 0)
+            {
+                foreach (PointerSlot slot in SlotsOf(structType, 0, 0))
+                {
+                    if (memory.ReadPointer(at + (ulong)slot.Offset, out ulong value))
                     {
-                        if (!SafeInitialized(field, domain))
-                        {
-                            continue;
-                        }
-
-                        string name = $"static {ShortName(type.Name ?? "?")}.{field.Name}";
-                        if (field.IsObjectReference)
-                        {
-                            ClrObject value = SafeReadObject(field, domain);
-                            if (!value.IsNull && _objects.TryGetValue(value.Address, out int node))
-                            {
-                                if (ours)
-                                {
-                                    MarkBookkeeping(value, bookkeeping);
-                                }
-                                else
-                                {
-                                    graph.AddRoot(node, name);
-                                }
-                            }
-                        }
-                        else if (!ours && IsPointer(field.ElementType))
-                        {
-                            ulong address = field.GetAddress(domain);
-                            if (address != 0 && memory.ReadPointer(address, out ulong value))
-                            {
-                                AddPointerRoot(graph, (long)value, name);
-                            }
-                        }
-                        else if (!ours && field.ElementType == ClrElementType.Struct && field.Type is { } structType)
-                        {
-                            ulong address = field.GetAddress(domain);
-                            if (address != 0)
-                            {
-                                foreach (PointerSlot slot in SlotsOf(structType, 0, 0))
-                                {
-                                    if (memory.ReadPointer(address + (ulong)slot.Offset, out ulong value))
-                                    {
-                                        AddPointerRoot(graph, (long)value, $"{name}.{slot.Path}");
-                                    }
-                                }
-                            }
-                        }
+                        AddPointerRoot(graph, (long)value, $"{name}.{slot.Path}");
                     }
                 }
             }
         }
+    }
+
+    private string ThreadName(ClrThread thread) =>
+        _threadNames.TryGetValue(thread.ManagedThreadId, out string? name) && name is not null
+            ? $"thread {thread.ManagedThreadId} \"{name}\""
+            : $"thread {thread.ManagedThreadId}";
+
+    /// <summary>
+    /// Live thread stacks, conservatively, as LeakSanitizer scans them: every aligned word from the thread's stack
+    /// pointer (read from its register context in the dump) up to its stack base. The allocator's own threads
+    /// ("LeakScope …": the snapshot and heartbeat threads, whose frames hold the block list being sent) are skipped.
+    /// </summary>
+    private void ScanThreadStacks(ClrRuntime runtime, ReachabilityGraph graph, IDataReader memory)
+    {
+        byte[] buffer = new byte[1 << 16];
+        foreach (ClrThread thread in runtime.Threads)
+        {
+            if (!thread.IsAlive
+                || (_threadNames.TryGetValue(thread.ManagedThreadId, out string? name) && name is not null && name.StartsWith("LeakScope ", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            ulong sp = StackPointer(memory, thread);
+            ulong top = thread.StackBase != 0 ? thread.StackBase : MappingEnd(sp);
+            if (sp == 0 || sp >= top || top - sp > MaxStack)
+            {
+                continue;
+            }
+
+            string label = $"stack of {ThreadName(thread)}";
+            for (ulong at = sp & ~7UL; at < top; at += (ulong)buffer.Length)
+            {
+                int length = (int)Math.Min((ulong)buffer.Length, top - at);
+                int read = memory.Read(at, buffer.AsSpan(0, length));
+                for (int i = 0; i + 8 <= read; i += 8)
+                {
+                    AddPointerRoot(graph, BitConverter.ToInt64(buffer, i), label);
+                }
+
+                if (read < length)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The end of the mapping holding <paramref name="address"/> (0: none known).</summary>
+    private ulong MappingEnd(ulong address)
+    {
+        foreach (AddressRange range in Mappings)
+        {
+            if (address >= range.Start && address < range.End)
+            {
+                return range.End;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The thread's stack pointer from its register context in the dump (x64: Rsp; arm64: Sp); else its innermost frame's.</summary>
+    private static ulong StackPointer(IDataReader memory, ClrThread thread)
+    {
+        Span<byte> context = stackalloc byte[4096];
+        try
+        {
+            if (memory.GetThreadContext(thread.OSThreadId, 0, context))
+            {
+                ulong sp = memory.Architecture switch
+                {
+                    System.Runtime.InteropServices.Architecture.X64 => BitConverter.ToUInt64(context[0x98..]),
+                    System.Runtime.InteropServices.Architecture.Arm64 => BitConverter.ToUInt64(context[0x100..]),
+                    _ => 0,
+                };
+                if (sp != 0)
+                {
+                    return sp;
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or NotImplementedException)
+        {
+            // No context for this thread: fall back to its frames.
+        }
+
+        ulong lowest = 0;
+        foreach (ClrStackFrame frame in thread.EnumerateStackTrace())
+        {
+            if (frame.StackPointer != 0 && (lowest == 0 || frame.StackPointer < lowest))
+            {
+                lowest = frame.StackPointer;
+            }
+        }
+
+        return lowest;
     }
 
     private void MarkBookkeeping(ClrObject start, HashSet<int> bookkeeping)
@@ -234,7 +426,7 @@ internal sealed class HeapDumpReader
         while (stack.Count > 0)
         {
             ClrObject obj = stack.Pop();
-            if (!_objects.TryGetValue(obj.Address, out int node) || IsOwner(obj.Type) || !bookkeeping.Add(node))
+            if (!TryNode(obj.Address, out int node) || IsOwner(obj.Type) || !bookkeeping.Add(node))
             {
                 continue;
             }
@@ -261,6 +453,42 @@ internal sealed class HeapDumpReader
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
         {
             return false;
+        }
+    }
+
+    private static bool SafeInitialized(ClrThreadStaticField field, ClrThread thread)
+    {
+        try
+        {
+            return field.IsInitialized(thread);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static ClrObject SafeReadObject(ClrThreadStaticField field, ClrThread thread)
+    {
+        try
+        {
+            return field.ReadObject(thread);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return default;
+        }
+    }
+
+    private static ulong SafeAddress(ClrThreadStaticField field, ClrThread thread)
+    {
+        try
+        {
+            return field.GetAddress(thread);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return 0;
         }
     }
 
@@ -298,44 +526,99 @@ internal sealed class HeapDumpReader
         _ => root.RootKind.ToString(),
     };
 
-    /// <summary>Pointer-typed fields of the object (and of its structs), or of each array element.</summary>
-    private void ScanPointerSlots(ReachabilityGraph graph, IDataReader memory, ClrObject obj, ClrType type, int from)
+    /// <summary>The node of the kept object at <paramref name="address"/>.</summary>
+    private bool TryNode(ulong address, out int node)
     {
+        int i = Array.BinarySearch(_objectAddresses, address);
+        node = i >= 0 ? _blocks.Count + i : -1;
+        return i >= 0;
+    }
+
+    /// <summary>What the walk needs of a type, computed once per method table: whether its objects are kept, and where their pointers are.</summary>
+    private TypeLayout LayoutOf(ClrType type)
+    {
+        // Objects of one type often follow each other (a list's items): the last answer first.
+        if (_lastLayout is { } last && last.MethodTable == type.MethodTable)
+        {
+            return last.Layout;
+        }
+
+        if (_types.TryGetValue(type.MethodTable, out TypeLayout? layout))
+        {
+            _lastLayout = (type.MethodTable, layout);
+            return layout;
+        }
+
+        _heapTypes.TryAdd(type.MethodTable, type);
+        bool bookkeeping = IsBookkeeping(type);
+        PointerSlot[] slots = [];
+        bool pointerElements = false;
+        int componentSize = 0;
         if (type.IsArray)
         {
-            if (type.ComponentType is not { } element || IsBookkeeping(element))
+            if (type.ComponentType is { } element && !IsBookkeeping(element))
+            {
+                componentSize = type.ComponentSize;
+                pointerElements = IsPointer(element.ElementType);
+                if (!pointerElements && element.IsValueType && !element.IsPrimitive)
+                {
+                    slots = SlotsOf(element, 0, 0);
+                }
+            }
+        }
+        else if (!bookkeeping)
+        {
+            slots = SlotsOf(type, 0, 0);
+        }
+
+        bool isThread = type.Name == "System.Threading.Thread";
+        layout = new TypeLayout(
+            Kept: type.ContainsPointers || slots.Length > 0 || pointerElements || isThread,
+            IsArray: type.IsArray,
+            Slots: slots,
+            PointerElements: pointerElements,
+            ComponentSize: componentSize,
+            IsThread: isThread);
+        _types.Add(type.MethodTable, layout);
+        _lastLayout = (type.MethodTable, layout);
+        return layout;
+    }
+
+    /// <summary>Pointer-typed fields of the object (and of its structs), or of each array element, read in bulk for arrays.</summary>
+    private void ScanPointerSlots(ReachabilityGraph graph, IDataReader memory, ClrObject obj, TypeLayout layout, int from)
+    {
+        if (layout.IsArray)
+        {
+            if (!layout.PointerElements && layout.Slots.Length == 0)
             {
                 return;
             }
 
             int length = obj.AsArray().Length;
-            if (IsPointer(element.ElementType))
+            if (length == 0 || layout.ComponentSize <= 0)
             {
-                for (int i = 0; i < length; i++)
-                {
-                    if (memory.ReadPointer(type.GetArrayElementAddress(obj.Address, i), out ulong value))
-                    {
-                        AddPointerEdge(graph, from, (long)value, -1);
-                    }
-                }
+                return;
             }
-            else if (element.IsValueType && !element.IsPrimitive)
-            {
-                PointerSlot[] slots = SlotsOf(element, 0, 0);
-                if (slots.Length == 0)
-                {
-                    return;
-                }
 
-                for (int i = 0; i < length; i++)
+            ulong start = obj.Type!.GetArrayElementAddress(obj.Address, 0);
+            long total = (long)length * layout.ComponentSize;
+            byte[] buffer = _arrayBuffer;
+            for (long offset = 0; offset < total; offset += buffer.Length)
+            {
+                // Whole elements per read, so an element's slots are always in the buffer.
+                int chunk = (int)Math.Min(buffer.Length / layout.ComponentSize * layout.ComponentSize, total - offset);
+                int read = memory.Read(start + (ulong)offset, buffer.AsSpan(0, chunk));
+                for (int e = 0; e + layout.ComponentSize <= read; e += layout.ComponentSize)
                 {
-                    ulong at = type.GetArrayElementAddress(obj.Address, i);
-                    foreach (PointerSlot slot in slots)
+                    if (layout.PointerElements)
                     {
-                        if (memory.ReadPointer(at + (ulong)slot.Offset, out ulong value))
-                        {
-                            AddPointerEdge(graph, from, (long)value, -1);
-                        }
+                        AddPointerEdge(graph, from, BitConverter.ToInt64(buffer, e), -1);
+                        continue;
+                    }
+
+                    foreach (PointerSlot slot in layout.Slots)
+                    {
+                        AddPointerEdge(graph, from, BitConverter.ToInt64(buffer, e + slot.Offset), -1);
                     }
                 }
             }
@@ -343,18 +626,7 @@ internal sealed class HeapDumpReader
             return;
         }
 
-        if (IsBookkeeping(type))
-        {
-            return;
-        }
-
-        if (!_slots.TryGetValue(type.MethodTable, out PointerSlot[]? fields))
-        {
-            fields = SlotsOf(type, 0, 0);
-            _slots[type.MethodTable] = fields;
-        }
-
-        foreach (PointerSlot slot in fields)
+        foreach (PointerSlot slot in layout.Slots)
         {
             // Instance field offsets count from the end of the method table pointer.
             if (memory.ReadPointer(obj.Address + (ulong)IntPtr.Size + (ulong)slot.Offset, out ulong value))
@@ -363,6 +635,8 @@ internal sealed class HeapDumpReader
             }
         }
     }
+
+    private readonly byte[] _arrayBuffer = new byte[1 << 16];
 
     private static bool IsBookkeeping(ClrType type)
     {
@@ -475,7 +749,7 @@ internal sealed class HeapDumpReader
         if (to < _blocks.Count)
         {
             SnapshotBlock block = _blocks[to];
-            PointerSlot[] slots = obj.Type is { } t && _slots.TryGetValue(t.MethodTable, out PointerSlot[]? s) ? s : [];
+            PointerSlot[] slots = obj.Type is { } t && _types.TryGetValue(t.MethodTable, out TypeLayout? known) && !known.IsArray ? known.Slots : [];
             foreach (PointerSlot slot in slots)
             {
                 if (_heap.Runtime.DataTarget.DataReader.ReadPointer(address + (ulong)IntPtr.Size + (ulong)slot.Offset, out ulong value)
@@ -526,4 +800,6 @@ internal sealed class HeapDumpReader
     }
 
     private readonly record struct PointerSlot(int Offset, string Path);
+
+    private sealed record TypeLayout(bool Kept, bool IsArray, PointerSlot[] Slots, bool PointerElements, int ComponentSize, bool IsThread);
 }

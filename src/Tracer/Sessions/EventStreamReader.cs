@@ -28,6 +28,7 @@ internal sealed class EventStreamReader
     private long _eventsSeen;
     private TraceEventAdapter? _adapter;
     private DetachCut? _detachCut;
+    private readonly TaskCompletionSource _rundownComplete = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public EventStreamReader(AnalysisOptions options, TraceMonitor? monitor = null)
     {
@@ -35,6 +36,9 @@ internal sealed class EventStreamReader
         _decoder = new RecordDecoder(_engine);
         _monitor = monitor;
     }
+
+    /// <summary>Completes when the allocator's rundown has been read to its end (every block live at the session's start is known).</summary>
+    public Task RundownComplete => _rundownComplete.Task;
 
     /// <summary>When each heartbeat the engine received was read, in seconds of the stream's own clock (by heartbeat index).</summary>
     public IReadOnlyList<double> HeartbeatSeconds => _heartbeatSeconds;
@@ -201,6 +205,10 @@ internal sealed class EventStreamReader
     private void AfterEvent(TraceEvent data, EventPipeEventSource source)
     {
         _eventsSeen++;
+        if (!_rundownComplete.Task.IsCompleted && _engine.RundownComplete)
+        {
+            _rundownComplete.TrySetResult();
+        }
         if (DetachCut is { } cut && _adapter is { Cut: false } adapter && _engine.DetachConfirmed(cut.Token, out long confirmedAt))
         {
             adapter.Cut = true;

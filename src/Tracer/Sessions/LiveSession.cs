@@ -31,6 +31,12 @@ internal sealed class LiveSession
     /// <summary>Runs when the trace is stopped (duration, cancellation) before the session is: an attach-mode snapshot.</summary>
     public Func<Task>? BeforeStop { get; init; }
 
+    /// <summary>
+    /// Stops the trace (as <see cref="StreamEnd.Duration"/> does) when the task it returns for the session's reader
+    /// completes: <c>leakscope snapshot</c> stops once the rundown is read.
+    /// </summary>
+    public Func<EventStreamReader, Task>? StopWhen { get; init; }
+
     /// <summary>Why the <c>--nettrace</c> recording is incomplete (a write failed; the trace went on), or null.</summary>
     public string? RecordingError => _recording?.CopyError;
 
@@ -61,11 +67,21 @@ internal sealed class LiveSession
                 stop.CancelAfter(duration);
             }
 
+            // Stop on the duration, on cancellation, or when StopWhen says the trace has what it came for.
+            Task stopSignal = StopWhen?.Invoke(reader) ?? reading;
+            bool stopped;
             try
             {
-                await reading.WaitAsync(stop.Token).ConfigureAwait(false);
+                await Task.WhenAny(reading, stopSignal).WaitAsync(stop.Token).ConfigureAwait(false);
+                stopped = !reading.IsCompleted;
             }
-            catch (OperationCanceledException) when (!reading.IsCompleted)
+            catch (OperationCanceledException)
+            {
+                // Not stopped when the stream ended at the same moment: the target exited.
+                stopped = !reading.IsCompleted;
+            }
+
+            if (stopped)
             {
                 end = cancellationToken.IsCancellationRequested ? StreamEnd.Cancelled : StreamEnd.Duration;
                 if (_exitFile is not null)
@@ -84,10 +100,6 @@ internal sealed class LiveSession
                 var clock = Stopwatch.StartNew();
                 await StopAndDrainAsync(reading).ConfigureAwait(false);
                 stopToEnd = clock.Elapsed;
-            }
-            catch (OperationCanceledException)
-            {
-                // The stream ended at the same moment: the target exited.
             }
         }
 

@@ -115,7 +115,7 @@ internal sealed class ReachabilityRun : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
-            var dump = new HeapDumpReader(capture.Blocks, reader.Engine.SiteText);
+            var dump = new HeapDumpReader(capture.Blocks, reader.Engine.SiteText) { Mappings = capture.Mappings };
             IReadOnlyList<BlockVerdict> verdicts;
             try
             {

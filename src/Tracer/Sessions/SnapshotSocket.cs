@@ -72,7 +72,8 @@ internal sealed class SnapshotSocket : IDisposable
                 throw new ReachabilityException($"the heap dump of process {pid} at {dumpPath} is missing or empty (no space left?)");
             }
 
-            return new SnapshotCapture(pid, blocks, dumpPath, dumpBytes, dumpTime);
+            // Still held: its mappings say where each thread's stack ends (a Linux dump gives ClrMD no stack bounds).
+            return new SnapshotCapture(pid, blocks, dumpPath, dumpBytes, dumpTime) { Mappings = Mappings(pid) };
         }
         finally
         {
@@ -127,6 +128,32 @@ internal sealed class SnapshotSocket : IDisposable
         return (pid, blocks);
     }
 
+    /// <summary>The process's memory mappings (<c>/proc/&lt;pid&gt;/maps</c>), or empty where there is none to read.</summary>
+    private static AddressRange[] Mappings(int pid)
+    {
+        var ranges = new List<AddressRange>();
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/maps"))
+            {
+                int dash = line.IndexOf('-', StringComparison.Ordinal);
+                int space = line.IndexOf(' ', StringComparison.Ordinal);
+                if (dash > 0 && space > dash
+                    && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong start)
+                    && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong end))
+                {
+                    ranges.Add(new AddressRange(start, end));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or not ours to read: thread stacks are then bounded by what the dump says, if anything.
+        }
+
+        return ranges.ToArray();
+    }
+
     public void Dispose()
     {
         _listener.Dispose();
@@ -142,4 +169,8 @@ internal sealed class SnapshotSocket : IDisposable
 }
 
 /// <summary>What a snapshot brought back: the target's live blocks and the heap dump taken while it held.</summary>
-internal sealed record SnapshotCapture(int Pid, IReadOnlyList<SnapshotBlock> Blocks, string DumpPath, long DumpBytes, TimeSpan DumpTime);
+internal sealed record SnapshotCapture(int Pid, IReadOnlyList<SnapshotBlock> Blocks, string DumpPath, long DumpBytes, TimeSpan DumpTime)
+{
+    /// <summary>The held process's memory mappings, in address order (thread stacks end where their mapping ends).</summary>
+    public IReadOnlyList<AddressRange> Mappings { get; init; } = [];
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LeakScope.Tracer.Analysis;
 using LeakScope.Tracer.Decoding;
+using LeakScope.Tracer.Reachability;
 using LeakScope.Tracer.Stacks;
 using Microsoft.Diagnostics.NETCore.Client;
 
@@ -52,6 +53,74 @@ public static class TraceRunner
                 await reachability.ApplyAsync(reader).ConfigureAwait(false);
             }
 
+            return Judge(reader, end, stopToEnd, new TargetInfo(pid, command), live, options);
+        }
+    }
+
+    /// <summary>The longest wait for a running allocator's rundown (it answers a new session within 100 ms).</summary>
+    private static readonly TimeSpan RundownTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// <c>leakscope snapshot</c>: classifies the blocks a running process holds now, without tracing it over time
+    /// (docs/reachability.md). Attaches, reads the allocator's rundown (every live block with its site), asks the
+    /// allocator for its snapshot at once, dumps the heap while it holds, detaches and judges: every block gets its
+    /// verdict, <c>retained</c> with its holder path or a <c>leak</c> with its reachability. The target keeps running.
+    /// <see cref="TraceOptions.Reachability"/> is implied; <see cref="TraceOptions.Duration"/> is ignored. A process
+    /// whose allocator sends no rundown (it does not use LeakScope.Allocator) is judged without a snapshot:
+    /// <see cref="TraceOutcome.AllocatorSeen"/> is then false.
+    /// </summary>
+    public static async Task<TraceOutcome> SnapshotAsync(int pid, TraceOptions options, CancellationToken cancellationToken = default)
+    {
+        if (pid <= 0 || !ProcessCommandLine.IsRunning(pid))
+        {
+            throw new TargetUnavailableException($"no running process with id {pid}");
+        }
+
+        string command = ProcessCommandLine.Read(pid) ?? $"pid {pid}";
+        if (!ProcessDirectory.MayBeDotNet(pid))
+        {
+            throw new TargetUnavailableException($"process {pid} ({command}) is not a .NET process: only .NET programs that use LeakScope.Allocator can be snapshot (see 'leakscope ps')");
+        }
+
+        options = options with { Reachability = true, Duration = null, Stacks = StackCollection.None };
+        var client = new DiagnosticsClient(pid);
+        using ExitFile exitFile = ExitFile.Create();
+        using ReachabilityRun reachability = ReachabilityRun.For(options)!;
+        EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken, reachability).ConfigureAwait(false);
+        reachability.Start(client);
+        using (session)
+        {
+            EventStreamReader? reading = null;
+            var live = new LiveSession(client, session, options, exitFile)
+            {
+                // Stop once the rundown is read (or it did not come in time: no allocator); snapshot only after a rundown.
+                StopWhen = reader =>
+                {
+                    reading = reader;
+                    return Task.WhenAny(reader.RundownComplete, Task.Delay(RundownTimeout, cancellationToken));
+                },
+                BeforeStop = () => reading is { RundownComplete.IsCompleted: true } ? reachability.SnapshotNowAsync(client) : Task.CompletedTask,
+            };
+            (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (end == StreamEnd.TargetExited)
+            {
+                await ReadExitFileAsync(reader, exitFile, () => !ProcessCommandLine.IsRunning(pid), options).ConfigureAwait(false);
+            }
+
+            if (!reader.RundownComplete.IsCompleted)
+            {
+                TraceOutcome outcome = Judge(reader, end, stopToEnd, new TargetInfo(pid, command), live, options);
+                return outcome.AllocatorSeen && end != StreamEnd.Cancelled
+                    ? throw new ReachabilityException($"process {pid} sent no complete rundown of its blocks within {RundownTimeout.TotalSeconds:0} s")
+                    : outcome;
+            }
+
+            if (end == StreamEnd.Cancelled)
+            {
+                throw new ReachabilityException("cancelled before the snapshot was taken");
+            }
+
+            await reachability.ApplyAsync(reader).ConfigureAwait(false);
             return Judge(reader, end, stopToEnd, new TargetInfo(pid, command), live, options);
         }
     }
