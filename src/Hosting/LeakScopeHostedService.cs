@@ -11,6 +11,11 @@ internal sealed partial class LeakScopeHostedService(LeakScopeWatcher watcher, T
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The budget judges the cheapest of the last few samples: a sample's wall time only grows when its thread is
+        // preempted, so the minimum is the best estimate of what a walk of this heap costs. The first sample (JIT,
+        // first touch of the pages) does not count.
+        var recent = new Queue<TimeSpan>();
+        bool first = true;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -18,7 +23,17 @@ internal sealed partial class LeakScopeHostedService(LeakScopeWatcher watcher, T
                 long started = timeProvider.GetTimestamp();
                 try
                 {
-                    watcher.Sample();
+                    LeakScopeSample sample = watcher.Sample();
+                    if (!first)
+                    {
+                        recent.Enqueue(sample.Duration);
+                        if (recent.Count > 3)
+                        {
+                            recent.Dequeue();
+                        }
+                    }
+
+                    first = false;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -27,7 +42,7 @@ internal sealed partial class LeakScopeHostedService(LeakScopeWatcher watcher, T
                 }
 
                 TimeSpan took = timeProvider.GetElapsedTime(started);
-                TimeSpan wait = watcher.Options.NextWait(took) - took;
+                TimeSpan wait = watcher.Options.NextWait(recent.Count == 0 ? TimeSpan.Zero : recent.Min()) - took;
                 await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, timeProvider, stoppingToken).ConfigureAwait(false);
             }
         }

@@ -31,7 +31,8 @@ public sealed class LeakScopeOptions
     /// <summary>
     /// Most of one core the sampling may take, as a fraction (default 0.01, 1 %). A sample walks the live heap, so its
     /// cost grows with the heap (bench/README.md, "The hosting watcher"): when one took longer than this share of
-    /// <see cref="SampleInterval"/>, the watcher waits <c>duration / MaxCpuShare</c> before the next one instead.
+    /// <see cref="SampleInterval"/>, the watcher waits <c>duration / MaxCpuShare</c> before the next one instead (the
+    /// duration is the shortest of the last three samples' wall times, the first sample after start not counted).
     /// </summary>
     public double MaxCpuShare { get; set; } = 0.01;
 

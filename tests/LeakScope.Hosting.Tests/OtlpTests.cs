@@ -39,8 +39,15 @@ public partial class OtlpTests
         {
             while (bytes is null || growing is null)
             {
-                // Woken by each point the exporter sends; the token bounds the wait.
-                OtlpPoint point = await receiver.Points.ReadAsync(timeout.Token);
+                // Woken by each point the exporter sends (or by the load failing); the token bounds the wait.
+                Task<OtlpPoint> next = receiver.Points.ReadAsync(timeout.Token).AsTask();
+                if (await Task.WhenAny(next, load) == load)
+                {
+                    await load; // Its exception, if it failed.
+                    Assert.Fail("the load stopped before the points arrived");
+                }
+
+                OtlpPoint point = await next;
                 seen.Add(point);
                 if (point.Attributes.GetValueOrDefault("member") == "Leak")
                 {

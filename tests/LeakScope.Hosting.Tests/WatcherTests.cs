@@ -184,6 +184,63 @@ public sealed class WatcherTests
         Assert.DoesNotContain(HeapStats.CaptureSites(), s => s.File == File);
     }
 
+    [Fact]
+    public unsafe void AWalkBesideThreadsThatResizeInPlaceNeverChargesABlockToTheWrongSite()
+    {
+        // Each block is allocated at A with 40 bytes, resized in place (same size class) to 36 bytes at B, then freed:
+        // a header read half before and half after the resize would charge 36 bytes to A or 40 to B.
+        const string File = "/src/app/Racing.cs";
+        using var stop = new CancellationTokenSource();
+        long cycles = 0;
+        Thread[] workers = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        {
+            var held = new List<nint>();
+            while (!stop.IsCancellationRequested)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    void* p = PoolHeap.Malloc(40, File, 1, "A");
+                    held.Add((nint)PoolHeap.Realloc(p, 36, File, 2, "B"));
+                }
+
+                foreach (nint p in held)
+                {
+                    PoolHeap.Free((void*)p);
+                }
+
+                held.Clear();
+                Interlocked.Increment(ref cycles);
+            }
+        })).ToArray();
+        foreach (Thread t in workers)
+        {
+            t.Start();
+        }
+
+        try
+        {
+            int walks = 0;
+            while (walks < 300 || Interlocked.Read(ref cycles) < 100)
+            {
+                foreach (SiteUsage site in HeapStats.CaptureSites().Where(s => s.File == File))
+                {
+                    Assert.Equal(site.Line == 1 ? 40 : 36, site.LiveBytes / site.LiveBlocks);
+                    Assert.Equal(0, site.LiveBytes % site.LiveBlocks);
+                }
+
+                walks++;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (Thread t in workers)
+            {
+                t.Join();
+            }
+        }
+    }
+
     /// <summary>One collection of the LeakScope.Allocator meter's observable instruments, as an exporter would make it.</summary>
     private static List<(string Instrument, long Value, Dictionary<string, string> Tags)> Collect()
     {
