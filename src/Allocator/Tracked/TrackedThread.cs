@@ -13,8 +13,9 @@ namespace LeakScope.Allocator.Tracked;
 /// so an insert is plain stores (the record, then its key with release order). Any thread may claim a live record: the
 /// claim is the one compare-exchange of a pair, the key <c>a</c> → <c>a | 1</c> (system blocks are at least 8-aligned, so
 /// the low bit is free), after which the claimer alone owns the slot until it writes <see cref="Deleted"/>. A freeing
-/// thread looks in its own table first (the common case) and then in the others'; only that foreign path, and the owner
-/// growing its table, take the table's lock, so a grow never copies a record while a foreign claim is under way.
+/// thread looks in its own table first (the common case) and then in the others'. Every access but the owner's own insert
+/// and free takes the table's lock (its gate), and so does the owner's rebuild: a rebuild never copies a record while a
+/// foreign claim is under way, and it may reuse the previous array, since nobody else reads the table outside the gate.
 /// </para>
 /// <para>
 /// Why the quarantine is per thread: glibc keeps up to 7 free blocks per size in a per-thread cache; a quarantine shared
