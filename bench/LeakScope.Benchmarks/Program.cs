@@ -7,6 +7,7 @@ using LeakScope.Benchmarks.Ratios;
 // e.g. -- --quick --filter '*Untraced*'      (see bench/README.md)
 // dotnet run -c Release --project bench/LeakScope.Benchmarks -- --ratios [--rounds N] [--scale X]
 //   every untraced ratio of the allocator's bars in one run (mixed sizes, sites, threads, memory given back)
+// dotnet run -c Release --project bench/LeakScope.Benchmarks -- --ratios --interception   (only the interception bar)
 if (args.Contains(RatioRunner.Switch))
 {
     return RatioRunner.Run(args);

@@ -113,11 +113,20 @@ internal static class WireSchema
         /// <summary>2: <c>File</c> and <c>Member</c> are escaped (<see cref="SiteString"/>), <c>FileLength</c> and <c>MemberLength</c> appended.</summary>
         public const int SiteDefined = 2;
 
+        /// <summary>
+        /// 2: the tracked families' counts appended after <c>Flags</c> — <c>Native</c>, <c>Aligned</c>, <c>HGlobal</c>,
+        /// <c>CoTaskMem</c>, each {LiveBlocks, LiveBytes, Allocations, Frees} (<see cref="HeartbeatVersion1Fields"/> fields before them).
+        /// </summary>
+        public const int Heartbeat = 2;
+
+        /// <summary>The fields of <c>Heartbeat</c> version 1 (raw and pool counts only): a reader of version 1 stops there.</summary>
+        public const int HeartbeatVersion1Fields = 11;
+
         /// <summary>Every other event is at its first version.</summary>
         public const int Initial = 1;
 
         /// <summary>The newest version of any event (a test checks it is the largest of <see cref="Events"/>).</summary>
-        public const int Newest = SiteDefined;
+        public const int Newest = SiteDefined > Heartbeat ? SiteDefined : Heartbeat;
     }
 
     /// <summary>The rundown brackets its blocks with start / stop opcodes of one task.</summary>
@@ -154,11 +163,15 @@ internal static class WireSchema
         new(EventIds.RundownBlock, "RundownBlock", Versions.Initial, EventLevel.Verbose, Keywords.Allocations | Keywords.Batched, BlockFields),
         new(EventIds.RundownStop, "RundownStop", Versions.Initial, EventLevel.Informational, Keywords.Allocations | Keywords.Batched,
             new("Generation", WireType.Int64), new("Blocks", WireType.Int64), new("Bytes", WireType.Int64)),
-        new(EventIds.Heartbeat, "Heartbeat", Versions.Initial, EventLevel.Informational, Keywords.Diagnostics,
+        new(EventIds.Heartbeat, "Heartbeat", Versions.Heartbeat, EventLevel.Informational, Keywords.Diagnostics,
             new("Sequence", WireType.Int64),
             new("RawLiveBlocks", WireType.Int64), new("RawLiveBytes", WireType.Int64), new("RawAllocations", WireType.Int64), new("RawFrees", WireType.Int64),
             new("PoolLiveBlocks", WireType.Int64), new("PoolLiveBytes", WireType.Int64), new("PoolAllocations", WireType.Int64), new("PoolFrees", WireType.Int64),
-            new("MisuseCount", WireType.Int64), new("Flags", WireType.Int32)),
+            new("MisuseCount", WireType.Int64), new("Flags", WireType.Int32),
+            new("NativeLiveBlocks", WireType.Int64), new("NativeLiveBytes", WireType.Int64), new("NativeAllocations", WireType.Int64), new("NativeFrees", WireType.Int64),
+            new("AlignedLiveBlocks", WireType.Int64), new("AlignedLiveBytes", WireType.Int64), new("AlignedAllocations", WireType.Int64), new("AlignedFrees", WireType.Int64),
+            new("HGlobalLiveBlocks", WireType.Int64), new("HGlobalLiveBytes", WireType.Int64), new("HGlobalAllocations", WireType.Int64), new("HGlobalFrees", WireType.Int64),
+            new("CoTaskMemLiveBlocks", WireType.Int64), new("CoTaskMemLiveBytes", WireType.Int64), new("CoTaskMemAllocations", WireType.Int64), new("CoTaskMemFrees", WireType.Int64)),
         new(EventIds.AllocationBatch, "AllocationBatch", Versions.Initial, EventLevel.Verbose, Keywords.Batched,
             new("FormatVersion", WireType.Int32), new("Records", WireType.Binary)),
         new(EventIds.DetachFlushed, "DetachFlushed", Versions.Initial, EventLevel.Informational, Keywords.Diagnostics,

@@ -69,6 +69,17 @@ public partial class InterceptionTests(PackedAllocator package) : IClassFixture<
         JsonElement account = json.RootElement.GetProperty("account");
         Assert.Equal(1, account.GetProperty("native").GetProperty("liveBlocks").GetInt64());
         Assert.Equal(192, account.GetProperty("hglobal").GetProperty("liveBytes").GetInt64());
+
+        // COMPLETE was checked against the target's own counts of the tracked families (Heartbeat version 2): its final
+        // heartbeat names them with the leaked bytes, so a heartbeat without them, or other figures, fails here.
+        JsonElement target = json.RootElement.GetProperty("completeness").GetProperty("targetCounts");
+        Assert.True(target.GetProperty("final").GetBoolean() && target.GetProperty("matched").GetBoolean(), target.ToString());
+        Assert.Equal((1L, 100L), Live(target, "native"));
+        Assert.Equal((3L, 192L), Live(target, "hglobal"));
+        Assert.Equal((1L, 256L), Live(target, "aligned"));
+        Assert.Equal((1L, 300L), Live(target, "cotaskmem"));
+        static (long Blocks, long Bytes) Live(JsonElement counts, string family) =>
+            (counts.GetProperty(family).GetProperty("liveBlocks").GetInt64(), counts.GetProperty(family).GetProperty("liveBytes").GetInt64());
     }
 
     [Fact]

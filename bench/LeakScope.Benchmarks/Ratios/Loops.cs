@@ -103,6 +103,7 @@ internal static unsafe class Loops
                 WarmOne<Raw>();
                 WarmOne<Pool>();
                 WarmOne<NativeWithClaim>();
+                WarmOne<Intercepted>();
             }
 
             Thread.Sleep(500); // the tier-1 compiles run in the background
@@ -205,3 +206,19 @@ internal unsafe struct NativeWithClaim : IHeap
     }
 }
 
+
+/// <summary>
+/// What a generated interceptor calls for <c>NativeMemory.Alloc</c> / <c>Free</c> (docs/interception.md): the tracked
+/// family, with constant caller-info as one call site passes it.
+/// </summary>
+internal unsafe struct Intercepted : IHeap
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* Alloc(nuint size) => TrackedNativeMemory.Alloc(size, "/src/Program.cs", 12, "Run");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* AllocAt(nuint size, string file, int line, string member) => TrackedNativeMemory.Alloc(size, file, line, member);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Free(void* block) => TrackedNativeMemory.Free(block, "/src/Program.cs", 13, "Run");
+}

@@ -13,6 +13,9 @@ internal static unsafe class RatioRunner
 {
     public const string Switch = "--ratios";
 
+    /// <summary><c>--ratios --interception</c>: only the interception bar's table (issue 14), for quick reruns.</summary>
+    private const string InterceptionOnly = "--interception";
+
     public static int Run(string[] args)
     {
         if (Instrumentation.Active)
@@ -31,7 +34,7 @@ internal static unsafe class RatioRunner
         double scale = DoubleOption(args, "--scale", 1.0);
         long n = (long)(400_000 * scale);
 
-        // --only <section>[,<section>…] (one-thread, claim, sites, threads, memory): a subset, for working on one of them.
+        // --only <section>[,<section>…] (one-thread, claim, interception, sites, threads, memory): a subset, for working on one of them.
         string[] only = StringOption(args, "--only")?.Split(',') ?? [];
         bool Wanted(string section) => only.Length == 0 || only.Contains(section);
 
@@ -39,6 +42,12 @@ internal static unsafe class RatioRunner
         Console.WriteLine($"# LeakScope untraced ratios — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
             $".NET {Environment.Version}, load average at start {LoadAverage()}; best of {rounds} interleaved rounds, thread CPU time");
         Console.WriteLine();
+        if (args.Contains(InterceptionOnly))
+        {
+            Interception(rounds, n);
+            Console.WriteLine($"load average at end {LoadAverage()}");
+            return 0;
+        }
 
         if (Wanted("one-thread"))
         {
@@ -48,6 +57,11 @@ internal static unsafe class RatioRunner
         if (Wanted("claim"))
         {
             Claim(rounds, n);
+        }
+
+        if (Wanted("interception"))
+        {
+            Interception(rounds, n);
         }
 
         if (Wanted("sites"))
@@ -120,6 +134,7 @@ internal static unsafe class RatioRunner
             "raw" => () => Loops.MixedPairs<Raw>(1_000_000),
             "pool" => () => Loops.MixedPairs<Pool>(1_000_000),
             "pool-ring" => () => Loops.MixedRing<Pool>(1_000_000, 4096),
+            "intercepted" => () => Loops.MixedPairs<Intercepted>(1_000_000),
             _ => () => Loops.MixedPairs<NativeHeap>(1_000_000),
         };
         Loops.WarmUp();
@@ -166,6 +181,26 @@ internal static unsafe class RatioRunner
         }
 
         return best;
+    }
+
+    /// <summary>Issue 14's bar: an intercepted <c>NativeMemory.Alloc</c>/<c>Free</c> pair ≤ 1.5× the plain call, beside <c>RawHeap</c>.</summary>
+    private static void Interception(int rounds, long n)
+    {
+        Console.WriteLine("## Interception (docs/interception.md): NativeMemory.Alloc/Free as an interceptor calls it (TrackedNativeMemory), CPU ns per pair; bar ≤ 1.5×");
+        Console.WriteLine();
+        Console.WriteLine("| workload | NativeMemory ns | intercepted ns | intercepted / Native | RawHeap ns | RawHeap / Native |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach ((string name, Func<long> plain, Func<long> intercepted, Func<long> raw) in new (string, Func<long>, Func<long>, Func<long>)[]
+        {
+            ("mixed 16–271 B, alloc+free", () => Loops.MixedPairs<NativeHeap>(n), () => Loops.MixedPairs<Intercepted>(n), () => Loops.MixedPairs<Raw>(n)),
+            ("mixed 16–271 B, 64 live (ring)", () => Loops.MixedRing<NativeHeap>(n, 64), () => Loops.MixedRing<Intercepted>(n, 64), () => Loops.MixedRing<Raw>(n, 64)),
+        })
+        {
+            double[] best = Best(rounds, plain, intercepted, raw);
+            Console.WriteLine($"| {name} | {best[0]:F2} | {best[1]:F2} | **{best[1] / best[0]:F2}×** | {best[2]:F2} | **{best[2] / best[0]:F2}×** |");
+        }
+
+        Console.WriteLine();
     }
 
     private static void Sites(int rounds, long n)

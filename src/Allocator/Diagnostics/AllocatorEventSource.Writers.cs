@@ -50,22 +50,27 @@ internal sealed partial class AllocatorEventSource
     }
 
     [NonEvent]
-    private unsafe void WriteHeartbeat(long sequence, long rawLiveBlocks, long rawLiveBytes, long rawAllocations, long rawFrees,
-        long poolLiveBlocks, long poolLiveBytes, long poolAllocations, long poolFrees, long misuseCount, int flags)
+    private unsafe void WriteHeartbeat(ReadOnlySpan<long> counts, int flags)
     {
-        EventData* data = stackalloc EventData[11];
-        Set(ref data[0], &sequence);
-        Set(ref data[1], &rawLiveBlocks);
-        Set(ref data[2], &rawLiveBytes);
-        Set(ref data[3], &rawAllocations);
-        Set(ref data[4], &rawFrees);
-        Set(ref data[5], &poolLiveBlocks);
-        Set(ref data[6], &poolLiveBytes);
-        Set(ref data[7], &poolAllocations);
-        Set(ref data[8], &poolFrees);
-        Set(ref data[9], &misuseCount);
-        Set(ref data[10], &flags);
-        WriteEventCore(WireSchema.EventIds.Heartbeat, 11, data);
+        // counts: Sequence, the raw and pool counts, MisuseCount, then the tracked families' counts; Flags sits between
+        // MisuseCount and the tracked families (it was the last field of version 1).
+        const int BeforeFlags = WireSchema.Versions.HeartbeatVersion1Fields - 1;
+        fixed (long* values = counts)
+        {
+            EventData* data = stackalloc EventData[counts.Length + 1];
+            for (int i = 0; i < BeforeFlags; i++)
+            {
+                Set(ref data[i], values + i);
+            }
+
+            Set(ref data[BeforeFlags], &flags);
+            for (int i = BeforeFlags; i < counts.Length; i++)
+            {
+                Set(ref data[i + 1], values + i);
+            }
+
+            WriteEventCore(WireSchema.EventIds.Heartbeat, counts.Length + 1, data);
+        }
     }
 
     [NonEvent]

@@ -181,21 +181,45 @@ internal sealed partial class AllocatorEventSource : EventSource
     public void RundownStop(long Generation, long Blocks, long Bytes) => WriteEvent(WireSchema.EventIds.RundownStop, Generation, Blocks, Bytes);
 
     /// <summary>Authoritative counts, every ≤ 100 ms while enabled; the final counts at exit go to the exit file (<see cref="Flags.Final"/>).</summary>
-    [Event(WireSchema.EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = WireSchema.Versions.Initial)]
+    [Event(WireSchema.EventIds.Heartbeat, Level = EventLevel.Informational, Keywords = Keywords.Diagnostics, Version = WireSchema.Versions.Heartbeat)]
     private void Heartbeat(long Sequence,
         long RawLiveBlocks, long RawLiveBytes, long RawAllocations, long RawFrees,
         long PoolLiveBlocks, long PoolLiveBytes, long PoolAllocations, long PoolFrees,
-        long MisuseCount, int Flags) =>
-        WriteHeartbeat(Sequence, RawLiveBlocks, RawLiveBytes, RawAllocations, RawFrees, PoolLiveBlocks, PoolLiveBytes, PoolAllocations, PoolFrees, MisuseCount, Flags);
+        long MisuseCount, int Flags,
+        long NativeLiveBlocks, long NativeLiveBytes, long NativeAllocations, long NativeFrees,
+        long AlignedLiveBlocks, long AlignedLiveBytes, long AlignedAllocations, long AlignedFrees,
+        long HGlobalLiveBlocks, long HGlobalLiveBytes, long HGlobalAllocations, long HGlobalFrees,
+        long CoTaskMemLiveBlocks, long CoTaskMemLiveBytes, long CoTaskMemAllocations, long CoTaskMemFrees)
+    {
+        ReadOnlySpan<long> counts =
+        [
+            Sequence, RawLiveBlocks, RawLiveBytes, RawAllocations, RawFrees, PoolLiveBlocks, PoolLiveBytes, PoolAllocations, PoolFrees, MisuseCount,
+            NativeLiveBlocks, NativeLiveBytes, NativeAllocations, NativeFrees, AlignedLiveBlocks, AlignedLiveBytes, AlignedAllocations, AlignedFrees,
+            HGlobalLiveBlocks, HGlobalLiveBytes, HGlobalAllocations, HGlobalFrees, CoTaskMemLiveBlocks, CoTaskMemLiveBytes, CoTaskMemAllocations, CoTaskMemFrees,
+        ];
+        WriteHeartbeat(counts, Flags);
+    }
+
+    /// <summary>The families whose counts a <c>Heartbeat</c> carries, in its field order (WireSchema).</summary>
+    internal static ReadOnlySpan<AllocationFamily> HeartbeatFamilies =>
+        [AllocationFamily.Raw, AllocationFamily.Pool, AllocationFamily.Native, AllocationFamily.Aligned, AllocationFamily.HGlobal, AllocationFamily.CoTaskMem];
 
     [NonEvent]
     public void Heartbeat(long sequence, HeapSnapshot snapshot, int flags)
     {
         HeapSnapshot raw = snapshot.For(AllocationFamily.Raw);
         HeapSnapshot pool = snapshot.For(AllocationFamily.Pool);
+        HeapSnapshot native = snapshot.For(AllocationFamily.Native);
+        HeapSnapshot aligned = snapshot.For(AllocationFamily.Aligned);
+        HeapSnapshot hglobal = snapshot.For(AllocationFamily.HGlobal);
+        HeapSnapshot cotaskmem = snapshot.For(AllocationFamily.CoTaskMem);
         Heartbeat(sequence,
             raw.LiveBlocks, raw.LiveBytes, raw.Allocations, raw.Frees,
             pool.LiveBlocks, pool.LiveBytes, pool.Allocations, pool.Frees,
-            snapshot.MisuseCount, flags);
+            snapshot.MisuseCount, flags,
+            native.LiveBlocks, native.LiveBytes, native.Allocations, native.Frees,
+            aligned.LiveBlocks, aligned.LiveBytes, aligned.Allocations, aligned.Frees,
+            hglobal.LiveBlocks, hglobal.LiveBytes, hglobal.Allocations, hglobal.Frees,
+            cotaskmem.LiveBlocks, cotaskmem.LiveBytes, cotaskmem.Allocations, cotaskmem.Frees);
     }
 }

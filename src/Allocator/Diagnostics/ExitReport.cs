@@ -64,19 +64,25 @@ internal static class ExitReport
 
         // The Heartbeat event's fields, in its order (ExitFileLayout.Heartbeat).
         HeapSnapshot snapshot = HeapStats.Capture();
-        content.WriteByte(ExitFileLayout.HeartbeatSection);
+        content.WriteByte(ExitFileLayout.HeartbeatNewestSection);
         WriteInt64(content, heartbeatSequence);
-        foreach (AllocationFamily family in new[] { AllocationFamily.Raw, AllocationFamily.Pool })
+        ReadOnlySpan<AllocationFamily> families = AllocatorEventSource.HeartbeatFamilies;
+        for (int f = 0; f < families.Length; f++)
         {
-            HeapSnapshot counts = snapshot.For(family);
+            if (f == 2)
+            {
+                // Version 1 ended here; the tracked families follow Flags.
+                WriteInt64(content, snapshot.MisuseCount);
+                WriteInt32(content, WireHeartbeatFlags.Final);
+            }
+
+            HeapSnapshot counts = snapshot.For(families[f]);
             WriteInt64(content, counts.LiveBlocks);
             WriteInt64(content, counts.LiveBytes);
             WriteInt64(content, counts.Allocations);
             WriteInt64(content, counts.Frees);
         }
 
-        WriteInt64(content, snapshot.MisuseCount);
-        WriteInt32(content, WireHeartbeatFlags.Final);
         content.WriteByte(ExitFileLayout.EndSection);
 
         foreach (string path in paths)

@@ -22,10 +22,11 @@ internal static class TrackedHeap
             return 0;
         }
 
-        ThreadHeap heap = ThreadHeap.Current;
-        int siteId = heap.Sites.Lookup(file, line, member);
+        TrackedThread thread = TrackedThread.Current;
+        ThreadHeap heap = thread.Heap;
+        int siteId = SiteCache.Find(file, line, member);
         long id = heap.NextAllocationId();
-        TrackedBlocks.Add(address, new TrackedBlock(id, size, siteId, family));
+        thread.Insert(address, id, size, siteId, family);
 
         ref FamilyCounters counters = ref heap.CountersFor(family);
         counters.LiveBytes += (long)size;
@@ -46,10 +47,10 @@ internal static class TrackedHeap
             return;
         }
 
-        if (TrackedBlocks.TryQuarantine(address, caller, 0, out TrackedBlock block, out Evicted evicted))
+        TrackedThread thread = TrackedThread.Current;
+        if (thread.TryFreeOwn(address, caller, out TrackedBlock block))
         {
-            SystemBlocks.Free(evicted);
-            Released(address, block, file, line, member);
+            Released(thread.Heap, address, block, file, line, member);
             return;
         }
 
@@ -69,10 +70,9 @@ internal static class TrackedHeap
                     return;
                 }
 
-                if (TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, block.AllocationId, out block, out Evicted evicted))
+                if (TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, block.AllocationId, out block))
                 {
-                    SystemBlocks.Free(evicted);
-                    Released(address, block, file, line, member);
+                    Released(ThreadHeap.Current, address, block, file, line, member);
                 }
                 else
                 {
@@ -134,7 +134,7 @@ internal static class TrackedHeap
             return false;
         }
 
-        Released(address, block, file, line, member);
+        Released(ThreadHeap.Current, address, block, file, line, member);
         return true;
     }
 
@@ -163,7 +163,7 @@ internal static class TrackedHeap
             if (size == 0)
             {
                 // realloc(p, 0) freed the block (glibc).
-                Released(address, taken, file, line, member);
+                Released(ThreadHeap.Current, address, taken, file, line, member);
             }
             else
             {
@@ -180,7 +180,7 @@ internal static class TrackedHeap
     private static nint MoveInto(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, string file, int line, string member)
     {
         nint moved = SystemBlocks.Allocate(caller, size, alignment, zero: false);
-        if (!TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, old.AllocationId, out TrackedBlock taken, out Evicted evicted))
+        if (!TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, old.AllocationId, out TrackedBlock taken))
         {
             SystemBlocks.Free(caller, moved);
             Report(MisuseKind.ReallocOfFreed, caller, address, old, file, line, member);
@@ -192,7 +192,6 @@ internal static class TrackedHeap
             Buffer.MemoryCopy((void*)address, (void*)moved, size, Math.Min(size, taken.Size));
         }
 
-        SystemBlocks.Free(evicted);
         Renew(address, taken, moved, size, caller, file, line, member);
         return moved;
     }
@@ -201,7 +200,7 @@ internal static class TrackedHeap
     private static void Renew(nint oldAddress, in TrackedBlock old, nint address, nuint size, AllocationFamily family, string file, int line, string member)
     {
         ThreadHeap heap = ThreadHeap.Current;
-        int siteId = heap.Sites.Lookup(file, line, member);
+        int siteId = SiteCache.Find(file, line, member);
         long id = heap.NextAllocationId();
         TrackedBlocks.Add(address, new TrackedBlock(id, size, siteId, family));
 
@@ -218,9 +217,8 @@ internal static class TrackedHeap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Released(nint address, in TrackedBlock block, string file, int line, string member)
+    private static void Released(ThreadHeap heap, nint address, in TrackedBlock block, string file, int line, string member)
     {
-        ThreadHeap heap = ThreadHeap.Current;
         ref FamilyCounters counters = ref heap.CountersFor(block.Family);
         counters.LiveBytes -= (long)block.Size;
         counters.Frees++;
@@ -232,7 +230,7 @@ internal static class TrackedHeap
 
     private static bool Report(MisuseKind kind, AllocationFamily caller, nint address, in TrackedBlock block, string file, int line, string member)
     {
-        int siteId = ThreadHeap.Current.Sites.Lookup(file, line, member);
+        int siteId = SiteCache.Find(file, line, member);
         return MisuseReporter.Report(kind, block.Family, caller, block.AllocationId, address, block.Size, block.SiteId, siteId);
     }
 }

@@ -84,7 +84,7 @@ public sealed partial class AnalysisEngine
         if (_final is { } final)
         {
             // Nothing allocates after the final heartbeat: the account at the end must equal it.
-            HeartbeatSample atEnd = final with { TracerRaw = raw, TracerPool = pool };
+            HeartbeatSample atEnd = final with { TracerRaw = raw, TracerPool = pool, TracerTracked = AccountsOf(final.TargetTracked) };
             if (atEnd.Matches)
             {
                 return (HeartbeatVerdict.Verified, atEnd);
@@ -213,6 +213,15 @@ public sealed partial class AnalysisEngine
         if (!s.TargetPool.SameLive(s.TracerPool))
         {
             parts.Add($"pool target {s.TargetPool.LiveBlocks} blocks / {s.TargetPool.LiveBytes} B vs tracer {s.TracerPool.LiveBlocks} / {s.TracerPool.LiveBytes}");
+        }
+
+        foreach ((HeapFamily family, FamilyCounts target) in s.TargetTracked)
+        {
+            FamilyCounts tracer = s.TracerOf(family);
+            if (!target.SameLive(tracer))
+            {
+                parts.Add($"{Reporting.ReportNames.Family(family)} target {target.LiveBlocks} blocks / {target.LiveBytes} B vs tracer {tracer.LiveBlocks} / {tracer.LiveBytes}");
+            }
         }
 
         return string.Join("; ", parts);

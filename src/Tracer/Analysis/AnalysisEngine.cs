@@ -207,7 +207,11 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             _heap.Account(HeapFamily.Raw),
             _heap.Account(HeapFamily.Pool),
             (record.Flags & HeartbeatFlags.Final) != 0,
-            _records);
+            _records)
+        {
+            TargetTracked = record.Tracked,
+            TracerTracked = AccountsOf(record.Tracked),
+        };
         _pendingHeartbeat = -1;
         var target = new LiveState(record.Raw.LiveBlocks, record.Raw.LiveBytes, record.Pool.LiveBlocks, record.Pool.LiveBytes);
         if ((_sawBatches || _targetBatches) && !sample.Final)
@@ -487,6 +491,10 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
             }
         }
     }
+
+    /// <summary>The tracer's account of each family a heartbeat carries counts of (the tracked families).</summary>
+    private KeyValuePair<HeapFamily, FamilyCounts>[] AccountsOf(IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> target) =>
+        target.Select(t => new KeyValuePair<HeapFamily, FamilyCounts>(t.Key, _heap.Account(t.Key))).ToArray();
 
     /// <summary>After a block record: count it, remember the live account, and let a pending heartbeat look for its match.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -17,6 +17,7 @@ public static class ExitFileReader
     private const byte EndSection = ExitFileLayout.EndSection;
     private const byte BatchSection = ExitFileLayout.BatchSection;
     private const byte HeartbeatSection = ExitFileLayout.HeartbeatSection;
+    private const byte HeartbeatNewestSection = ExitFileLayout.HeartbeatNewestSection;
 
     private static readonly int HeartbeatLength = ExitFileLayout.HeartbeatLength;
 
@@ -77,15 +78,20 @@ public static class ExitFileReader
                 }
 
                 case HeartbeatSection:
+                case HeartbeatNewestSection:
                 {
-                    if (content.Length - pos < HeartbeatLength)
+                    // Tag 2: version 1 (an older allocator: raw and pool only); tag 3: the newest version.
+                    (int length, int version) = section == HeartbeatSection
+                        ? (ExitFileLayout.HeartbeatVersion1Length, WireSchema.Versions.Initial)
+                        : (HeartbeatLength, WireSchema.Versions.Heartbeat);
+                    if (content.Length - pos < length)
                     {
                         return ExitFileStatus.Malformed;
                     }
 
-                    ReadOnlySpan<byte> heartbeat = content.Slice(pos, HeartbeatLength);
-                    pos += HeartbeatLength;
-                    if (decoder is not null && !decoder.DeliverExitHeartbeat(heartbeat))
+                    ReadOnlySpan<byte> heartbeat = content.Slice(pos, length);
+                    pos += length;
+                    if (decoder is not null && !decoder.DeliverExitHeartbeat(heartbeat, version))
                     {
                         return ExitFileStatus.Malformed;
                     }

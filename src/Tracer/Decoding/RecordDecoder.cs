@@ -153,7 +153,7 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
 
             case WireSchema.EventIds.Heartbeat:
             {
-                Heartbeat record = ReadHeartbeat(ref r);
+                Heartbeat record = ReadHeartbeat(ref r, version);
                 if (Ok(ref r)) _sink.On(record);
                 break;
             }
@@ -323,10 +323,10 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     /// The exit file's final heartbeat: the <c>Heartbeat</c> event's payload (<see cref="ExitFileLayout.Heartbeat"/>),
     /// read by the same code as the event. False when it does not match the schema.
     /// </summary>
-    internal bool DeliverExitHeartbeat(ReadOnlySpan<byte> payload)
+    internal bool DeliverExitHeartbeat(ReadOnlySpan<byte> payload, int version)
     {
         var r = new PayloadReader(payload);
-        Heartbeat heartbeat = ReadHeartbeat(ref r);
+        Heartbeat heartbeat = ReadHeartbeat(ref r, version);
         if (r.Failed || !r.AtEnd)
         {
             return false;
@@ -338,13 +338,26 @@ public sealed class RecordDecoder(ITraceRecordSink sink)
     }
 
     /// <summary>The <c>Heartbeat</c> fields, in <see cref="WireSchema"/>'s order.</summary>
-    private static Heartbeat ReadHeartbeat(ref PayloadReader r)
+    private static Heartbeat ReadHeartbeat(ref PayloadReader r, int version)
     {
         long sequence = r.Int64();
         FamilyCounts raw = Counts(ref r);
         FamilyCounts pool = Counts(ref r);
         long misuse = r.Int64();
-        return new Heartbeat(sequence, raw, pool, misuse, (HeartbeatFlags)r.Int32());
+        var heartbeat = new Heartbeat(sequence, raw, pool, misuse, (HeartbeatFlags)r.Int32());
+        if (version < WireSchema.Versions.Heartbeat)
+        {
+            return heartbeat; // version 1: raw and pool only
+        }
+
+        // Version 2: the tracked families follow, in WireFamily order.
+        var tracked = new KeyValuePair<HeapFamily, FamilyCounts>[WireFamily.CoTaskMem - WireFamily.Native + 1];
+        for (int i = 0; i < tracked.Length; i++)
+        {
+            tracked[i] = new((HeapFamily)(WireFamily.Native + i), Counts(ref r));
+        }
+
+        return heartbeat with { Tracked = tracked };
     }
 
     private static FamilyCounts Counts(ref PayloadReader r)

@@ -1,4 +1,5 @@
 using System.Text;
+using LeakScope.Tracer.Events;
 
 namespace LeakScope.Tracer.Reporting;
 
@@ -45,13 +46,28 @@ public static partial class HtmlReportWriter
 
         h.Append("<text x=\"").Append(Left + (plotW / 2)).Append("\" y=\"").Append(ChartHeight - 6).Append("\" class=\"xlabel\">seconds since the trace started</text>\n");
         Line(h, points, p => p.LiveBytes, X, Y, "total");
-        Line(h, points, p => p.Raw.LiveBytes, X, Y, "raw");
-        Line(h, points, p => p.Pool.LiveBytes, X, Y, "pool");
+        // Raw and pool always (the chart's first families); a tracked family once any heartbeat shows it used.
+        HeapFamily[] families = [HeapFamily.Raw, HeapFamily.Pool,
+            .. ChartedTracked.Where(f => points.Any(p => p.Of(f).LiveBlocks != 0 || p.Of(f).Allocations != 0))];
+        foreach (HeapFamily family in families)
+        {
+            Line(h, points, p => p.Of(family).LiveBytes, X, Y, ReportNames.Family(family));
+        }
+
         h.Append("</svg>\n");
-        h.Append("<p class=\"legend\"><span class=\"key raw\"></span> raw <span class=\"key pool\"></span> pool <span class=\"key total\"></span> total — ")
+        h.Append("<p class=\"legend\">");
+        foreach (HeapFamily family in families)
+        {
+            h.Append("<span class=\"key ").Append(ReportNames.Family(family)).Append("\"></span> ").Append(ReportNames.Family(family)).Append(' ');
+        }
+
+        h.Append("<span class=\"key total\"></span> total — ")
             .Append(points.Count).Append(" heartbeat samples of the target's own counts")
             .Append(points.Any(p => p.Estimated) ? "; some times estimated at 100 ms per heartbeat" : string.Empty).Append(".</p>\n");
     }
+
+    /// <summary>The tracked system families the chart draws a line for when the trace used them.</summary>
+    private static readonly HeapFamily[] ChartedTracked = [HeapFamily.Native, HeapFamily.Aligned, HeapFamily.HGlobal, HeapFamily.CoTaskMem];
 
     private static void Line(StringBuilder h, IReadOnlyList<LivePoint> points, Func<LivePoint, long> value, Func<double, double> x, Func<double, double> y, string css)
     {
@@ -97,7 +113,11 @@ public static partial class HtmlReportWriter
         svg .plot { fill: #fff; stroke: var(--line); } svg .grid { stroke: #eaeef2; } svg text { font-size: 11px; fill: var(--muted); }
         svg .ylabel { text-anchor: end; } svg .xlabel { text-anchor: middle; }
         .series { fill: none; stroke-width: 2; } .series.raw { stroke: var(--raw); } .series.pool { stroke: var(--pool); } .series.total { stroke: var(--total); stroke-dasharray: 4 3; stroke-width: 1.5; }
+        .series.native { stroke: #8250df; } .series.aligned { stroke: #1b7c83; } .series.hglobal { stroke: #bc4c00; } .series.cotaskmem { stroke: #4d2d00; }
+        .series.native { stroke: #8e44ad; } .series.aligned { stroke: #16a085; } .series.hglobal { stroke: #d35400; } .series.cotaskmem { stroke: #7f8c8d; }
         .key { display: inline-block; width: 14px; height: 3px; vertical-align: middle; } .key.raw { background: var(--raw); } .key.pool { background: var(--pool); } .key.total { background: var(--total); }
+        .key.native { background: #8250df; } .key.aligned { background: #1b7c83; } .key.hglobal { background: #bc4c00; } .key.cotaskmem { background: #4d2d00; }
+        .key.native { background: #8e44ad; } .key.aligned { background: #16a085; } .key.hglobal { background: #d35400; } .key.cotaskmem { background: #7f8c8d; }
         .barfill { fill: var(--raw); } footer { margin-top: 32px; font-size: 12px; }
 
         """;

@@ -105,7 +105,7 @@ public static partial class HtmlReportWriter
     {
         AnalysisResult a = report.Analysis;
         h.Append("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n");
-        Card(h, "live at end", $"{FindingText.Bytes(a.LiveBytes)}", $"{a.LiveBlocks.ToString("N0", Invariant)} blocks (raw {FindingText.Bytes(a.Raw.LiveBytes)}, pool {FindingText.Bytes(a.Pool.LiveBytes)})");
+        Card(h, "live at end", $"{FindingText.Bytes(a.LiveBytes)}", $"{a.LiveBlocks.ToString("N0", Invariant)} blocks (raw {FindingText.Bytes(a.Raw.LiveBytes)}, pool {FindingText.Bytes(a.Pool.LiveBytes)}{string.Concat(a.Tracked.Select(t => $", {ReportNames.Family(t.Key)} {FindingText.Bytes(t.Value.LiveBytes)}"))})");
         Card(h, "leaked", FindingText.Bytes(report.LeakedBytes), $"{report.LeakedBlocks.ToString("N0", Invariant)} blocks");
         Card(h, "findings", report.Findings.Count.ToString("N0", Invariant), $"{report.Gate.Suppressed.Count.ToString("N0", Invariant)} suppressed");
         Card(h, "events", (report.Session?.EventsRead ?? a.Statistics.Records).ToString("N0", Invariant), $"{report.EventsLost.ToString("N0", Invariant)} lost, {a.Statistics.Heartbeats.ToString("N0", Invariant)} heartbeats");

@@ -189,6 +189,14 @@ public static class JsonReportWriter
             w.WriteNumber("poolLiveBytes", p.Pool.LiveBytes);
             w.WriteNumber("rawLiveBlocks", p.Raw.LiveBlocks);
             w.WriteNumber("poolLiveBlocks", p.Pool.LiveBlocks);
+            foreach ((HeapFamily family, FamilyCounts counts) in p.Tracked)
+            {
+                // nativeLiveBytes, alignedLiveBytes, hglobalLiveBytes, cotaskmemLiveBytes (and …LiveBlocks), as for raw and pool.
+                string name = ReportNames.Family(family);
+                w.WriteNumber(name + "LiveBytes", counts.LiveBytes);
+                w.WriteNumber(name + "LiveBlocks", counts.LiveBlocks);
+            }
+
             w.WriteEndObject();
         }
 
@@ -424,6 +432,11 @@ public static class JsonReportWriter
             w.WriteNumber("recordsAfter", c.RecordsAfterCheck);
             WriteCounts(w, "raw", hb.TargetRaw);
             WriteCounts(w, "pool", hb.TargetPool);
+            foreach ((HeapFamily family, FamilyCounts counts) in hb.TargetTracked)
+            {
+                WriteCounts(w, ReportNames.Family(family), counts);
+            }
+
             w.WriteEndObject();
         }
 

@@ -13,8 +13,19 @@ public sealed record LivePoint(long Sequence, double Seconds, bool Estimated, Fa
     /// <summary>The allocator's heartbeat period.</summary>
     public const double HeartbeatSeconds = 0.1;
 
-    /// <summary>Live bytes of both families.</summary>
-    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes;
+    /// <summary>The target's counts of the tracked system families at this heartbeat (empty from an allocator that sends raw and pool only).</summary>
+    public IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> Tracked { get; init; } = [];
+
+    /// <summary>Live bytes of every family.</summary>
+    public long LiveBytes => Raw.LiveBytes + Pool.LiveBytes + Tracked.Sum(t => t.Value.LiveBytes);
+
+    /// <summary>The counts of one family at this heartbeat (zero for a family it carries none of).</summary>
+    public FamilyCounts Of(HeapFamily family) => family switch
+    {
+        HeapFamily.Raw => Raw,
+        HeapFamily.Pool => Pool,
+        _ => Tracked.FirstOrDefault(t => t.Key == family).Value,
+    };
 
     internal static IReadOnlyList<LivePoint> Series(IReadOnlyList<HeartbeatSample> heartbeats, IReadOnlyList<double> seconds, int maxPoints)
     {
@@ -37,7 +48,7 @@ public sealed record LivePoint(long Sequence, double Seconds, bool Estimated, Fa
             lastSequence = h.Sequence;
             if (i == (int)Math.Round(next * stride) || i == heartbeats.Count - 1)
             {
-                points.Add(new LivePoint(h.Sequence, Math.Round(time, 3), !known, h.TargetRaw, h.TargetPool));
+                points.Add(new LivePoint(h.Sequence, Math.Round(time, 3), !known, h.TargetRaw, h.TargetPool) { Tracked = h.TargetTracked });
                 next++;
             }
         }

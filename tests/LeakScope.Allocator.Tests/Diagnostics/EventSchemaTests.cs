@@ -69,8 +69,10 @@ public class EventSchemaTests
         Assert.Null(WireSchema.Find(-1));
         Assert.Null(WireSchema.Find(WireSchema.Events.Max(e => e.Id) + 1));
 
-        // The exit file's heartbeat section is the Heartbeat event's payload.
-        Assert.Equal(8 + (2 * 4 * 8) + 8 + 4, ExitFileLayout.HeartbeatLength);
+        // The exit file's heartbeat sections are the Heartbeat event's payload: version 2 (raw, pool, misuse, flags, then
+        // the four tracked families) under tag 3, version 1 (the same without the tracked families) under tag 2.
+        Assert.Equal(8 + (2 * 4 * 8) + 8 + 4 + (4 * 4 * 8), ExitFileLayout.HeartbeatLength);
+        Assert.Equal(8 + (2 * 4 * 8) + 8 + 4, ExitFileLayout.HeartbeatVersion1Length);
         Assert.Equal(ExitFileLayout.Heartbeat.Fields.Length, typeof(AllocatorEventSource).GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
             .Single(m => m.Name == "Heartbeat" && m.GetCustomAttributes(typeof(EventAttribute), false).Length == 1).GetParameters().Length);
     }

@@ -305,4 +305,59 @@ public unsafe class TrackedFamilyTests
         TrackedNativeMemory.Free((void*)blocks[order[^1]]);
         Assert.Equal(new HeapCounts(0, 0, 30_000, 30_000, 1), Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native));
     }
+
+    [Fact]
+    public void Threads_racing_to_free_the_same_blocks_free_each_exactly_once_and_report_the_rest_as_double_frees()
+    {
+        // One thread allocates a window of blocks; then three threads (the owner among them) free the same blocks at the
+        // same time, a batch of 16 at a time: exactly one free of each may win, the others are double frees that never
+        // reach the system (a batch is smaller than a quarantine, so every losing free meets the block claimed or held
+        // back). The owner claims in its own table, the others in a foreign one, and losers wait on claims under way.
+        using var policy = new MisusePolicyScope(MisusePolicy.Report);
+        HeapSnapshot before = HeapStats.Capture();
+        const int Rounds = 10;
+        const int Window = 2_048;
+        const int Batch = 16;
+        const int Racers = 3;
+        var blocks = new nint[Window];
+        using var step = new Barrier(Racers);
+        var racers = Enumerable.Range(0, Racers).Select(r => new Thread(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                if (r == 0)
+                {
+                    for (int i = 0; i < Window; i++)
+                    {
+                        blocks[i] = (nint)TrackedNativeMemory.Alloc((nuint)(16 + (i % 256)));
+                    }
+                }
+
+                for (int batch = 0; batch < Window; batch += Batch)
+                {
+                    step.SignalAndWait();
+                    for (int k = 0; k < Batch; k++)
+                    {
+                        // Each racer walks the batch in its own order, so they meet on its blocks in every interleaving.
+                        int i = batch + (r switch { 0 => k, 1 => Batch - 1 - k, _ => (k * 5) % Batch });
+                        TrackedNativeMemory.Free((void*)blocks[i]);
+                    }
+                }
+
+                step.SignalAndWait();
+            }
+        })).ToArray();
+        foreach (Thread racer in racers)
+        {
+            racer.Start();
+        }
+
+        foreach (Thread racer in racers)
+        {
+            Assert.True(racer.Join(TimeSpan.FromSeconds(120)), "the racers did not finish");
+        }
+
+        const long Blocks = (long)Rounds * Window;
+        Assert.Equal(new HeapCounts(0, 0, Blocks, Blocks, (Racers - 1) * Blocks), Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native));
+    }
 }

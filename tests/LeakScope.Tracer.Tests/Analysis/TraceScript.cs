@@ -57,6 +57,16 @@ internal sealed class TraceScript
         return Add(s => s.On(new Heartbeat(sequence, raw, pool, 0, flags)));
     }
 
+    /// <summary>A version 2 heartbeat: raw and pool as given, and the tracked families' counts (the others zero).</summary>
+    public TraceScript Heartbeat(FamilyCounts raw, FamilyCounts pool, IReadOnlyDictionary<HeapFamily, FamilyCounts> tracked, bool final = false)
+    {
+        long sequence = ++_sequence;
+        HeartbeatFlags flags = final ? HeartbeatFlags.Final : HeartbeatFlags.None;
+        KeyValuePair<HeapFamily, FamilyCounts>[] all = new[] { HeapFamily.Native, HeapFamily.Aligned, HeapFamily.HGlobal, HeapFamily.CoTaskMem }
+            .Select(f => new KeyValuePair<HeapFamily, FamilyCounts>(f, tracked.GetValueOrDefault(f))).ToArray();
+        return Add(s => s.On(new Heartbeat(sequence, raw, pool, 0, flags) { Tracked = all }));
+    }
+
     /// <summary>The target's answer to a detach flush: it names the next heartbeat of this script.</summary>
     public TraceScript DetachFlushed(long token)
     {

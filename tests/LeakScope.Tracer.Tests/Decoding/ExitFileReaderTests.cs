@@ -23,7 +23,8 @@ public class ExitFileReaderTests
 
         if (heartbeat is { } h)
         {
-            file.WriteByte(2);
+            // Tag 2: version 1 (raw and pool only, as older allocators write it); tag 3: version 2, the tracked families after Flags.
+            file.WriteByte(h.Tracked.Count == 0 ? (byte)2 : (byte)3);
             foreach (long value in new[] { h.Sequence, h.Raw.LiveBlocks, h.Raw.LiveBytes, h.Raw.Allocations, h.Raw.Frees, h.Pool.LiveBlocks, h.Pool.LiveBytes, h.Pool.Allocations, h.Pool.Frees, h.MisuseCount })
             {
                 var bytes = new byte[8];
@@ -32,6 +33,15 @@ public class ExitFileReaderTests
             }
 
             file.Write(Int32((int)h.Flags));
+            foreach (FamilyCounts c in h.Tracked.Select(t => t.Value))
+            {
+                foreach (long value in new[] { c.LiveBlocks, c.LiveBytes, c.Allocations, c.Frees })
+                {
+                    var bytes = new byte[8];
+                    BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+                    file.Write(bytes);
+                }
+            }
         }
 
         if (end)
@@ -55,6 +65,27 @@ public class ExitFileReaderTests
         2,
         [BatchPayload.Records().Header(1, 4).Alloc(5, 48, 2, 1).Bytes(), BatchPayload.Records().Header(1, 5).Free(4).Fold(3, 2, 10, 640).Bytes()],
         Final);
+
+    [Fact]
+    public void A_version_2_heartbeat_section_brings_the_tracked_families_counts()
+    {
+        Heartbeat final = Final with
+        {
+            Tracked =
+            [
+                new(HeapFamily.Native, new FamilyCounts(1, 100, 2, 1)), new(HeapFamily.Aligned, new FamilyCounts(0, 0, 1, 1)),
+                new(HeapFamily.HGlobal, new FamilyCounts(3, 192, 4, 1)), new(HeapFamily.CoTaskMem, new FamilyCounts(1, 300, 1, 0)),
+            ],
+        };
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        ExitFileStatus status = ExitFileReader.Read(ExitFile(2, [], final), decoder);
+
+        Assert.Equal(ExitFileStatus.Read, status);
+        Assert.Equal(final, Assert.Single(sink.Records));
+        Assert.Equal(4, ((Heartbeat)sink.Records[0]).Tracked.Count);
+    }
 
     [Fact]
     public void Batches_then_the_final_heartbeat_reach_the_sink()

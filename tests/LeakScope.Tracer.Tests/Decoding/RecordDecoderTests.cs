@@ -37,7 +37,17 @@ public class RecordDecoderTests
         { 6, Payload(3L), new RundownStarted(3) },
         { 7, Payload(11L, 0x1000L, 80L, 7, (byte)2), new RundownBlock(new AllocationId(11), 0x1000, 80, new SiteId(7), HeapFamily.Pool) },
         { 8, Payload(3L, 5L, 400L), new RundownStopped(3, 5, 400) },
-        { 9, Payload(4L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 1), new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final) },
+        {
+            9, Payload(4L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 1, 11L, 12L, 13L, 14L, 21L, 22L, 23L, 24L, 31L, 32L, 33L, 34L, 41L, 42L, 43L, 44L),
+            new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final)
+            {
+                Tracked =
+                [
+                    new(HeapFamily.Native, new FamilyCounts(11, 12, 13, 14)), new(HeapFamily.Aligned, new FamilyCounts(21, 22, 23, 24)),
+                    new(HeapFamily.HGlobal, new FamilyCounts(31, 32, 33, 34)), new(HeapFamily.CoTaskMem, new FamilyCounts(41, 42, 43, 44)),
+                ],
+            }
+        },
         { 11, Payload(77L, 12L), new DetachFlushed(77, 12) },
         { 20, Payload(60L, 50L, 2, (byte)1), new ViewAcquired(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View) },
         { 21, Payload(60L, 50L, 2, (byte)2), new ViewReleased(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.Pin) },
@@ -60,6 +70,20 @@ public class RecordDecoderTests
 
         Assert.Equal(expected, Assert.Single(sink.Records));
         Assert.Equal(1, decoder.Statistics.Decoded);
+        Assert.Equal(0, decoder.Statistics.Undecodable);
+    }
+
+    [Fact]
+    public void A_version_1_heartbeat_still_decodes_with_raw_and_pool_only()
+    {
+        var sink = new RecordCapture();
+        var decoder = new RecordDecoder(sink);
+
+        decoder.Decode(9, 1, Payload(4L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 1));
+
+        var heartbeat = (Heartbeat)Assert.Single(sink.Records);
+        Assert.Equal(new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final), heartbeat);
+        Assert.Empty(heartbeat.Tracked);
         Assert.Equal(0, decoder.Statistics.Undecodable);
     }
 

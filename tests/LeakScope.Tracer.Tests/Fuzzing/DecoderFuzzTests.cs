@@ -27,7 +27,14 @@ public class DecoderFuzzTests
         new RundownStarted(3),
         new RundownBlock(new AllocationId(11), 0x1000, 0, new SiteId(7), HeapFamily.Raw),
         new RundownStopped(3, 5, 400),
-        new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final),
+        new Heartbeat(4, new FamilyCounts(1, 2, 3, 4), new FamilyCounts(5, 6, 7, 8), 9, HeartbeatFlags.Final)
+        {
+            Tracked =
+            [
+                new(HeapFamily.Native, new FamilyCounts(11, 12, 13, 14)), new(HeapFamily.Aligned, new FamilyCounts(21, 22, 23, 24)),
+                new(HeapFamily.HGlobal, new FamilyCounts(31, 32, 33, 34)), new(HeapFamily.CoTaskMem, new FamilyCounts(41, 42, 43, 44)),
+            ],
+        },
         new DetachFlushed(77, 12),
         new ViewAcquired(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.View),
         new ViewReleased(new ViewId(60), new OwnerId(50), new SiteId(2), ViewKind.Pin),

@@ -38,6 +38,7 @@ internal static class WireEncoder
             Heartbeat r => (WireSchema.EventIds.Heartbeat,
             [
                 (r.Sequence, FieldRole.Count), .. Counts(r.Raw), .. Counts(r.Pool), (r.MisuseCount, FieldRole.Count), ((int)r.Flags, FieldRole.Kind),
+                .. r.Tracked.SelectMany(t => Counts(t.Value)),
             ]),
             DetachFlushed r => (WireSchema.EventIds.DetachFlushed, [(r.Token, FieldRole.Id), (r.HeartbeatSequence, FieldRole.Count)]),
             ViewAcquired r => (WireSchema.EventIds.ViewAcquired, View(r.View, r.Owner, r.Site, r.Kind)),
@@ -59,7 +60,13 @@ internal static class WireEncoder
         };
 
         EventSchema schema = WireSchema.Find(id)!;
-        if (schema.Fields.Length != values.Length)
+        int version = schema.Version;
+        if (id == WireSchema.EventIds.Heartbeat && values.Length == WireSchema.Versions.HeartbeatVersion1Fields)
+        {
+            // A heartbeat without the tracked families' counts is what an allocator at version 1 sends.
+            version = WireSchema.Versions.Initial;
+        }
+        else if (schema.Fields.Length != values.Length)
         {
             throw new ArgumentException($"{schema.Name} has {schema.Fields.Length} fields; {values.Length} values given", nameof(record));
         }
@@ -70,7 +77,7 @@ internal static class WireEncoder
             b.Add(schema.Fields[i], values[i].Value, values[i].Role);
         }
 
-        return new WireEvent(id, schema.Version, b.ToArray(), b.Fields) { Movable = movable };
+        return new WireEvent(id, version, b.ToArray(), b.Fields) { Movable = movable };
     }
 
     /// <summary>EventSource's own error event (id 0): a message string.</summary>
