@@ -56,7 +56,7 @@ public sealed class BatchingInterleavingTests
     [InlineData("alloc a; free a; alloc b", "")]
     [InlineData("alloc a; alloc b; free a", "")]
     [InlineData("alloc a; alloc b", "free a")]
-    [InlineData("alloc a; free a", "alloc b; free b")]
+    [InlineData("alloc a; free a", "alloc b")]
     [InlineData("alloc a; exit", "alloc b")]
     public void A_detach_cut_in_every_order_confirms_exactly_the_records_published_before_its_heartbeat(string first, string second)
     {
@@ -74,6 +74,9 @@ public sealed class BatchingInterleavingTests
             {
                 Assert.True(run.Finished, $"no step can be taken, not finished, after {run.Describe()}");
                 run.Check();
+                CutRun again = CutRun.Execute(scripts, path);
+                again.Check();
+                Assert.True(run.Published.SequenceEqual(again.Published), $"not deterministic: {run.Describe()}");
                 orders++;
                 return;
             }
@@ -371,6 +374,11 @@ public sealed class BatchingInterleavingTests
         }
 
         public string Describe() => string.Join(" → ", _steps);
+
+        /// <summary>What was published, in order, writer ids aside (each run has its own writers, numbered process-wide), and where the heartbeat went.</summary>
+        public IEnumerable<string> Published => _log.Select(entry => entry is byte[] batch
+            ? $"{ParsedBatch.Parse(batch).Sequence}: {string.Join(" ", ParsedBatch.Parse(batch).Records)}"
+            : $"heartbeat {entry}");
 
         public IEnumerable<int> Enabled()
         {

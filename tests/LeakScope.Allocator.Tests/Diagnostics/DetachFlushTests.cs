@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Allocator.Diagnostics.Batching;
 using LeakScope.Allocator.Heaps;
 using LeakScope.Allocator.Tests.Batching;
 using LeakScope.Allocator.Tests.Support;
@@ -10,7 +13,9 @@ namespace LeakScope.Allocator.Tests.Diagnostics;
 /// <summary>
 /// The target's side of a detach (docs/reliability.md): a second session whose provider argument is
 /// <c>Flush=&lt;token&gt;</c> makes the allocator publish every thread's records, then answer on every session with
-/// <c>DetachFlushed(token, n)</c> followed by heartbeat n; it asks for no rundown.
+/// <c>DetachFlushed(token, n)</c> followed by heartbeat n; it asks for no rundown. Heartbeat n counts exactly what the
+/// records published before the answer hold, even while threads allocate, free, reallocate and hand blocks to each other
+/// (the operation boundary, docs/reliability.md "Detach").
 /// </summary>
 [Collection(ProcessWideAllocatorState.Name)]
 public sealed unsafe class DetachFlushTests
@@ -75,6 +80,214 @@ public sealed unsafe class DetachFlushTests
             foreach (nint block in blocks)
             {
                 PoolHeap.Free((void*)block);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_flush_during_a_burst_on_several_threads_confirms_a_heartbeat_equal_to_the_records_published_before_it()
+    {
+        using var main = new AllocatorEventRecorder(EventLevel.Verbose, AllocatorEventSource.Keywords.Batched | AllocatorEventSource.Keywords.Diagnostics);
+        main.WaitForRundown();
+
+        // Busy threads: each keeps up to 32 blocks of both families, frees its oldest, reallocates, and hands every eighth
+        // block to the next thread, which frees it. None of them is quiet when the flush comes.
+        const int Threads = 3;
+        var inboxes = Enumerable.Range(0, Threads).Select(_ => new ConcurrentQueue<(nint Block, bool Pool)>()).ToArray();
+        var operations = new long[Threads];
+        var leftovers = new ConcurrentBag<(nint Block, bool Pool)>();
+        bool stop = false;
+        var workers = Enumerable.Range(0, Threads).Select(k => new Thread(() =>
+        {
+            var mine = new Queue<(nint Block, bool Pool)>();
+            for (long i = 0; !Volatile.Read(ref stop); i++)
+            {
+                bool pool = i % 2 == 0;
+                nint block = (nint)(pool ? PoolHeap.Malloc((nuint)(16 + (i % 200))) : RawHeap.Malloc((nuint)(8 + (i % 700))));
+                if (i % 5 == 0)
+                {
+                    block = (nint)(pool ? PoolHeap.Realloc((void*)block, (nuint)(24 + (i % 300))) : RawHeap.Realloc((void*)block, (nuint)(40 + (i % 600))));
+                }
+
+                if (i % 8 == 0)
+                {
+                    inboxes[(k + 1) % Threads].Enqueue((block, pool));
+                }
+                else
+                {
+                    mine.Enqueue((block, pool));
+                }
+
+                while (inboxes[k].TryDequeue(out (nint Block, bool Pool) received))
+                {
+                    Free(received);
+                }
+
+                if (mine.Count > 32)
+                {
+                    Free(mine.Dequeue());
+                }
+
+                Volatile.Write(ref operations[k], i);
+            }
+
+            foreach ((nint Block, bool Pool) block in mine)
+            {
+                leftovers.Add(block);
+            }
+        }) { Name = $"burst {k}" }).ToList();
+        workers.ForEach(t => t.Start());
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => Enumerable.Range(0, Threads).All(k => Volatile.Read(ref operations[k]) > 2000), TimeSpan.FromSeconds(30)), "the workers did not get going");
+            using (new FlushRequest(Token))
+            {
+                main.WaitUntil(r => Answer(r) is { Heartbeat: >= 0 }, "DetachFlushed and the heartbeat it names");
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            workers.ForEach(t => t.Join(TimeSpan.FromSeconds(30)));
+            foreach ((nint Block, bool Pool) block in leftovers.Concat(inboxes.SelectMany(q => q)))
+            {
+                Free(block);
+            }
+        }
+
+        Assert.All(operations, n => Assert.True(n > 2000));
+        (int flushed, int heartbeat) = Answer(main)!.Value;
+        IReadOnlyList<EventWrittenEventArgs> events = main.Events;
+
+        // A reader of everything before the answer: the rundown's blocks, then every record, in order.
+        var live = new Dictionary<long, (byte Family, long Size)>();
+        var freedUnseen = new HashSet<long>();
+        int start = events.ToList().FindIndex(e => e.EventId == WireSchema.EventIds.RundownStart);
+        for (int i = start; i < flushed; i++)
+        {
+            EventWrittenEventArgs e = events[i];
+            if (e.EventId == WireSchema.EventIds.RundownBlock)
+            {
+                live[e.Get<long>("AllocationId")] = (e.Get<byte>("Family"), e.Get<long>("Size"));
+            }
+            else if (e.EventId == WireSchema.EventIds.AllocationBatch)
+            {
+                Apply(e.Get<byte[]>("Records"), live, freedUnseen);
+            }
+        }
+
+        // A free before the answer whose allocation is published only after it would be a cut that is not consistent across threads.
+        var later = new HashSet<long>();
+        foreach (EventWrittenEventArgs e in events.Skip(flushed).Where(e => e.EventId == WireSchema.EventIds.AllocationBatch))
+        {
+            Apply(e.Get<byte[]>("Records"), new Dictionary<long, (byte, long)>(), new HashSet<long>(), later);
+        }
+
+        Assert.Empty(freedUnseen.Intersect(later));
+
+        EventWrittenEventArgs beat = events[heartbeat];
+        (long Blocks, long Bytes) Account(byte family) =>
+            (live.Values.Count(b => b.Family == family), live.Values.Where(b => b.Family == family).Sum(b => b.Size));
+        Assert.Equal((beat.Get<long>("RawLiveBlocks"), beat.Get<long>("RawLiveBytes")), Account((byte)AllocationFamily.Raw));
+        Assert.Equal((beat.Get<long>("PoolLiveBlocks"), beat.Get<long>("PoolLiveBytes")), Account((byte)AllocationFamily.Pool));
+    }
+
+    private static void Free((nint Block, bool Pool) block)
+    {
+        if (block.Pool)
+        {
+            PoolHeap.Free((void*)block.Block);
+        }
+        else
+        {
+            RawHeap.Free((void*)block.Block);
+        }
+    }
+
+    /// <summary>Applies a batch's block records as a tracer does: a free read before its allocation (another thread's batch came first) waits for it.</summary>
+    private static void Apply(byte[] batch, Dictionary<long, (byte Family, long Size)> live, HashSet<long> freedUnseen, HashSet<long>? allocated = null)
+    {
+        int p = 0;
+        while (p < batch.Length)
+        {
+            switch (batch[p++])
+            {
+                case BatchRecord.Header:
+                    Varint(batch, ref p);
+                    Varint(batch, ref p);
+                    break;
+                case BatchRecord.Allocated:
+                {
+                    long id = BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(p));
+                    p += 8;
+                    long size = (long)Varint(batch, ref p);
+                    Varint(batch, ref p);
+                    byte family = batch[p++];
+                    allocated?.Add(id);
+                    if (!freedUnseen.Remove(id))
+                    {
+                        live[id] = (family, size); // else: freed on another thread whose batch was read first
+                    }
+
+                    break;
+                }
+
+                case BatchRecord.Freed:
+                {
+                    long id = BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(p));
+                    p += 8;
+                    if (!live.Remove(id))
+                    {
+                        freedUnseen.Add(id);
+                    }
+
+                    break;
+                }
+
+                case BatchRecord.Reallocated:
+                {
+                    long oldId = BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(p));
+                    long newId = BinaryPrimitives.ReadInt64LittleEndian(batch.AsSpan(p + 8));
+                    p += 16;
+                    long size = (long)Varint(batch, ref p);
+                    Varint(batch, ref p);
+                    byte family = batch[p++];
+                    if (!live.Remove(oldId))
+                    {
+                        freedUnseen.Add(oldId);
+                    }
+
+                    allocated?.Add(newId);
+                    if (!freedUnseen.Remove(newId))
+                    {
+                        live[newId] = (family, size);
+                    }
+
+                    break;
+                }
+
+                case BatchRecord.Folded:
+                    Varint(batch, ref p);
+                    p++;
+                    Varint(batch, ref p);
+                    Varint(batch, ref p);
+                    break;
+                default:
+                    throw new InvalidOperationException($"tag {batch[p - 1]}");
+            }
+        }
+    }
+
+    private static ulong Varint(byte[] bytes, ref int p)
+    {
+        ulong value = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = bytes[p++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
             }
         }
     }

@@ -64,7 +64,12 @@ internal sealed class OperationCut : IDisposable
 
             ReadBefore();
             T snapshot = capture();
-            _session.PublishAll();
+            if (_session.State != BatchingState.Off)
+            {
+                // As the heartbeat does: while no session asks for batches, records of an earlier one wait for the next start to drop them.
+                _session.PublishAll();
+            }
+
             Attempts++;
             Held = ReadAfter();
             if (Held || Stopwatch.GetElapsedTime(started) >= patience)
