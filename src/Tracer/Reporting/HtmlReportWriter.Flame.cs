@@ -16,20 +16,20 @@ public static partial class HtmlReportWriter
 
     private const int MaxBoxes = 3000;
 
-    private static void FlameGraphs(StringBuilder h, IReadOnlyList<Finding> findings)
+    private static void FlameGraphs(StringBuilder h, IReadOnlyList<Finding> findings, ReportContext context)
     {
-        Flame(h, findings.Where(f => f.Kind == FindingKind.Leak).ToList(), "flame-leak", "Leaked bytes by call stack");
-        Flame(h, findings.Where(f => f.Kind == FindingKind.Growth).ToList(), "flame-growth", "Growth by call stack");
+        Flame(h, findings.Where(f => f.Kind == FindingKind.Leak).ToList(), "flame-leak", "Leaked bytes by call stack", context);
+        Flame(h, findings.Where(f => f.Kind == FindingKind.Growth).ToList(), "flame-growth", "Growth by call stack", context);
     }
 
-    private static void Flame(StringBuilder h, List<Finding> findings, string id, string title)
+    private static void Flame(StringBuilder h, List<Finding> findings, string id, string title, ReportContext context)
     {
         var root = new FlameNode("all");
         foreach (Finding f in findings)
         {
             if (f.Stacks.Count == 0)
             {
-                root.Child($"[no stack] {f.Site}").Bytes += f.Bytes;
+                root.Child($"[no stack] {Where(f.Site, context)}").Bytes += f.Bytes;
                 continue;
             }
 
@@ -38,7 +38,7 @@ public static partial class HtmlReportWriter
                 FlameNode node = root;
                 for (int i = stack.Frames.Count - 1; i >= 0; i--)
                 {
-                    node = node.Child(stack.Frames[i].ToString());
+                    node = node.Child(FrameText(stack.Frames[i], context));
                     node.Bytes += stack.Bytes;
                 }
             }

@@ -92,7 +92,7 @@ public static partial class HtmlReportWriter
         h.Append("</section>\n");
 
         FindingsTable(h, report.Findings, "findings", "Findings", context);
-        FlameGraphs(h, report.Findings);
+        FlameGraphs(h, report.Findings, context);
         TopSites(h, report.Findings, context);
         Suppressions(h, gate, context);
 
@@ -151,7 +151,7 @@ public static partial class HtmlReportWriter
                 .Append("</td><td><code>").Append(Encode(Where(f.Site, context))).Append("</code></td><td><code>").Append(Encode(f.Site.Member))
                 .Append("</code></td><td>").Append(Encode(FindingText.Describe(f)));
             AppendReachability(h, f);
-            AppendStacks(h, f);
+            AppendStacks(h, f, context);
             h.Append("</td></tr>\n");
         }
 
@@ -236,7 +236,7 @@ public static partial class HtmlReportWriter
     /// The stacks of a finding the flame graphs do not show (leaks and growth are there): a misuse's calls, a view's
     /// acquire, an owner's creation, a blocked resize's outstanding views; each a list of frames, innermost first.
     /// </summary>
-    private static void AppendStacks(StringBuilder h, Finding f)
+    private static void AppendStacks(StringBuilder h, Finding f, ReportContext context)
     {
         if (f.Kind is FindingKind.Leak or FindingKind.Growth)
         {
@@ -264,12 +264,16 @@ public static partial class HtmlReportWriter
                 .Append("</code> (").Append(stack.Count.ToString("N0", Invariant)).Append(")</summary><ol class=\"frames\">");
             foreach (CallFrame frame in stack.Frames)
             {
-                h.Append("<li><code>").Append(Encode(frame.ToString())).Append("</code></li>");
+                h.Append("<li><code>").Append(Encode(FrameText(frame, context))).Append("</code></li>");
             }
 
             h.Append("</ol></details>");
         }
     }
+
+    /// <summary>A frame as the report shows it: its file relative to the source root, as sites are.</summary>
+    private static string FrameText(CallFrame frame, ReportContext context) =>
+        frame.File is null ? frame.Method : $"{frame.Method} ({context.Relative(frame.File) ?? frame.File}:{frame.Line})";
 
     private static string Where(SiteInfo site, ReportContext context) =>
         site.IsDefined ? $"{context.Relative(site.File) ?? site.File}:{site.Line}" : site.ToString();

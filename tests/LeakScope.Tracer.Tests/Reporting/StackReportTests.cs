@@ -102,6 +102,17 @@ public class StackReportTests
         Assert.Equal(2, boxes.Count(b => b.Value.StartsWith("App.Tensor.Create", StringComparison.Ordinal))); // one leaf under each caller
     }
 
+    [Fact]
+    public void Html_frames_name_their_files_relative_to_the_source_root_as_sites_do()
+    {
+        string html = HtmlReportWriter.ToHtml(Report(), ReportContext.Default with { SourceRoot = "/src" });
+        var doc = System.Xml.Linq.XDocument.Parse(html);
+        var section = doc.Descendants().Single(e => (string?)e.Attribute("id") == "flame-leak");
+        var boxes = section.Descendants().Where(e => (string?)e.Attribute("class") == "fb").Select(b => b.Value).ToArray();
+        Assert.Contains(boxes, b => b.StartsWith("App.Paths.LoadWeights (App/Program.cs:20)", StringComparison.Ordinal));
+        Assert.DoesNotContain(boxes, b => b.Contains("/src/", StringComparison.Ordinal));
+    }
+
     /// <summary>A buffer whose resize (at Grow) was refused while a view from Render was out, and an owner never disposed (from Make).</summary>
     private static TraceReport ViewsAndOwners()
     {
