@@ -114,7 +114,14 @@ public class StackTests
     public async Task A_dotnet_trace_recording_with_the_documented_providers_analyzes_to_exact_stacks()
     {
         // The provider string is read from docs/stacks.md, so the documented command is the one tested. dotnet-trace is a
-        // local tool of this repository (dotnet-tools.json; .ci/run restores it).
+        // local tool of this repository (dotnet-tools.json). Restored here, so the README's one test command suffices on a
+        // fresh clone (a no-op when .ci/run or an earlier run restored it).
+        using (var restore = TestProcess.Start("dotnet", "tool", "restore"))
+        {
+            int restored = await restore.WaitForExitAsync(TimeSpan.FromSeconds(120));
+            Assert.True(restored == 0, $"dotnet tool restore exited {restored}\n{restore.Output}\n{restore.Errors}");
+        }
+
         string providers = DocumentedProviders();
         using TempDirectory dir = LeakScopeCli.TempDirectory();
         string recording = Path.Combine(dir.Path, "app.nettrace");
