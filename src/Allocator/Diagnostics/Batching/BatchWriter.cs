@@ -432,6 +432,9 @@ internal sealed unsafe class BatchWriter
         }
     }
 
+    // Every traced alloc/free pair of a loop ends here. Compiled optimized at once: left to tiering it ran as Tier-0 code
+    // for a while in traced runs under load, when the background compiler's thread was starved (bench/README.md, traced).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fold(int siteId, AllocationFamily family, nuint size)
     {
         int key = (siteId << 1) | ((int)family - 1);
