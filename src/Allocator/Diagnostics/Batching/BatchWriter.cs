@@ -128,6 +128,9 @@ internal sealed unsafe class BatchWriter
         if (_pendingId == id && _pendingState == PendingHeld
             && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld)
         {
+            // The compare-exchange decides the slot against a consumer's (Publish takes Held -> Taken from another thread):
+            // with a read and a plain write both could win, and the allocation would be published and folded away as well,
+            // a leak that is not one. (bench/README.md, traced: it stays, one per folded pair.)
             // A block a rundown reported live must not vanish into a fold. The compare-exchange is a full fence, so the
             // block's Freed state is visible to a walk before the state is read: a walk either missed the block, or runs
             // now (Walking: no folding), or has ended and raised the floor above every id it could have seen.
