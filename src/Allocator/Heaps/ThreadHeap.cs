@@ -47,7 +47,16 @@ internal sealed unsafe class ThreadHeap : IAllocationIdSource
     internal StackSampleState StackSampling;
 
     /// <summary>This thread's high-rate record buffer, created on first use.</summary>
-    internal BatchWriter BatchWriter => _batchWriter ??= new BatchWriter(BatchingSession.Shared, this);
+    internal BatchWriter BatchWriter
+    {
+        // Read on every traced operation: the creation is kept out of line so that the read inlines (with the allocation
+        // in it the JIT called the getter, at Tier-0 for a while in traced runs under load).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _batchWriter ?? CreateBatchWriter();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BatchWriter CreateBatchWriter() => _batchWriter = new BatchWriter(BatchingSession.Shared, this);
 
     /// <summary>The next id this thread hands out; a rundown's walk raises its writer's fold floor to it.</summary>
     long IAllocationIdSource.NextId => Volatile.Read(ref _nextId);

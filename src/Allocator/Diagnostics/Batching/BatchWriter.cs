@@ -128,6 +128,9 @@ internal sealed unsafe class BatchWriter
         if (_pendingId == id && _pendingState == PendingHeld
             && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld)
         {
+            // The compare-exchange decides the slot against a consumer's (Publish takes Held -> Taken from another thread):
+            // with a read and a plain write both could win, and the allocation would be published and folded away as well,
+            // a leak that is not one. (bench/README.md, traced: it stays, one per folded pair.)
             // A block a rundown reported live must not vanish into a fold. The compare-exchange is a full fence, so the
             // block's Freed state is visible to a walk before the state is read: a walk either missed the block, or runs
             // now (Walking: no folding), or has ended and raised the floor above every id it could have seen.
@@ -432,9 +435,29 @@ internal sealed unsafe class BatchWriter
         }
     }
 
+    // Every traced alloc/free pair of a loop ends here: a site already counting adds to its counter in line; the first fold
+    // of a site since the last flush (recorded as dirty, the array maybe grown) is out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Fold(int siteId, AllocationFamily family, nuint size)
     {
         int key = (siteId << 1) | ((int)family - 1);
+        FoldCounter[] folds = _folds;
+        if ((uint)key < (uint)folds.Length && folds[key].Count != 0)
+        {
+            ref FoldCounter fold = ref folds[key];
+            fold.Count++;
+            fold.Bytes += (long)size;
+            return;
+        }
+
+        FoldFirst(key, size);
+    }
+
+    // Compiled optimized at once: left to tiering, folding ran as Tier-0 code for a while in traced runs under load, when the
+    // background compiler's thread was starved (bench/README.md, traced).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void FoldFirst(int key, nuint size)
+    {
         if (key >= _folds.Length)
         {
             Array.Resize(ref _folds, Math.Max(key + 1, _folds.Length * 2));
