@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LeakScope.Allocator;
+using LeakScope.Bench.Shared;
 using LeakScope.Samples.Shared;
 using LeakScope.TraceBench;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LeakScope.Allocator;
 using LeakScope.Allocator.Diagnostics;
+using LeakScope.Bench.Shared;
 
 namespace LeakScope.Benchmarks.Ratios;
 

@@ -1,3 +1,5 @@
+using LeakScope.Bench.Shared;
+
 namespace LeakScope.Benchmarks.Ratios;
 
 /// <summary>Multi-threaded shapes: independent threads, and one producer whose blocks a consumer frees.</summary>

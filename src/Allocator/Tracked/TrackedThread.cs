@@ -241,30 +241,19 @@ internal sealed class TrackedThread
     public static List<LiveBlock> SnapshotLive()
     {
         var live = new List<LiveBlock>();
-        foreach (TrackedThread thread in Volatile.Read(ref s_all))
-        {
-            lock (thread._gate)
-            {
-                foreach (ref Slot slot in thread._slots.AsSpan())
-                {
-                    nint key = Volatile.Read(ref slot.Key);
-                    if (IsLiveKey(key))
-                    {
-                        TrackedBlock b = slot.Read();
-                        if (Volatile.Read(ref slot.Key) == key)
-                        {
-                            live.Add(new LiveBlock(b.AllocationId, key, b.Size, b.SiteId, b.Family));
-                        }
-                    }
-                }
-            }
-        }
-
+        ForEachLive((address, b) => live.Add(new LiveBlock(b.AllocationId, address, b.Size, b.SiteId, b.Family)));
         return live;
     }
 
     /// <summary>Adds every live record of every table to <paramref name="tally"/> (the hosting watcher's per-site walk).</summary>
-    public static void AddLiveTo(SiteTally tally)
+    public static void AddLiveTo(SiteTally tally) =>
+        ForEachLive((_, b) => tally.Add(b.SiteId, b.Family, (long)b.Size));
+
+    /// <summary>
+    /// Every live record of every table, one table at a time under its gate; a record whose key changed while it was
+    /// read (freed and reused meanwhile) is skipped.
+    /// </summary>
+    private static void ForEachLive(Action<nint, TrackedBlock> visit)
     {
         foreach (TrackedThread thread in Volatile.Read(ref s_all))
         {
@@ -278,7 +267,7 @@ internal sealed class TrackedThread
                         TrackedBlock b = slot.Read();
                         if (Volatile.Read(ref slot.Key) == key)
                         {
-                            tally.Add(b.SiteId, b.Family, (long)b.Size);
+                            visit(key, b);
                         }
                     }
                 }

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace LeakScope.TraceBench;
+namespace LeakScope.Bench.Shared;
 
 /// <summary>
 /// The calling thread's own CPU time (<c>CLOCK_THREAD_CPUTIME_ID</c>): time the thread spent running, not waiting for a
 /// core. On a machine shared with other builds a wall clock mostly measures the scheduler; this measures the code.
+/// Linked into the benchmark projects that time with it (bench/Shared).
 /// </summary>
 internal static partial class ThreadClock
 {
