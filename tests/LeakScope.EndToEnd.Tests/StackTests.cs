@@ -29,9 +29,7 @@ public class StackTests
         }
 
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
-        JsonElement leak = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "leak");
-        Assert.Equal(TensorLine, leak.GetProperty("site").GetProperty("line").GetInt32());
-        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.GetProperty("bytes").GetInt64());
+        JsonElement leak = TensorLeak(doc);
 
         JsonElement[] stacks = leak.GetProperty("stacks").EnumerateArray().ToArray();
         Assert.All(stacks, s => Assert.False(s.GetProperty("estimated").GetBoolean()));
@@ -140,9 +138,7 @@ public class StackTests
         }
 
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
-        JsonElement leak = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "leak");
-        Assert.Equal(TensorLine, leak.GetProperty("site").GetProperty("line").GetInt32());
-        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.GetProperty("bytes").GetInt64());
+        JsonElement leak = TensorLeak(doc);
 
         // Every BlockAllocated carried the stack dotnet-trace walked: the recording is exact, every leaked byte on its caller.
         JsonElement[] stacks = leak.GetProperty("stacks").EnumerateArray().ToArray();
@@ -152,6 +148,15 @@ public class StackTests
         Assert.Equal(new[] { "LeakScope.Samples.Paths.LoadWeights", "LeakScope.Samples.Paths.PrefetchAsync" }, byCaller.Keys.Order());
         AssertCaller(byCaller["LeakScope.Samples.Paths.LoadWeights"], WeightsLine, count: 20, bytes: 20_000);
         AssertCaller(byCaller["LeakScope.Samples.Paths.PrefetchAsync"], PrefetchLine, count: 6, bytes: 3_000);
+    }
+
+    /// <summary>SharedHelper's one leak finding, at the helper's line with the bytes of two rounds (LoadWeights and PrefetchAsync).</summary>
+    private static JsonElement TensorLeak(JsonDocument doc)
+    {
+        JsonElement leak = doc.RootElement.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("kind").GetString() == "leak");
+        Assert.Equal(TensorLine, leak.GetProperty("site").GetProperty("line").GetInt32());
+        Assert.Equal(2 * ((10 * 1_000) + (3 * 500)), leak.GetProperty("bytes").GetInt64());
+        return leak;
     }
 
     /// <summary>The <c>--providers</c> value of the dotnet-trace command docs/stacks.md gives.</summary>

@@ -50,7 +50,8 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
         return new ParsedBatch(writer, sequence, records);
     }
 
-    private static ulong Varint(byte[] bytes, ref int p)
+    /// <summary>Reads one LEB128 varint of a batch at <paramref name="p"/> and moves past it.</summary>
+    internal static ulong Varint(byte[] bytes, ref int p)
     {
         ulong value = 0;
         for (int shift = 0; ; shift += 7)

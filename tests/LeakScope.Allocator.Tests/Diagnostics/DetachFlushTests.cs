@@ -278,19 +278,7 @@ public sealed unsafe class DetachFlushTests
         }
     }
 
-    private static ulong Varint(byte[] bytes, ref int p)
-    {
-        ulong value = 0;
-        for (int shift = 0; ; shift += 7)
-        {
-            byte b = bytes[p++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-    }
+    private static ulong Varint(byte[] bytes, ref int p) => ParsedBatch.Varint(bytes, ref p);
 
     /// <summary>The index of our <c>DetachFlushed</c> and of the heartbeat after it that it names (-1 while not read).</summary>
     private static (int Flushed, int Heartbeat)? Answer(AllocatorEventRecorder recorder)
