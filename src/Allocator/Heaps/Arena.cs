@@ -26,6 +26,9 @@ internal sealed unsafe class Arena
     /// <summary>Pools handed out so far, in order.</summary>
     public int PoolsInUse;
 
+    /// <summary>What the per-site walk last counted in each pool; touched only by that walk, under its lock.</summary>
+    internal SiteWalk.ArenaCounts? WalkCounts;
+
     private Arena(nint baseAddress) => Base = baseAddress;
 
     /// <summary>A new arena: the next of the reserved region (<see cref="ArenaRegion"/>), or from the system allocator.</summary>
@@ -67,6 +70,22 @@ internal sealed unsafe class Arena
         }
 
         return (BlockHeader*)(user - SizeClasses.HeaderSize);
+    }
+
+    /// <summary>
+    /// Marks the pool holding <paramref name="address"/> (an address inside this arena) changed for
+    /// <see cref="SiteWalk"/>: called after a compare-exchange on one of its block headers (a full fence), so the walk
+    /// either read the header after it or finds the mark. Check-then-set: in steady state a load and a predictable
+    /// branch, no write to the shared line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void MarkChanged(nint address)
+    {
+        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)((address & (Size - 1)) >> PoolShift));
+        if (Volatile.Read(ref pool.Changed) == 0)
+        {
+            Volatile.Write(ref pool.Changed, 1);
+        }
     }
 
     /// <summary>

@@ -90,6 +90,7 @@ internal static unsafe partial class BlockEngine
         BlockHeader* header = arena is null ? null : arena.TryGetHeader(address);
         if (header != null && TryClaim(header))
         {
+            arena!.MarkChanged(address);
             ReleaseSmall(heap, header, family);
         }
         else
@@ -114,6 +115,7 @@ internal static unsafe partial class BlockEngine
         // is published last, with release semantics. A walker that read the id before and after its copy and saw the
         // same non-zero id both times copied one consistent header.
         Interlocked.Exchange(ref header->AllocationId, 0);
+        ArenaMap.Find(old.Address)!.MarkChanged(old.Address); // after the fence: SiteWalk re-counts the pool
         header->Size = (ushort)size;
         header->SiteId = siteId;
         Volatile.Write(ref header->AllocationId, newId);

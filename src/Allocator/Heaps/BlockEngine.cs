@@ -105,6 +105,7 @@ internal static unsafe partial class BlockEngine
             BlockHeader* header = arena.TryGetHeader(user);
             if (header != null && header->State == BlockState.Live && header->Family == (byte)caller && TryClaim(header))
             {
+                arena.MarkChanged(user);
                 FreeSmall(ThreadHeap.Current, header, caller, file, line, member);
                 return;
             }
@@ -241,6 +242,7 @@ internal static unsafe partial class BlockEngine
                 return false;
             }
 
+            ArenaMap.Find(block.Address)!.MarkChanged(block.Address);
             ReleaseSmall(heap, block.Header, block.Family);
             return true;
         }
@@ -267,6 +269,8 @@ internal static unsafe partial class BlockEngine
             {
                 BlockState.Live => BlockRecordState.Live,
                 BlockState.Freed => BlockRecordState.Freed,
+                // Back on its pool's list: freed before when it was ever handed out (a non-zero id), else never handed out.
+                BlockState.Pooled when header->AllocationId != 0 => BlockRecordState.Freed,
                 _ => BlockRecordState.Unknown,
             };
             return state == BlockRecordState.Unknown

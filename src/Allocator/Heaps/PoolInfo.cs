@@ -12,6 +12,16 @@ internal struct PoolInfo
     /// <summary>Bytes from one slot to the next; 0 while the pool is unused.</summary>
     public int Stride;
 
+    /// <summary>
+    /// Non-zero when the pool's live blocks may differ from what the per-site walk (<see cref="SiteWalk"/>) last
+    /// counted in it. Set by whatever can change them without the walk seeing it: a free or an in-place resize (after
+    /// its compare-exchange on the header), <see cref="SizeClassPool.Take"/> and carving (after the blocks they hand
+    /// out are marked); the walk clears it before it reads the pool and sets it again while any of the pool's blocks
+    /// sits in a thread's cache (one of those can become live without touching the pool). Beside
+    /// <see cref="Stride"/> so that a free, which has just read that, finds it in the same cache line.
+    /// </summary>
+    public int Changed;
+
     /// <summary><c>ceil(2^32 / Stride)</c>: turns "offset / stride" into a multiply on the free path.</summary>
     public ulong Reciprocal;
 
@@ -47,6 +57,7 @@ internal struct PoolInfo
             Family = family,
             ClassIndex = classIndex,
             ListIndex = -1,
+            Changed = 1,
         };
     }
 }

@@ -3,11 +3,12 @@ using System.Runtime.CompilerServices;
 namespace LeakScope.Allocator.Heaps;
 
 /// <summary>
-/// Live blocks and bytes per (site, family), summed by one walk of the live heap: every carved slot of every arena,
-/// the large-block registry and the tracked system blocks (the same ground <see cref="HeapWalker"/> covers). It adds
-/// nothing to the allocate / free path — its cost is one pass over the headers, paid by the thread that asks — and it
-/// runs concurrently with allocation: a slot counts only when its id reads the same before and after its fields
-/// (acquire reads keep that order), so a block being resized in place is skipped rather than misattributed.
+/// Live blocks and bytes per (site, family) over the live heap: every carved slot of every arena, the large-block
+/// registry and the tracked system blocks (the same ground <see cref="HeapWalker"/> covers). The arenas' part comes from
+/// <see cref="SiteWalk"/>, which re-reads only the pools changed since its last walk (the free path's only share of
+/// it is one check of its pool's mark); the rest is read whole. It runs concurrently with allocation: a slot counts
+/// only when its id reads the same before and after its fields (acquire reads keep that order), so a block being
+/// resized in place is skipped (and its pool read again next time) rather than misattributed.
 /// </summary>
 internal sealed unsafe class SiteTally
 {
@@ -28,8 +29,17 @@ internal sealed unsafe class SiteTally
 
     public long BytesAt(int index) => _bytes[index];
 
-    /// <summary>Walks the whole live heap into a new tally.</summary>
+    /// <summary>The live heap's tally: the arenas' from <see cref="SiteWalk"/> (changed pools only), the rest read whole.</summary>
     public static SiteTally Capture()
+    {
+        var tally = new SiteTally(Diagnostics.SiteRegistry.Count);
+        SiteWalk.AddTo(tally);
+        tally.AddUnpooled();
+        return tally;
+    }
+
+    /// <summary>The same tally by reading every slot of every arena, keeping nothing: what <see cref="Capture"/> must equal once the heap is still.</summary>
+    internal static SiteTally CaptureByFullWalk()
     {
         var tally = new SiteTally(Diagnostics.SiteRegistry.Count);
         foreach (Arena arena in ArenaMap.All())
@@ -37,13 +47,31 @@ internal sealed unsafe class SiteTally
             tally.AddArena(arena);
         }
 
+        tally.AddUnpooled();
+        return tally;
+    }
+
+    private void AddUnpooled()
+    {
+        SiteTally tally = this;
         foreach (KeyValuePair<nint, LargeBlock> entry in LargeBlocks.SnapshotLive())
         {
             tally.Add(entry.Value.SiteId, entry.Value.Family, (long)entry.Value.Size);
         }
 
         Tracked.TrackedBlocks.AddLiveTo(tally);
-        return tally;
+    }
+
+    /// <summary>Adds counts already summed for one entry (site id × <see cref="FamilySlots.Count"/> + family).</summary>
+    public void AddCounts(int index, long blocks, long bytes)
+    {
+        if ((uint)index >= (uint)_blocks.Length)
+        {
+            Grow(index / FamilySlots.Count);
+        }
+
+        _blocks[index] += blocks;
+        _bytes[index] += bytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
