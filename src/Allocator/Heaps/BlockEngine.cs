@@ -269,8 +269,6 @@ internal static unsafe partial class BlockEngine
             {
                 BlockState.Live => BlockRecordState.Live,
                 BlockState.Freed => BlockRecordState.Freed,
-                // Back on its pool's list: freed before when it was ever handed out (a non-zero id), else never handed out.
-                BlockState.Pooled when header->AllocationId != 0 => BlockRecordState.Freed,
                 _ => BlockRecordState.Unknown,
             };
             return state == BlockRecordState.Unknown

@@ -26,14 +26,5 @@ internal static class BlockState
 
     public const byte Live = 0xA1;
 
-    /// <summary>Freed and held by a thread's cache (or, with id 0, carved and never handed out: <see cref="Fresh"/>).</summary>
     public const byte Freed = 0xF7;
-
-    /// <summary>
-    /// On its pool's own free list (<see cref="SizeClassPool"/>), not in any thread's cache: it can become live only
-    /// through <see cref="SizeClassPool.Take"/>, which marks the pool changed. The id and site of its last allocation are
-    /// kept (id 0 when it was never handed out), so a late free of it is still judged: a double free when the id is
-    /// non-zero, an invalid free otherwise — as <see cref="Freed"/> and <see cref="Fresh"/> are.
-    /// </summary>
-    public const byte Pooled = 0xB3;
 }

@@ -15,9 +15,9 @@ internal struct PoolInfo
     /// <summary>
     /// Non-zero when the pool's live blocks may differ from what the per-site walk (<see cref="SiteWalk"/>) last
     /// counted in it. Set by whatever can change them without the walk seeing it: a free or an in-place resize (after
-    /// its compare-exchange on the header), <see cref="SizeClassPool.Take"/> and carving (after the blocks they hand
-    /// out are marked); the walk clears it before it reads the pool and sets it again while any of the pool's blocks
-    /// sits in a thread's cache (one of those can become live without touching the pool). Beside
+    /// its compare-exchange on the header), <see cref="SizeClassPool.Take"/> and carving (after <see cref="FreeCount"/>
+    /// or <see cref="Carved"/>); the walk clears it before it reads the pool and sets it again while any of the pool's
+    /// blocks sits in a thread's cache (one of those can become live without touching the pool). Beside
     /// <see cref="Stride"/> so that a free, which has just read that, finds it in the same cache line.
     /// </summary>
     public int Changed;

@@ -9,22 +9,29 @@ namespace LeakScope.Allocator.Heaps;
 /// pools; re-walking a pool takes its old counts out of the totals and puts the new ones in.
 /// <para>
 /// Why a pool that is not marked still holds what the walk last counted in it. The walk clears the mark with an
-/// interlocked exchange (a full fence) before it reads the pool's <see cref="PoolInfo.Carved"/> and headers, and leaves
-/// the mark set when any header it read is not settled: Live (read stably, seqlock as <see cref="HeapWalker"/>) or
-/// Pooled are settled; Fresh or Freed (in a thread's cache: the owner can make it live again without touching the
-/// pool) or a header being rewritten are not. Every other way a live count changes writes the header and then marks:
+/// interlocked exchange (a full fence) before it reads the pool's <see cref="PoolInfo.Carved"/>, headers and
+/// <see cref="PoolInfo.FreeCount"/>, and sets it again unless the pool is settled: every live header read stably
+/// (seqlock, as <see cref="HeapWalker"/>), and as many headers not live as the pool's own free list holds — so no block
+/// of it sits in a thread's cache, where its owner could make it live again without touching the pool. Every other way
+/// a pool's live blocks change writes and then marks:
 /// <list type="bullet">
 /// <item>a free or an in-place resize: a compare-exchange on the header (a full fence), then check-then-set of the
 /// mark. Both sides are "write, full fence, read the other's location": the walk cannot read the header as before the
 /// exchange while the freer reads the mark as before the walk's clear (store-buffer litmus), so either the walk saw the
 /// new header or the mark is set after its clear;</item>
-/// <item><see cref="SizeClassPool.Take"/> moving a Pooled block to a cache, and carving a new slot: they write the
-/// block's state (or <see cref="PoolInfo.Carved"/>) and then the mark with release semantics, so a walk whose fenced
-/// clear came after that mark sees the state, and one whose clear came before it is followed by the mark.</item>
+/// <item><see cref="SizeClassPool.Take"/> moving blocks from the pool's list to a cache, and carving a new slot: they
+/// write <see cref="PoolInfo.FreeCount"/> (or <see cref="PoolInfo.Carved"/>) and then the mark, unconditionally, with
+/// release semantics. A walk whose fenced clear came after the mark reads the new count; one whose clear came before it
+/// is followed by the mark.</item>
 /// </list>
-/// An allocation from a thread's cache makes a Fresh or Freed block live without a mark: the walk that saw the block
-/// in either state left the pool marked, so the next walk reads it again. A pool given back to the system
-/// (<see cref="PagePurger"/>) held no live block and is marked anyway; a new pool starts marked (<see cref="PoolInfo.For"/>).
+/// If a block X is in a cache when the walk ends and the pool is left unmarked, the walk read X's header either as live
+/// (then X was freed after that read, and the free marked the pool) or as not live; then, for the counts to match, the
+/// list count the walk read includes a block Y it read as live (freed and given back after that read: marked by that
+/// free) or X itself (given back before the count was read, then taken again: marked by the take). Either way the pool
+/// is marked. Blocks given back to the list (a spill, an exited thread's cache) change no live count and need no mark.
+/// An allocation from a thread's cache makes a block live without a mark: the walk that saw it in the cache left the
+/// pool marked. A pool given back to the system (<see cref="PagePurger"/>) held no live block and is marked anyway; a
+/// new pool starts marked (<see cref="PoolInfo.For"/>).
 /// </para>
 /// </summary>
 internal static unsafe class SiteWalk
@@ -110,6 +117,7 @@ internal static unsafe class SiteWalk
         int stride = info.Stride;
         int carved = Volatile.Read(ref info.Carved);
         int found = 0;
+        int free = 0;
         bool settled = true;
         byte* slot = (byte*)arena.PoolBase(p);
         byte* end = slot + ((nint)carved * stride);
@@ -122,14 +130,15 @@ internal static unsafe class SiteWalk
             long id = Volatile.Read(ref *(long*)slot);
             ulong fields = Volatile.Read(ref *(ulong*)(slot + sizeof(long)));
             byte state = (byte)(fields >> 56);
-            if (state == BlockState.Pooled)
+            if (state != BlockState.Live)
             {
+                free++; // on the pool's list or in a thread's cache: which, the pool's count tells below
                 continue;
             }
 
-            if (state != BlockState.Live || id == 0 || Volatile.Read(ref *(long*)slot) != id)
+            if (id == 0 || Volatile.Read(ref *(long*)slot) != id)
             {
-                settled = false; // in a thread's cache, or being written: it may be live by the next walk
+                settled = false; // being written (an in-place resize, an allocation): read it again next time
                 continue;
             }
 
@@ -164,6 +173,15 @@ internal static unsafe class SiteWalk
         }
 
         Put(ref counts, found);
+
+        // Every block not live is on the pool's own list (FreeCount, changed only under its class's lock) or in some
+        // thread's cache, where it can become live without touching the pool: unless all of them are on the list, the
+        // pool stays marked (see the class comment for why a count read at another moment than the headers is enough).
+        if (free != Volatile.Read(ref info.FreeCount))
+        {
+            settled = false;
+        }
+
         if (!settled)
         {
             Volatile.Write(ref info.Changed, 1);

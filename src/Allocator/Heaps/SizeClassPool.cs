@@ -73,13 +73,13 @@ internal sealed class SizeClassPool
                         nint block = info.FreeHead;
                         info.FreeHead = FreeList.Next(block);
                         FreeList.SetNext(block, head);
-                        LeavePool(block);
                         head = block;
                         n++;
                         info.FreeCount--;
                     }
 
-                    // After the blocks' states (release): a walk that read one of them as Pooled finds the mark.
+                    // After FreeCount (release): a walk that read the old count, so took these blocks for the pool's
+                    // own, finds the mark; one that reads the new count sees them missing from it (SiteWalk).
                     Volatile.Write(ref info.Changed, 1);
 
                     if (info.FreeCount == 0)
@@ -135,13 +135,6 @@ internal sealed class SizeClassPool
     private void GiveLocked(PoolRef pool, nint block)
     {
         ref PoolInfo info = ref pool.Info;
-        unsafe
-        {
-            // Freed (or Fresh) → Pooled changes no live count: no mark. The pool is marked already while the block was
-            // in a cache (SiteWalk keeps it so); from now on only Take can make the block live again.
-            Volatile.Write(ref ((BlockHeader*)block)->State, BlockState.Pooled);
-        }
-
         FreeList.SetNext(block, info.FreeHead);
         info.FreeHead = block;
         info.FreeCount++;
@@ -159,13 +152,6 @@ internal sealed class SizeClassPool
         {
             Emptied(pool);
         }
-    }
-
-    /// <summary>A block leaves its pool's list for a thread's cache: Freed again, or Fresh when it was never handed out.</summary>
-    private static unsafe void LeavePool(nint block)
-    {
-        var header = (BlockHeader*)block;
-        header->State = header->AllocationId != 0 ? BlockState.Freed : BlockState.Fresh;
     }
 
     private bool IsCurrent(PoolRef pool) => _current is { } current && ReferenceEquals(current.Arena, pool.Arena) && current.Index == pool.Index;
@@ -267,12 +253,12 @@ internal sealed class SizeClassPool
 
         // Publish the slot only after its header is initialised: rundown and pointer checks read Carved unlocked.
         Volatile.Write(ref info.Carved, carved + 1);
-        if (info.Changed == 0)
-        {
-            // After Carved (release): a walk that read the old count finds the mark. The block is Fresh in a cache
-            // from here on, which keeps the mark set at every walk until the block is handed out.
-            Volatile.Write(ref info.Changed, 1);
-        }
+
+        // After Carved (release), and unconditionally: a check first could read a stale 1 before the store of Carved is
+        // visible while a walk clears the mark and reads the old count (no fence here, unlike the free's compare-exchange).
+        // A walk whose clear came after this write sees the new count. The block is Fresh in a cache from here on, which
+        // keeps the pool marked at every walk until the block is handed out.
+        Volatile.Write(ref info.Changed, 1);
 
         if (carved + 1 > info.EverCarved)
         {

@@ -70,6 +70,62 @@ public sealed unsafe class SiteWalkTests
     }
 
     [Fact]
+    public void TotalsStayExactWhileOtherThreadsChurnTheSameSizeClasses()
+    {
+        // Other threads allocate, free, spill and exit in the classes this thread's blocks live in (the pools are shared):
+        // their marks, carving and takes race with this thread's walks, which must stay exact for this thread's sites.
+        using var stop = new CancellationTokenSource();
+        long cycles = 0;
+        Thread[] churners = Enumerable.Range(0, 2).Select(w => new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                // A short-lived thread each round: its cache goes back to the pools when it is reclaimed.
+                var t = new Thread(() =>
+                {
+                    var held = new nint[300];
+                    for (int i = 0; i < held.Length; i++)
+                    {
+                        held[i] = (nint)PoolHeap.Malloc((nuint)(33 + (i % 16)), "/src/walk/Churn.cs", 1, "Churn");
+                    }
+
+                    foreach (nint p in held)
+                    {
+                        PoolHeap.Free((void*)p);
+                    }
+                });
+                t.Start();
+                t.Join();
+                ThreadHeapReclaim();
+                Interlocked.Increment(ref cycles);
+            }
+        })).ToArray();
+        foreach (Thread t in churners)
+        {
+            t.Start();
+        }
+
+        try
+        {
+            for (int round = 0; round < 30 || Interlocked.Read(ref cycles) < 30; round++)
+            {
+                Assert.True(round < 10_000, "the churning threads made no progress");
+                TotalsStayExactWhenBlocksAreLeakedFreedAndResizedInPlace();
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (Thread t in churners)
+            {
+                t.Join();
+            }
+        }
+    }
+
+    private static void ThreadHeapReclaim() => ThreadHeap.ReclaimExited();
+
+    [Fact]
     public void ABlockFreedOnAnotherThreadAndReusedFromThatThreadsCacheAfterAWalkIsCounted()
     {
         const string File = "/src/walk/CrossThread.cs";
@@ -283,8 +339,45 @@ public sealed unsafe class SiteWalkTests
     private static void AssertSites(string file, params (int Line, long Blocks, long Bytes)[] expected)
     {
         var walked = Ours(SiteTally.Capture(), file);
+        if (!expected.OrderBy(e => e.Line).SequenceEqual(walked))
+        {
+            Assert.Fail(Diagnose(file) + $" expected {string.Join(",", expected)} walked {string.Join(",", walked)}");
+        }
+
         Assert.Equal(expected.OrderBy(e => e.Line).ToArray(), walked);
         Assert.Equal(walked, Ours(SiteTally.CaptureByFullWalk(), file));
+    }
+
+    private static string Diagnose(string file)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (Arena arena in ArenaMap.All())
+        {
+            for (int p = 0; p < arena.PoolsInUse; p++)
+            {
+                PoolInfo info = arena.Pools[p];
+                var cached = arena.WalkCounts!.Pools[p];
+                long cachedBlocks = cached.First.Blocks + (cached.More?.Sum(m => (long)m.Blocks) ?? 0);
+                long live = 0;
+                var states = new Dictionary<byte, int>();
+                for (int k = 0; k < info.Carved; k++)
+                {
+                    var h = (BlockHeader*)(arena.PoolBase(p) + ((nint)k * info.Stride));
+                    states[h->State] = states.GetValueOrDefault(h->State) + 1;
+                    if (h->State == BlockState.Live)
+                    {
+                        live++;
+                    }
+                }
+
+                if (live != cachedBlocks)
+                {
+                    text.Append($"[pool {p} class {info.ClassIndex} fam {info.Family} changed {info.Changed} carved {info.Carved} free {info.FreeCount} cached {cachedBlocks} live {live} states {string.Join(" ", states.Select(kv => $"{kv.Key:X2}:{kv.Value}"))}] ");
+                }
+            }
+        }
+
+        return text.ToString();
     }
 
     private static (int Line, long Blocks, long Bytes)[] Ours(SiteTally tally, string file)
