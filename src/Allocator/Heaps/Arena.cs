@@ -53,15 +53,7 @@ internal sealed unsafe class Arena
         nint offset = user & (Size - 1);
         // The mask keeps the index inside the 64-entry table for any pointer the map matched to this arena.
         ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
-        uint inPool = (uint)offset & (PoolSize - 1);
-        if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
-        {
-            return null;
-        }
-
-        uint relative = inPool - SizeClasses.HeaderSize;
-        uint slot = (uint)((relative * pool.Reciprocal) >> 32);
-        if (slot * (uint)pool.Stride != relative || slot >= (uint)Volatile.Read(ref pool.Carved))
+        if (!pool.IsCarvedSlotStart((uint)offset & (PoolSize - 1)))
         {
             return null;
         }
@@ -77,15 +69,8 @@ internal sealed unsafe class Arena
     {
         nint offset = user - Base;
         ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
-        uint inPool = (uint)offset & (PoolSize - 1);
-        if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
-        {
-            return false;
-        }
-
-        uint relative = inPool - SizeClasses.HeaderSize;
-        uint slot = (uint)((relative * pool.Reciprocal) >> 32);
-        return slot * (uint)pool.Stride == relative && slot >= (uint)Volatile.Read(ref pool.Carved) && slot < (uint)Volatile.Read(ref pool.EverCarved);
+        return pool.SlotOf((uint)offset & (PoolSize - 1), out ulong slot)
+            && slot >= (uint)Volatile.Read(ref pool.Carved) && slot < (uint)Volatile.Read(ref pool.EverCarved);
     }
 }
 
