@@ -50,9 +50,10 @@ internal sealed unsafe class Arena
     public BlockHeader* TryGetHeader(nint user)
     {
         // Arenas are aligned to their size: the offset needs no load of Base (the map matched the pointer to this arena).
-        nint offset = user & (Size - 1);
-        // The mask keeps the index inside the 64-entry table for any pointer the map matched to this arena.
-        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
+        // The offset is below Size, so its pool index is below PoolCount: no further mask (on the free's chain of
+        // dependent steps, as the multiply by the table entry's size is: PoolInfo is 64 bytes, a shift).
+        nuint offset = (nuint)user & (Size - 1);
+        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (nint)(offset >> PoolShift));
         if (!pool.IsCarvedSlotStart((uint)offset & (PoolSize - 1)))
         {
             return null;

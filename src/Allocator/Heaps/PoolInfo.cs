@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LeakScope.Allocator.Heaps;
 
@@ -9,6 +10,7 @@ namespace LeakScope.Allocator.Heaps;
 /// validating a pointer never reads memory the allocator does not own. The free-block fields change only under the
 /// size-class pool's lock.
 /// </summary>
+[StructLayout(LayoutKind.Sequential, Size = 64)] // a power of two: the free path indexes the arena's table with a shift, not a multiply
 internal struct PoolInfo
 {
     /// <summary>Bytes from one slot to the next; 0 while the pool is unused.</summary>
