@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LeakScope.Allocator.Diagnostics;
 
@@ -25,7 +26,7 @@ internal sealed class SiteCache
     private static readonly Lock s_insertLock = new();
 
     /// <summary>Power-of-two sized, at most half full; replaced wholesale (copy-on-write) when it grows.</summary>
-    private static Entry?[] s_table = new Entry?[InitialCapacity];
+    private static Entry[] s_table = new Entry[InitialCapacity];
 
     private static int s_count;
 
@@ -41,15 +42,20 @@ internal sealed class SiteCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Find(string file, int line, string member)
     {
-        Entry?[] table = s_table;
+        Entry[] table = s_table;
         if (file is not null && member is not null)
         {
-            int mask = table.Length - 1;
-            int i = Hash(file.Length, line, member.Length) & mask;
-            Entry? entry = table[i];
-            if (entry is not null && entry.Line == line && ReferenceEquals(entry.File, file) && ReferenceEquals(entry.Member, member))
+            // Entries sit inline in the array: a hit is the table, then its home entry (no entry object to load in
+            // between, no bounds check: the mask keeps the index inside), three compares and the id; for a call site
+            // the hash is a constant. The id is written last when an entry is published: 0 reads as a miss.
+            ref Entry entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table), Hash(file.Length, line, member.Length) & (table.Length - 1));
+            if (entry.Line == line && ReferenceEquals(entry.File, file) && ReferenceEquals(entry.Member, member))
             {
-                return entry.Id;
+                int id = Volatile.Read(ref entry.Id);
+                if (id != 0)
+                {
+                    return id;
+                }
             }
         }
 
@@ -58,20 +64,22 @@ internal sealed class SiteCache
 
     /// <summary>Probes past the home slot, then by value, and interns only what is not there.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int FindSlow(Entry?[] table, string file, int line, string member)
+    private static int FindSlow(Entry[] table, string file, int line, string member)
     {
         int id = Probe(table, file, line, member);
         return id != 0 ? id : Insert(file, line, member);
     }
 
-    private static int Probe(Entry?[] table, string file, int line, string member)
+    private static int Probe(Entry[] table, string file, int line, string member)
     {
         int mask = table.Length - 1;
         for (int i = Hash(file.Length, line, member.Length) & mask; ; i = (i + 1) & mask)
         {
-            Entry? entry = table[i];
-            if (entry is null)
+            ref Entry entry = ref table[i];
+            int id = Volatile.Read(ref entry.Id);
+            if (id == 0)
             {
+                // Empty, or being published by an insert (which holds the lock and probes again under it).
                 return 0;
             }
 
@@ -79,7 +87,7 @@ internal sealed class SiteCache
                 && (ReferenceEquals(entry.File, file) || string.Equals(entry.File, file, StringComparison.Ordinal))
                 && (ReferenceEquals(entry.Member, member) || string.Equals(entry.Member, member, StringComparison.Ordinal)))
             {
-                return entry.Id;
+                return id;
             }
         }
     }
@@ -90,7 +98,7 @@ internal sealed class SiteCache
         int id = SiteRegistry.Intern(file, line, member);
         lock (s_insertLock)
         {
-            Entry?[] table = s_table;
+            Entry[] table = s_table;
             if (Probe(table, file, line, member) != 0)
             {
                 return id;
@@ -103,13 +111,19 @@ internal sealed class SiteCache
 
             int mask = table.Length - 1;
             int i = Hash(file.Length, line, member.Length) & mask;
-            while (table[i] is not null)
+            while (table[i].Id != 0)
             {
                 i = (i + 1) & mask;
             }
 
-            // Readers see either null (and come here, to find it under the lock) or the complete entry.
-            Volatile.Write(ref table[i], new Entry(file, member, line, id));
+            // Readers take an entry only once its id is non-zero, and the id is written last (release): they see
+            // either an empty entry (and come here, to find it under the lock) or the complete one. Entries are
+            // never changed or removed once published; a grown table is complete before it is published.
+            ref Entry slot = ref table[i];
+            slot.File = file;
+            slot.Member = member;
+            slot.Line = line;
+            Volatile.Write(ref slot.Id, id);
             s_count++;
             Volatile.Write(ref s_table, table);
         }
@@ -117,19 +131,19 @@ internal sealed class SiteCache
         return id;
     }
 
-    private static Entry?[] Grow(Entry?[] old)
+    private static Entry[] Grow(Entry[] old)
     {
-        var table = new Entry?[old.Length * 2];
+        var table = new Entry[old.Length * 2];
         int mask = table.Length - 1;
-        foreach (Entry? entry in old)
+        foreach (Entry entry in old)
         {
-            if (entry is null)
+            if (entry.Id == 0)
             {
                 continue;
             }
 
             int i = Hash(entry.File.Length, entry.Line, entry.Member.Length) & mask;
-            while (table[i] is not null)
+            while (table[i].Id != 0)
             {
                 i = (i + 1) & mask;
             }
@@ -148,11 +162,12 @@ internal sealed class SiteCache
         return (int)(h ^ (h >> 15));
     }
 
-    private sealed class Entry(string file, string member, int line, int id)
+    /// <summary>One site, inline in the table; <see cref="Id"/> 0 means empty (site ids start at 1).</summary>
+    private struct Entry
     {
-        public readonly string File = file;
-        public readonly string Member = member;
-        public readonly int Line = line;
-        public readonly int Id = id;
+        public string File;
+        public string Member;
+        public int Line;
+        public int Id;
     }
 }

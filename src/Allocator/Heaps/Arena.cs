@@ -53,18 +53,11 @@ internal sealed unsafe class Arena
     public BlockHeader* TryGetHeader(nint user)
     {
         // Arenas are aligned to their size: the offset needs no load of Base (the map matched the pointer to this arena).
-        nint offset = user & (Size - 1);
-        // The mask keeps the index inside the 64-entry table for any pointer the map matched to this arena.
-        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
-        uint inPool = (uint)offset & (PoolSize - 1);
-        if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
-        {
-            return null;
-        }
-
-        uint relative = inPool - SizeClasses.HeaderSize;
-        uint slot = (uint)((relative * pool.Reciprocal) >> 32);
-        if (slot * (uint)pool.Stride != relative || slot >= (uint)Volatile.Read(ref pool.Carved))
+        // The offset is below Size, so its pool index is below PoolCount: no further mask (on the free's chain of
+        // dependent steps, as the multiply by the table entry's size is: PoolInfo is 64 bytes, a shift).
+        nuint offset = (nuint)user & (Size - 1);
+        ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (nint)(offset >> PoolShift));
+        if (!pool.IsCarvedSlotStart((uint)offset & (PoolSize - 1)))
         {
             return null;
         }
@@ -96,15 +89,8 @@ internal sealed unsafe class Arena
     {
         nint offset = user - Base;
         ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (int)(offset >> PoolShift) & (PoolCount - 1));
-        uint inPool = (uint)offset & (PoolSize - 1);
-        if (pool.Stride == 0 || inPool < SizeClasses.HeaderSize)
-        {
-            return false;
-        }
-
-        uint relative = inPool - SizeClasses.HeaderSize;
-        uint slot = (uint)((relative * pool.Reciprocal) >> 32);
-        return slot * (uint)pool.Stride == relative && slot >= (uint)Volatile.Read(ref pool.Carved) && slot < (uint)Volatile.Read(ref pool.EverCarved);
+        return pool.SlotOf((uint)offset & (PoolSize - 1), out ulong slot)
+            && slot >= (uint)Volatile.Read(ref pool.Carved) && slot < (uint)Volatile.Read(ref pool.EverCarved);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace LeakScope.Allocator.Heaps;
 
@@ -19,7 +20,8 @@ internal static class ArenaMap
         nuint offset = (nuint)(pointer - ArenaRegion.Base);
         if (offset < ArenaRegion.Length)
         {
-            return ArenaRegion.Arenas[(int)(offset >> Arena.SizeShift)];
+            // Unchecked: the compare above keeps the index below the table's length (Capacity).
+            return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ArenaRegion.Arenas), (nint)(offset >> Arena.SizeShift));
         }
 
         return FindHashed(pointer);

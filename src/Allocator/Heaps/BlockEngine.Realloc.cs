@@ -88,7 +88,7 @@ internal static unsafe partial class BlockEngine
         nint address = (nint)user;
         Arena? arena = ArenaMap.Find(address);
         BlockHeader* header = arena is null ? null : arena.TryGetHeader(address);
-        if (header != null && TryClaim(header))
+        if (header != null && TryClaim(header, family))
         {
             arena!.MarkChanged(address);
             ReleaseSmall(heap, header, family);

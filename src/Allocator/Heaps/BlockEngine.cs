@@ -63,10 +63,7 @@ internal static unsafe partial class BlockEngine
         var header = (BlockHeader*)block;
         id = heap.NextAllocationId();
         header->AllocationId = id;
-        header->SiteId = siteId;
-        header->Size = (ushort)size;
-        header->Family = (byte)family;
-        Volatile.Write(ref header->State, BlockState.Live);
+        BlockHeader.PublishLive(header, siteId, (ushort)size, (byte)family);
 
         ref FamilyCounters counters = ref heap.CountersFor(family);
         counters.LiveBytes += (long)size;
@@ -103,7 +100,7 @@ internal static unsafe partial class BlockEngine
         if (arena is not null)
         {
             BlockHeader* header = arena.TryGetHeader(user);
-            if (header != null && header->State == BlockState.Live && header->Family == (byte)caller && TryClaim(header))
+            if (header != null && TryClaim(header, caller))
             {
                 arena.MarkChanged(user);
                 FreeSmall(ThreadHeap.Current, header, caller, file, line, member);
@@ -116,13 +113,19 @@ internal static unsafe partial class BlockEngine
     }
 
     /// <summary>
-    /// Moves a small block from Live to Freed with one compare-exchange (as Scudo checks a chunk's state): of two
-    /// threads freeing (or reallocating) one block at once exactly one wins; the other then reads Freed and reports a
-    /// double free, so a block can never be pushed onto two free lists.
+    /// Moves a small block of <paramref name="family"/> from Live to Freed with one compare-exchange (as Scudo checks a
+    /// chunk's state): of two threads freeing (or reallocating) one block at once exactly one wins; the other then reads
+    /// Freed and reports a double free, so a block can never be pushed onto two free lists. The exchange covers the
+    /// header's family and state bytes together, so the same instruction checks the family: a free by the wrong family,
+    /// of a block not live, or one that lost the race, fails it and goes to <see cref="FreeUncommon"/>, with no load
+    /// and compare of either byte in front of it on the hot path. Every claim uses this width, never a byte of it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryClaim(BlockHeader* header) =>
-        Interlocked.CompareExchange(ref header->State, BlockState.Freed, BlockState.Live) == BlockState.Live;
+    private static bool TryClaim(BlockHeader* header, AllocationFamily family)
+    {
+        ushort live = BlockHeader.FamilyAndState((byte)family, BlockState.Live);
+        return Interlocked.CompareExchange(ref *(ushort*)&header->Family, BlockHeader.FamilyAndState((byte)family, BlockState.Freed), live) == live;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FreeSmall(ThreadHeap heap, BlockHeader* header, AllocationFamily family, string file, int line, string member)
@@ -237,7 +240,7 @@ internal static unsafe partial class BlockEngine
         if (block.Header != null)
         {
             // The header may have been reused since Locate read it: only the same allocation may be claimed.
-            if (Volatile.Read(ref block.Header->AllocationId) != block.AllocationId || !TryClaim(block.Header))
+            if (Volatile.Read(ref block.Header->AllocationId) != block.AllocationId || !TryClaim(block.Header, block.Family))
             {
                 return false;
             }

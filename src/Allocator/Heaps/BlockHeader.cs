@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LeakScope.Allocator.Heaps;
@@ -16,6 +17,33 @@ internal struct BlockHeader
     public ushort Size;
     public byte Family;
     public byte State;
+
+    /// <summary>The family and state bytes as the 2-byte word they form at <see cref="Family"/> (the claim's compare-exchange).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort FamilyAndState(byte family, byte state) =>
+        BitConverter.IsLittleEndian ? (ushort)(family | (state << 8)) : (ushort)((family << 8) | state);
+
+    /// <summary>
+    /// Writes site, size, family and <see cref="BlockState.Live"/> after the allocation id: one 8-byte store where the
+    /// layout allows (the four fields share the header's second word; a store fewer in front of the next free's claim,
+    /// whose locked instruction waits for them to drain), with release order so that a reader seeing Live sees the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PublishLive(BlockHeader* header, int siteId, ushort size, byte family)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            ulong word = (uint)siteId | ((ulong)size << 32) | ((ulong)family << 48) | ((ulong)BlockState.Live << 56);
+            Volatile.Write(ref *(ulong*)&header->SiteId, word);
+        }
+        else
+        {
+            header->SiteId = siteId;
+            header->Size = size;
+            header->Family = family;
+            Volatile.Write(ref header->State, BlockState.Live);
+        }
+    }
 }
 
 /// <summary>Life-cycle of a small block slot. Never renumber: rundown readers compare these bytes.</summary>
