@@ -85,10 +85,13 @@ internal static class StackSampler
     {
         if (Mode == StackMode.Sampled)
         {
+            // The countdown in a register: written back and tested without reading it again (perf put the re-read after the
+            // store among the traced allocation's costliest instructions).
             ref StackSampleState state = ref heap.StackSampling;
-            state.BytesLeft -= (long)size;
+            long left = state.BytesLeft - (long)size;
+            state.BytesLeft = left;
             int[] seen = s_seen;
-            if (state.BytesLeft > 0 && (uint)siteId < (uint)seen.Length && seen[siteId] != 0 && state.Generation == s_generation)
+            if (left > 0 && (uint)siteId < (uint)seen.Length && seen[siteId] != 0 && state.Generation == s_generation)
             {
                 return;
             }
