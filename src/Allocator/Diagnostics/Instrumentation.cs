@@ -85,9 +85,10 @@ internal static class Instrumentation
             writer.Allocated(id, size, siteId, family);
             writer.Counted(family, heap.CountersFor(family));
             writer.EndOperation();
-            if (StackSampler.Mode != StackMode.None)
+            int stacks = StackSampler.Key;
+            if (stacks != 0)
             {
-                StackSampler.Allocated(heap, WireStackOperation.Allocate, id, size, siteId);
+                StackSampler.Allocated(heap, WireStackOperation.Allocate, id, size, siteId, stacks);
             }
 
             return;
