@@ -18,6 +18,9 @@ internal static class Instrumentation
     private static bool s_batched;
     private static IBlockObserver[] s_observers = [];
 
+    /// <summary>Batching, and nothing else to feed (no per-operation events, no observer): the record step inlines.</summary>
+    private static bool s_batchedAlone;
+
     /// <summary>Read without a barrier on every operation; a stale read only delays the first published event.</summary>
     public static bool Active;
 
@@ -39,6 +42,7 @@ internal static class Instrumentation
 
             s_perOperation = perOperation;
             s_batched = batched;
+            s_batchedAlone = batched && s_observers.Length == 0;
             Active = log.IsEnabled() || s_observers.Length > 0;
             StackSampler.Refresh(log.IsEnabled(EventLevel.Verbose, AllocatorEventSource.Keywords.Stacks));
             return batchingStarted;
@@ -50,6 +54,7 @@ internal static class Instrumentation
         lock (s_lock)
         {
             s_observers = [.. s_observers, observer];
+            s_batchedAlone = false;
             Active = true;
         }
     }
@@ -59,21 +64,46 @@ internal static class Instrumentation
         lock (s_lock)
         {
             s_observers = s_observers.Where(o => !ReferenceEquals(o, observer)).ToArray();
+            s_batchedAlone = s_batched && s_observers.Length == 0;
             Active = AllocatorEventSource.Log.IsEnabled() || s_observers.Length > 0;
         }
     }
 
-    // Not marked NoInlining: inlined, the batched path costs traced loops ~1.9x untraced instead of ~3x (measured with
-    // bench/run-tracing-bench.sh); untraced speed is unchanged because the call sits behind the Active test. perf shows the JIT
-    // now calls it (the record step includes the detach cut's Counted/EndOperation); left to tiering it ran as Tier-0 code,
-    // its callees (the batch writer's steps, the heap's getters) not inlined, for as long as the background compiler was
-    // starved: perf put more of a traced mixed loop's samples on that Tier-0 code than on its Tier-1 code. Optimized at once.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// An allocation was made. The common traced case — batching, no observer, no per-operation events — is the record
+    /// step alone and inlines into the heap's <c>Allocate</c> (and so into the caller's loop, as the free side does); the
+    /// rest is <see cref="AllocatedUncommon"/>. perf on a traced loop put a fifth of the call's samples on its prologue,
+    /// epilogue and the observers' stack frame (bench/README.md, traced, issues 12 and 15).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Allocated(ThreadHeap heap, long id, nint address, nuint size, int siteId, AllocationFamily family)
+    {
+        if (s_batchedAlone)
+        {
+            // The record step: the record, then the copy of the counters it accounts for, then the boundary (docs/reliability.md, "Detach").
+            BatchWriter writer = heap.BatchWriter;
+            writer.Allocated(id, size, siteId, family);
+            writer.Counted(family, heap.CountersFor(family));
+            writer.EndOperation();
+            int stacks = StackSampler.Key;
+            if (stacks != 0)
+            {
+                StackSampler.Allocated(heap, WireStackOperation.Allocate, id, size, siteId, stacks);
+            }
+
+            return;
+        }
+
+        AllocatedUncommon(heap, id, address, size, siteId, family);
+    }
+
+    // Compiled optimized at once: left to tiering, the traced record path ran as Tier-0 code for a while under load, when
+    // the background compiler was starved (bench/README.md, traced, third pass).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void AllocatedUncommon(ThreadHeap heap, long id, nint address, nuint size, int siteId, AllocationFamily family)
     {
         if (s_batched)
         {
-            // The record step: the record, then the copy of the counters it accounts for, then the boundary (docs/reliability.md, "Detach").
             BatchWriter writer = heap.BatchWriter;
             writer.Allocated(id, size, siteId, family);
             writer.Counted(family, heap.CountersFor(family));
@@ -104,7 +134,23 @@ internal static class Instrumentation
     /// A block was freed. <c>allocationSiteId</c> is where it was allocated (batches fold by it); <c>file</c>,
     /// <c>line</c> and <c>member</c> are the freeing call's site, looked up only for per-operation events.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Freed(ThreadHeap heap, long id, nint address, nuint size, AllocationFamily family, int allocationSiteId, string file, int line, string member)
+    {
+        if (s_batchedAlone)
+        {
+            BatchWriter writer = heap.BatchWriter;
+            writer.Freed(id, size, allocationSiteId, family);
+            writer.Counted(family, heap.CountersFor(family));
+            writer.EndOperation();
+            return;
+        }
+
+        FreedUncommon(heap, id, address, size, family, allocationSiteId, file, line, member);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreedUncommon(ThreadHeap heap, long id, nint address, nuint size, AllocationFamily family, int allocationSiteId, string file, int line, string member)
     {
         if (s_batched)
         {

@@ -9,6 +9,9 @@ internal struct StackSampleState
     /// <summary>The <see cref="StackSampler"/> configuration this state was drawn for; another one redraws it.</summary>
     public int Generation;
 
+    /// <summary>A site whose first allocation was written in <see cref="Generation"/> (-1: none yet): checked before the per-site table.</summary>
+    public int KnownSite;
+
     /// <summary>xorshift64* state (never 0 once seeded).</summary>
     public ulong Random;
 }

@@ -29,8 +29,16 @@ internal static class StackSampler
     /// <summary>Per site id: non-zero once the site's first allocation was written in this generation.</summary>
     private static int[] s_seen = new int[256];
 
-    /// <summary>Read on every operation: <see cref="StackMode.None"/> unless a session enables <c>Stacks</c>.</summary>
+    /// <summary><see cref="StackMode.None"/> unless a session enables <c>Stacks</c>.</summary>
     public static StackMode Mode;
+
+    /// <summary>
+    /// Read on every traced allocation instead of <see cref="Mode"/>: 0 for <see cref="StackMode.None"/>, the generation
+    /// (≥ 1) for <see cref="StackMode.Sampled"/>, -1 for <see cref="StackMode.All"/>. One load tells both whether to sample
+    /// and whether the thread's countdown and known site are of this generation (<see cref="StackSampleState.Generation"/>
+    /// is never -1, so <see cref="StackMode.All"/> always takes <see cref="Sample"/>).
+    /// </summary>
+    public static int Key;
 
     /// <summary>The sampled mode's mean interval in bytes, in effect now.</summary>
     public static long SampleBytes => Volatile.Read(ref s_sampleBytes);
@@ -76,25 +84,52 @@ internal static class StackSampler
             }
 
             Mode = mode;
+            Volatile.Write(ref Key, mode switch
+            {
+                StackMode.Sampled => Volatile.Read(ref s_generation),
+                StackMode.All => -1,
+                _ => 0,
+            });
         }
     }
 
     /// <summary>An allocation or realloc (<paramref name="operation"/>) with stacks on: writes its sample if it is chosen.</summary>
+    public static void Allocated(ThreadHeap heap, byte operation, long id, nuint size, int siteId) =>
+        Allocated(heap, operation, id, size, siteId, Volatile.Read(ref Key));
+
+    /// <summary>
+    /// <see cref="Allocated(ThreadHeap, byte, long, nuint, int)"/> with <see cref="Key"/> already read (not 0). The common
+    /// case — the countdown not crossed, at a site this thread already knows was sampled in this generation — is a
+    /// subtraction and three compares on the thread's own state: no table is read while a loop stays at one site
+    /// (perf put the traced allocation's sampler check at ≈ 2 ns with the per-site table read on every call).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Allocated(ThreadHeap heap, byte operation, long id, nuint size, int siteId)
+    public static void Allocated(ThreadHeap heap, byte operation, long id, nuint size, int siteId, int key)
     {
-        if (Mode == StackMode.Sampled)
+        // The countdown in a register: written back and tested without reading it again.
+        ref StackSampleState state = ref heap.StackSampling;
+        long left = state.BytesLeft - (long)size;
+        state.BytesLeft = left;
+        if (left > 0 && state.Generation == key && (state.KnownSite == siteId || SeenThisGeneration(ref state, siteId)))
         {
-            ref StackSampleState state = ref heap.StackSampling;
-            state.BytesLeft -= (long)size;
-            int[] seen = s_seen;
-            if (state.BytesLeft > 0 && (uint)siteId < (uint)seen.Length && seen[siteId] != 0 && state.Generation == s_generation)
-            {
-                return;
-            }
+            return;
         }
 
         Sample(heap, operation, id, size, siteId);
+    }
+
+    /// <summary>The site's first allocation was written in this generation: remember it as the thread's known site.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SeenThisGeneration(ref StackSampleState state, int siteId)
+    {
+        int[] seen = s_seen;
+        if ((uint)siteId < (uint)seen.Length && seen[siteId] != 0)
+        {
+            state.KnownSite = siteId;
+            return true;
+        }
+
+        return false;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -119,6 +154,7 @@ internal static class StackSampler
         {
             // First sampled allocation of this thread in this session: seed, and start the countdown afresh.
             state.Generation = generation;
+            state.KnownSite = -1;
             state.Random = Seed();
             state.BytesLeft = DrawInterval(ref state.Random, interval) - (long)size;
         }

@@ -82,6 +82,56 @@ public sealed unsafe class BatchWriterTests
     }
 
     [Fact]
+    public void A_pending_allocation_is_either_folded_by_its_owner_or_taken_by_a_consumer_never_both()
+    {
+        // Real threads: the owner folds alloc/free pairs as fast as it can (no atomic instruction on its side) while a
+        // consumer publishes every writer over and over, taking whatever allocation is pending at that moment. A taken
+        // allocation must get its free as a record; a folded one must appear in no record at all.
+        const int Pairs = 400_000;
+        var ids = new FakeIds(5_000_001);
+        BatchWriter writer = null!;
+        using var created = new ManualResetEventSlim();
+        int ownerDone = 0;
+        var owner = new Thread(() =>
+        {
+            writer = new BatchWriter(_session, ids);
+            created.Set();
+            for (int i = 0; i < Pairs; i++)
+            {
+                long id = ids.HandOut();
+                writer.Allocated(id, 64, 9, AllocationFamily.Pool);
+                writer.Freed(id, 64, 9, AllocationFamily.Pool);
+            }
+
+            Volatile.Write(ref ownerDone, 1);
+        });
+        owner.Start();
+        Assert.True(created.Wait(TimeSpan.FromSeconds(30)));
+        int publishes = 0;
+        while (Volatile.Read(ref ownerDone) == 0)
+        {
+            _session.PublishAll();
+            publishes++;
+        }
+
+        Assert.True(owner.Join(TimeSpan.FromSeconds(60)));
+
+        // The owner is gone: its folds can be flushed from here.
+        writer.FlushFolds();
+        writer.Publish();
+        long writerId = ParsedBatch.Parse(_output.Batches[^1]).Writer;
+        List<ParsedBatch> batches = _output.Batches.Select(ParsedBatch.Parse).Where(b => b.Writer == writerId).ToList();
+        List<long> allocated = batches.SelectMany(b => b.Records).Where(r => r.Tag == BatchRecord.Allocated).Select(r => r.Key).ToList();
+        List<long> freed = batches.SelectMany(b => b.Records).Where(r => r.Tag == BatchRecord.Freed).Select(r => r.Key).ToList();
+        long folded = batches.Sum(b => b.FoldedPairs);
+
+        Assert.True(publishes > 0);
+        Assert.Equal(allocated.Count, allocated.Distinct().Count());
+        Assert.Equal(allocated.Order(), freed.Order());
+        Assert.Equal(Pairs, allocated.Count + folded);
+    }
+
+    [Fact]
     public void A_thread_heaps_fold_floor_covers_every_id_it_has_handed_out()
     {
         void* block = PoolHeap.Malloc(16);

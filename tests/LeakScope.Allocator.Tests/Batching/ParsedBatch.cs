@@ -6,6 +6,9 @@ namespace LeakScope.Allocator.Tests.Batching;
 /// <summary>One published batch, read back: the header's (writer, sequence) and every record's (tag, id or site).</summary>
 internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, long Key)> Records)
 {
+    /// <summary>The pairs the batch's fold records count, summed over its sites.</summary>
+    public long FoldedPairs { get; init; }
+
     public static ParsedBatch Parse(byte[] batch)
     {
         int p = 0;
@@ -13,6 +16,7 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
         long writer = (long)Varint(batch, ref p);
         long sequence = (long)Varint(batch, ref p);
         var records = new List<(byte, long)>();
+        long folded = 0;
         while (p < batch.Length)
         {
             byte tag = batch[p++];
@@ -39,7 +43,7 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
                 case BatchRecord.Folded:
                     records.Add((tag, (long)Varint(batch, ref p)));
                     p++;
-                    Varint(batch, ref p);
+                    folded += (long)Varint(batch, ref p);
                     Varint(batch, ref p);
                     break;
                 default:
@@ -47,7 +51,7 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
             }
         }
 
-        return new ParsedBatch(writer, sequence, records);
+        return new ParsedBatch(writer, sequence, records) { FoldedPairs = folded };
     }
 
     /// <summary>Reads one LEB128 varint of a batch at <paramref name="p"/> and moves past it.</summary>

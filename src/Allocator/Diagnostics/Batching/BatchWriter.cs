@@ -11,9 +11,15 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 ///
 /// The newest allocation is held back in a <em>pending</em> slot instead of the ring: if the same thread
 /// frees it before anything else is allocated, both halves fold into a per-site counter and no record
-/// is written — the common alloc/free loop costs two counter updates. The slot is handed over with a
-/// compare-exchange, so the heartbeat can publish a pending allocation of a thread that has gone quiet,
-/// and the owner then writes a real free record instead of folding.
+/// is written — the common alloc/free loop costs two counter updates. A consumer may take the slot too (the
+/// heartbeat publishes a pending allocation of a thread that has gone quiet; the owner then writes a real free
+/// record instead of folding). Who gets the slot is decided without an atomic instruction on the owner's side: the
+/// owner announces itself in <see cref="_reclaiming"/> and checks that no consumer has begun a take since it last
+/// looked (<see cref="_takes"/>); a consumer announces its take, then runs a process-wide barrier
+/// (<see cref="Interlocked.MemoryBarrierProcessWide"/>) before it looks at the owner — an asymmetric Dekker hand-over,
+/// so at least one of the two sees the other. Whoever sees the other decides with a compare-exchange, as before
+/// (see <see cref="TryReclaimPending"/>). The owner's fold was one compare-exchange per traced pair; it is now plain
+/// stores and loads, and the barrier is paid once per heartbeat (bench/README.md, traced, issue 12 and 15 pass).
 /// <para>
 /// The writer also keeps the <em>operation boundary</em> a detach cut agrees on (<see cref="OperationCut"/>): at the end of
 /// every record step the owner copies the counters the operation changed (<see cref="Counted"/>, then
@@ -48,6 +54,18 @@ internal sealed unsafe class BatchWriter
     private int _pendingSite;
     private byte _pendingFamily;
     private int _pendingState;
+
+    /// <summary>Owner: 1 while it reclaims the pending slot without an atomic instruction (<see cref="TryReclaimPending"/>).</summary>
+    private int _reclaiming;
+
+    /// <summary>
+    /// Consumers' takes of the pending slot: begun in the upper 32 bits (<see cref="TakeBegun"/>), ended in the lower
+    /// (<see cref="PublishTaken"/>). Only grows, so an owner that reads a value it has seen before knows no take began since.
+    /// </summary>
+    private long _takes;
+
+    /// <summary>Owner only: the <see cref="_takes"/> value it last saw with no take in progress.</summary>
+    private long _takesSeen;
 
     private FoldCounter[] _folds = new FoldCounter[64];
     private int[] _dirtyFolds = new int[16];
@@ -125,15 +143,13 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Freed(long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
-        if (_pendingId == id && _pendingState == PendingHeld
-            && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld)
+        // _pendingId is written only by the owner: the slot's state is what TryReclaimPending decides on.
+        if (_pendingId == id && TryReclaimPending())
         {
-            // The compare-exchange decides the slot against a consumer's (Publish takes Held -> Taken from another thread):
-            // with a read and a plain write both could win, and the allocation would be published and folded away as well,
-            // a leak that is not one. (bench/README.md, traced: it stays, one per folded pair.)
-            // A block a rundown reported live must not vanish into a fold. The compare-exchange is a full fence, so the
-            // block's Freed state is visible to a walk before the state is read: a walk either missed the block, or runs
-            // now (Walking: no folding), or has ended and raised the floor above every id it could have seen.
+            // A block a rundown reported live must not vanish into a fold. The walk sets Walking and then runs a
+            // process-wide barrier (BeginWalk), and the heap wrote this block's Freed state before this read: a walk
+            // either missed the block, or runs now (Walking: no folding), or has ended and raised the floor above every
+            // id it could have seen.
             if (_session.FoldingAllowed && id >= Volatile.Read(ref _foldFloor))
             {
                 Fold(allocationSiteId, family, size);
@@ -145,6 +161,48 @@ internal sealed unsafe class BatchWriter
         }
 
         FreedSlow(id);
+    }
+
+    /// <summary>
+    /// Owner only: takes the pending allocation back from the slot (Held → Empty), true when it got it; false when a
+    /// consumer has taken it (or nothing is pending). Without a consumer in sight this is plain stores and loads: the
+    /// owner announces itself (<see cref="_reclaiming"/>), then reads <see cref="_takes"/> and the state. A consumer
+    /// announces its take in <see cref="_takes"/>, runs a process-wide barrier, and waits while the owner is reclaiming
+    /// before it looks at the slot (<see cref="PublishTaken"/>). The barrier acts as a full fence in the owner's stream
+    /// at some point: before the owner's announcement, and the owner reads the take begun and decides by compare-exchange;
+    /// after it, and the consumer sees the owner reclaiming and waits until the slot is Empty. <see cref="_takes"/> only
+    /// grows, so a take that began and ended while the owner was not looking still sends it to the compare-exchange.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReclaimPending()
+    {
+        Volatile.Write(ref _reclaiming, 1);
+        if (Volatile.Read(ref _takes) == _takesSeen && Volatile.Read(ref _pendingState) == PendingHeld)
+        {
+            Volatile.Write(ref _pendingState, PendingEmpty);
+            Volatile.Write(ref _reclaiming, 0);
+            return true;
+        }
+
+        Volatile.Write(ref _reclaiming, 0);
+        return ReclaimPendingContended();
+    }
+
+    /// <summary>
+    /// A consumer may be taking the slot: decide by compare-exchange, as both sides did before. Remembers the takes seen
+    /// only when none is in progress, so that an owner never goes back to the plain path while a consumer may still take.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool ReclaimPendingContended()
+    {
+        long takes = Volatile.Read(ref _takes);
+        if (takes >> 32 == (takes & 0xFFFF_FFFF))
+        {
+            _takesSeen = takes;
+        }
+
+        return Volatile.Read(ref _pendingState) == PendingHeld
+            && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld;
     }
 
     /// <summary>
@@ -269,40 +327,76 @@ internal sealed unsafe class BatchWriter
     /// <summary>
     /// Publishes everything written so far, including a pending allocation, as one batch to the current
     /// <see cref="BatchingSession.Output"/>. Any thread may call it; the owner's folded counters are
-    /// published by the owner itself (see <see cref="FlushFolds"/>).
+    /// published by the owner itself (see <see cref="FlushFolds"/>). Runs a process-wide barrier: to publish many
+    /// writers, <see cref="BatchingSession.PublishAll"/> announces every take and runs one.
     /// </summary>
     public void Publish()
     {
-        lock (_consumer)
+        TakeBegun();
+        Interlocked.MemoryBarrierProcessWide();
+        PublishTaken();
+    }
+
+    /// <summary>A consumer announces a take of the pending slot; <see cref="PublishTaken"/> ends it, after a process-wide barrier.</summary>
+    internal void TakeBegun() => Interlocked.Add(ref _takes, 1L << 32);
+
+    /// <summary>
+    /// Publishes, for a consumer that announced its take (<see cref="TakeBegun"/>) and has run a process-wide barrier since
+    /// (see <see cref="TryReclaimPending"/>); ends the take.
+    /// </summary>
+    internal void PublishTaken()
+    {
+        try
         {
-            int committed = Volatile.Read(ref _committed);
-            int length = committed - _published;
-            bool tookPending = Interlocked.CompareExchange(ref _pendingState, PendingTaken, PendingHeld) == PendingHeld;
-            if (length == 0 && !tookPending)
+            lock (_consumer)
             {
-                return;
-            }
+                // An owner reclaiming its slot now finishes in a few instructions (it takes no lock, waits for nothing).
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _reclaiming) != 0)
+                {
+                    spinner.SpinOnce();
+                }
 
-            byte* payload = stackalloc byte[BatchRecord.MaxHeaderLength + Capacity + BatchRecord.MaxLength];
-            byte* p = payload;
-            *p++ = BatchRecord.Header;
-            p = Varint.Write(p, (uint)_writerId);
-            p = Varint.Write(p, (ulong)++_sequence);
-            fixed (byte* buffer = _buffer)
-            {
-                Buffer.MemoryCopy(buffer + _published, p, length, length);
+                PublishLocked();
             }
-
-            p += length;
-            if (tookPending)
-            {
-                p += EncodeAllocated(p, _pendingId, _pendingSize, _pendingSite, _pendingFamily);
-                Volatile.Write(ref _pendingState, PendingEmpty);
-            }
-
-            _published = committed;
-            _session.Output.Write(payload, (int)(p - payload));
         }
+        finally
+        {
+            Interlocked.Increment(ref _takes);
+        }
+    }
+
+    /// <summary>The publish itself, under <see cref="_consumer"/>: by a consumer past the hand-over, or by the owner.</summary>
+    private void PublishLocked()
+    {
+        int committed = Volatile.Read(ref _committed);
+        int length = committed - _published;
+        bool tookPending = Volatile.Read(ref _pendingState) == PendingHeld
+            && Interlocked.CompareExchange(ref _pendingState, PendingTaken, PendingHeld) == PendingHeld;
+        if (length == 0 && !tookPending)
+        {
+            return;
+        }
+
+        byte* payload = stackalloc byte[BatchRecord.MaxHeaderLength + Capacity + BatchRecord.MaxLength];
+        byte* p = payload;
+        *p++ = BatchRecord.Header;
+        p = Varint.Write(p, (uint)_writerId);
+        p = Varint.Write(p, (ulong)++_sequence);
+        fixed (byte* buffer = _buffer)
+        {
+            Buffer.MemoryCopy(buffer + _published, p, length, length);
+        }
+
+        p += length;
+        if (tookPending)
+        {
+            p += EncodeAllocated(p, _pendingId, _pendingSize, _pendingSite, _pendingFamily);
+            Volatile.Write(ref _pendingState, PendingEmpty);
+        }
+
+        _published = committed;
+        _session.Output.Write(payload, (int)(p - payload));
     }
 
     /// <summary>Called by the owner: appends the folded counters as records. Owner thread only.</summary>
@@ -478,9 +572,12 @@ internal sealed unsafe class BatchWriter
         fold.Bytes += (long)size;
     }
 
+    // Out of line: the allocation's record step inlines into the caller's loop, and this (a previous allocation still
+    // pending, not folded) is not the pair that loop folds.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void CommitPending()
     {
-        if (Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld)
+        if (TryReclaimPending())
         {
             byte* p = Reserve();
             Commit(EncodeAllocated(p, _pendingId, _pendingSize, _pendingSite, _pendingFamily));
@@ -540,7 +637,8 @@ internal sealed unsafe class BatchWriter
     {
         lock (_consumer)
         {
-            Publish();
+            // The owner itself: it is not reclaiming its slot now, so no hand-over is needed.
+            PublishLocked();
             _write = 0;
             _published = 0;
             Volatile.Write(ref _committed, 0);

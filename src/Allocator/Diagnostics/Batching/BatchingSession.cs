@@ -113,9 +113,10 @@ internal sealed class BatchingSession
     }
 
     /// <summary>
-    /// False while a rundown walks the heap. Read by an owner after its compare-exchange on the pending slot (a full
-    /// fence), paired with the exchange in <see cref="BeginWalk"/>: a walk that read a block as live is certain to see
-    /// its free written as a record.
+    /// False while a rundown walks the heap. Read by an owner after the heap has marked the block Freed, paired with
+    /// <see cref="BeginWalk"/>, which sets Walking and then runs a process-wide barrier before it walks (the owner's side
+    /// needs no fence of its own): either the walk sees the block Freed, or the owner sees Walking — a walk that read a
+    /// block as live is certain to see its free written as a record.
     /// </summary>
     public bool FoldingAllowed => Volatile.Read(ref _state) != (int)BatchingState.Walking;
 
@@ -178,8 +179,8 @@ internal sealed class BatchingSession
 
     /// <summary>
     /// Before a rundown walks the heap: no pending allocation may fold from now on, and those pending now are published.
-    /// The exchange is a full fence, paired with the owners' compare-exchange on the pending slot. False (and nothing done)
-    /// unless the protocol is batching.
+    /// Walking is set, then a process-wide barrier runs before the walk reads any block (<see cref="FoldingAllowed"/>).
+    /// False (and nothing done) unless the protocol is batching.
     /// </summary>
     public bool BeginWalk()
     {
@@ -188,6 +189,8 @@ internal sealed class BatchingSession
             return false;
         }
 
+        // PublishAll runs it too; this one does not depend on there being writers to publish.
+        Interlocked.MemoryBarrierProcessWide();
         PublishAll();
         return true;
     }
@@ -219,12 +222,23 @@ internal sealed class BatchingSession
         }
     }
 
-    /// <summary>Publishes every writer's records; owners append their folded counters the next time they allocate.</summary>
+    /// <summary>
+    /// Publishes every writer's records; owners append their folded counters the next time they allocate. Every take of
+    /// a pending slot is announced, then one process-wide barrier serves them all (<see cref="BatchWriter.Publish"/>); it
+    /// also orders this thread's earlier writes (a walk's Walking state) before whatever it reads after.
+    /// </summary>
     public void PublishAll()
     {
-        foreach (BatchWriter writer in Writers)
+        BatchWriter[] writers = Writers;
+        foreach (BatchWriter writer in writers)
         {
-            writer.Publish();
+            writer.TakeBegun();
+        }
+
+        Interlocked.MemoryBarrierProcessWide();
+        foreach (BatchWriter writer in writers)
+        {
+            writer.PublishTaken();
         }
 
         Interlocked.Increment(ref _stamp);
