@@ -57,7 +57,6 @@ internal sealed class TrackedThread
     private int _used;
     private int _inserts;
     private int _head;
-    private int _quarantined;
     private long _quarantinedBytes;
     private bool _drained;
 
@@ -483,59 +482,56 @@ internal sealed class TrackedThread
     }
 
     /// <summary>
-    /// Holds a freed block back (on the quarantine's own thread); returns the one block it had to give back for room, if
-    /// any — or the block itself when it alone is over the byte budget (given back at once, not remembered).
+    /// Holds a freed block back (on the quarantine's own thread); returns the block it gives back for room (0: none) —
+    /// or the block itself when it alone is over the byte budget (given back at once, not remembered).
+    /// <para>
+    /// The ring is always full: an entry never used, or emptied, is address 0 and size 0, and evicting it gives back
+    /// <c>free(NULL)</c>. So the steady path is one budget test and a write at the head, with no count to keep.
+    /// </para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint Quarantine(nint address, in TrackedBlock block, out AllocationFamily evictedFamily)
     {
-        long size = (long)block.Size;
-        if (_quarantined < TrackedBlocks.QuarantineCapacity && _quarantinedBytes + size <= TrackedBlocks.QuarantineBytes)
+        ref RingEntry head = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), _head);
+        long bytes = _quarantinedBytes - (long)head.Size + (long)block.Size;
+        if (bytes > TrackedBlocks.QuarantineBytes)
         {
-            ref RingEntry free = ref _ring[(_head + _quarantined) & (TrackedBlocks.QuarantineCapacity - 1)];
-            free.Write(address, block);
-            _quarantined++;
-            _quarantinedBytes += size;
-            evictedFamily = AllocationFamily.Unknown;
-            return 0;
+            return QuarantineOverBudget(address, block, out evictedFamily);
         }
 
-        return QuarantineEvicting(address, block, out evictedFamily);
+        nint evicted = head.Address;
+        evictedFamily = head.Family;
+        head.Write(address, block);
+        _quarantinedBytes = bytes;
+        _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
+        return evicted;
     }
 
-    private nint QuarantineEvicting(nint address, in TrackedBlock block, out AllocationFamily evictedFamily)
+    private nint QuarantineOverBudget(nint address, in TrackedBlock block, out AllocationFamily evictedFamily)
     {
-        long size = (long)block.Size;
-        if (size > TrackedBlocks.QuarantineBytes)
+        if ((long)block.Size > TrackedBlocks.QuarantineBytes)
         {
             evictedFamily = block.Family;
             return address;
         }
 
-        // Give back the oldest until the new one fits; all but the last are freed here, the last by the caller.
-        nint evicted = 0;
-        evictedFamily = AllocationFamily.Unknown;
-        while (_quarantined == TrackedBlocks.QuarantineCapacity || _quarantinedBytes + size > TrackedBlocks.QuarantineBytes)
+        // Give back the oldest until the new block fits beside the rest; the head entry is then replaced as usual.
+        while (_quarantinedBytes + (long)block.Size > TrackedBlocks.QuarantineBytes)
         {
-            if (evicted != 0)
+            ref RingEntry oldest = ref _ring[_head];
+            if (oldest.Address != 0)
             {
-                SystemBlocks.Free(evictedFamily, evicted);
+                nint freed = oldest.Address;
+                AllocationFamily family = oldest.Family;
+                _quarantinedBytes -= (long)oldest.Size;
+                oldest.Clear();
+                SystemBlocks.Free(family, freed);
             }
 
-            ref RingEntry oldest = ref _ring[_head];
-            evicted = oldest.Address;
-            evictedFamily = oldest.Family;
-            _quarantinedBytes -= (long)oldest.Size;
-            Volatile.Write(ref oldest.Address, 0);
             _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
-            _quarantined--;
         }
 
-        ref RingEntry free = ref _ring[(_head + _quarantined) & (TrackedBlocks.QuarantineCapacity - 1)];
-        free.Write(address, block);
-        _quarantined++;
-        _quarantinedBytes += size;
-        return evicted;
+        return Quarantine(address, block, out evictedFamily);
     }
 
     private void DrainQuarantine()
@@ -546,15 +542,15 @@ internal sealed class TrackedThread
         }
 
         _drained = true;
-        while (_quarantined > 0)
+        foreach (ref RingEntry entry in _ring.AsSpan())
         {
-            ref RingEntry oldest = ref _ring[_head];
-            nint address = oldest.Address;
-            AllocationFamily family = oldest.Family;
-            Volatile.Write(ref oldest.Address, 0);
-            _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
-            _quarantined--;
-            SystemBlocks.Free(family, address);
+            nint address = entry.Address;
+            if (address != 0)
+            {
+                AllocationFamily family = entry.Family;
+                entry.Clear();
+                SystemBlocks.Free(family, address);
+            }
         }
 
         _quarantinedBytes = 0;
@@ -639,14 +635,23 @@ internal sealed class TrackedThread
 
         public readonly TrackedBlock Read() => new(AllocationId, Size, SiteId, Family);
 
+        /// <summary>Replaces the entry: its address is cleared first and written last, so a reader on another thread that
+        /// finds the same address before and after reading the record has not read a torn one.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Write(nint address, in TrackedBlock block)
         {
+            Volatile.Write(ref Address, 0);
             AllocationId = block.AllocationId;
             Size = block.Size;
             SiteId = block.SiteId;
             Family = block.Family;
             Volatile.Write(ref Address, address);
+        }
+
+        public void Clear()
+        {
+            Volatile.Write(ref Address, 0);
+            Size = 0;
         }
     }
 }
