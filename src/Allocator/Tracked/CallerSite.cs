@@ -4,37 +4,40 @@ using LeakScope.Allocator.Diagnostics;
 namespace LeakScope.Allocator.Tracked;
 
 /// <summary>
-/// Where a tracked call was made: a <see cref="TrackedSite"/> (the generated interceptors: its id is one field read) or
-/// caller-info strings (a direct call: looked up in <see cref="SiteCache"/>). A free needs its own site only to report a
-/// misuse or to publish the free, so it asks for <see cref="Id"/> only then.
+/// Where a tracked call was made. <see cref="TrackedHeap"/> is generic over it, so each kind gets its own compiled copy
+/// and the one-field <see cref="SiteObject"/> of the generated interceptors lives in a register (a struct carrying both
+/// kinds was spilled to the stack on every free). A free needs its own site only to report a misuse or to publish the
+/// free, so it asks for <see cref="Id"/> / <see cref="Info"/> only then.
 /// </summary>
-internal readonly struct CallerSite
+internal interface ICallerSite
 {
-    private readonly TrackedSite? _site;
-    private readonly string? _file;
-    private readonly string? _member;
-    private readonly int _line;
+    /// <summary>The interned site id.</summary>
+    int Id { get; }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public CallerSite(TrackedSite site)
-    {
-        _site = site;
-    }
+    /// <summary>The (file, line, member) of the call.</summary>
+    SiteInfo Info { get; }
+}
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public CallerSite(string file, int line, string member)
-    {
-        _file = file;
-        _line = line;
-        _member = member;
-    }
-
+/// <summary>A <see cref="TrackedSite"/>, as the generated interceptors pass it: its id is one field read.</summary>
+internal readonly struct SiteObject(TrackedSite site) : ICallerSite
+{
     public int Id
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _site is { } site ? site.Id : SiteCache.Find(_file!, _line, _member!);
+        get => site.Id;
     }
 
-    /// <summary>The (file, line, member) of the call.</summary>
-    public SiteInfo Info => _site is { } site ? new SiteInfo(site.File, site.Line, site.Member) : new SiteInfo(_file ?? string.Empty, _line, _member ?? string.Empty);
+    public SiteInfo Info => new(site.File, site.Line, site.Member);
+}
+
+/// <summary>Caller-info strings, as a direct call passes them: looked up in <see cref="SiteCache"/>.</summary>
+internal readonly struct SiteStrings(string file, int line, string member) : ICallerSite
+{
+    public int Id
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SiteCache.Find(file, line, member);
+    }
+
+    public SiteInfo Info => new(file ?? string.Empty, line, member ?? string.Empty);
 }

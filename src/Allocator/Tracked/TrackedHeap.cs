@@ -15,7 +15,8 @@ namespace LeakScope.Allocator.Tracked;
 internal static class TrackedHeap
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nint Track(AllocationFamily family, nint address, nuint size, CallerSite site)
+    public static nint Track<TSite>(AllocationFamily family, nint address, nuint size, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0)
         {
@@ -40,7 +41,8 @@ internal static class TrackedHeap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Free(AllocationFamily caller, nint address, CallerSite site)
+    public static void Free<TSite>(AllocationFamily caller, nint address, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0)
         {
@@ -48,9 +50,19 @@ internal static class TrackedHeap
         }
 
         TrackedThread thread = TrackedThread.Current;
-        if (thread.TryFreeOwn(address, caller, out TrackedBlock block))
+        if (thread.TryFreeOwn(address, caller, out nuint size, out nint evicted, out AllocationFamily evictedFamily))
         {
-            Released(thread.Heap, address, block, site);
+            // The fast path matched the caller's family, a constant here: the counters are at a fixed offset.
+            ThreadHeap heap = thread.Heap;
+            ref FamilyCounters counters = ref heap.CountersFor(caller);
+            counters.LiveBytes -= (long)size;
+            counters.Frees++;
+            if (Instrumentation.Active)
+            {
+                Publish(heap, address, thread.LastFreed(), site);
+            }
+
+            SystemBlocks.FreeEvicted(evictedFamily, evicted);
             return;
         }
 
@@ -58,7 +70,8 @@ internal static class TrackedHeap
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeUncommon(AllocationFamily caller, nint address, CallerSite site)
+    private static void FreeUncommon<TSite>(AllocationFamily caller, nint address, TSite site)
+        where TSite : struct, ICallerSite
     {
         switch (TrackedBlocks.Find(address, out TrackedBlock block))
         {
@@ -99,7 +112,8 @@ internal static class TrackedHeap
     /// <c>Report</c> is moved into the caller's family (allocated, copied, freed by its own family); a quarantined block
     /// is a realloc of a freed block and returns 0; an unknown address is passed through, untracked.
     /// </summary>
-    public static nint Reallocate(AllocationFamily caller, nint address, nuint size, nuint alignment, CallerSite site)
+    public static nint Reallocate<TSite>(AllocationFamily caller, nint address, nuint size, nuint alignment, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0)
         {
@@ -127,7 +141,8 @@ internal static class TrackedHeap
     }
 
     /// <summary>Stops tracking a live block for good (handed to native code that will free it): published as its free.</summary>
-    public static bool Forget(nint address, CallerSite site)
+    public static bool Forget<TSite>(nint address, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0 || !TrackedBlocks.TryTake(address, 0, out TrackedBlock block))
         {
@@ -138,7 +153,8 @@ internal static class TrackedHeap
         return true;
     }
 
-    private static nint ResizeOwn(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, CallerSite site)
+    private static nint ResizeOwn<TSite>(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (!TrackedBlocks.TryTake(address, old.AllocationId, out TrackedBlock taken))
         {
@@ -177,7 +193,8 @@ internal static class TrackedHeap
         return moved;
     }
 
-    private static nint MoveInto(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, CallerSite site)
+    private static nint MoveInto<TSite>(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, TSite site)
+        where TSite : struct, ICallerSite
     {
         nint moved = SystemBlocks.Allocate(caller, size, alignment, zero: false);
         if (!TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, old.AllocationId, out TrackedBlock taken))
@@ -197,7 +214,8 @@ internal static class TrackedHeap
     }
 
     /// <summary>The old allocation ends and a new one begins at the realloc call: one event for both.</summary>
-    private static void Renew(nint oldAddress, in TrackedBlock old, nint address, nuint size, AllocationFamily family, CallerSite site)
+    private static void Renew<TSite>(nint oldAddress, in TrackedBlock old, nint address, nuint size, AllocationFamily family, TSite site)
+        where TSite : struct, ICallerSite
     {
         ThreadHeap heap = ThreadHeap.Current;
         int siteId = site.Id;
@@ -217,19 +235,28 @@ internal static class TrackedHeap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Released(ThreadHeap heap, nint address, in TrackedBlock block, CallerSite site)
+    private static void Released<TSite>(ThreadHeap heap, nint address, in TrackedBlock block, TSite site)
+        where TSite : struct, ICallerSite
     {
         ref FamilyCounters counters = ref heap.CountersFor(block.Family);
         counters.LiveBytes -= (long)block.Size;
         counters.Frees++;
         if (Instrumentation.Active)
         {
-            SiteInfo free = site.Info;
-            Instrumentation.Freed(heap, block.AllocationId, address, block.Size, block.Family, block.SiteId, free.File, free.Line, free.Member);
+            Publish(heap, address, block, site);
         }
     }
 
-    private static bool Report(MisuseKind kind, AllocationFamily caller, nint address, in TrackedBlock block, CallerSite site)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Publish<TSite>(ThreadHeap heap, nint address, in TrackedBlock block, TSite site)
+        where TSite : struct, ICallerSite
+    {
+        SiteInfo free = site.Info;
+        Instrumentation.Freed(heap, block.AllocationId, address, block.Size, block.Family, block.SiteId, free.File, free.Line, free.Member);
+    }
+
+    private static bool Report<TSite>(MisuseKind kind, AllocationFamily caller, nint address, in TrackedBlock block, TSite site)
+        where TSite : struct, ICallerSite
     {
         int siteId = site.Id;
         return MisuseReporter.Report(kind, block.Family, caller, block.AllocationId, address, block.Size, block.SiteId, siteId);
