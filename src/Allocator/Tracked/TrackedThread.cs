@@ -546,8 +546,9 @@ internal sealed class TrackedThread
             return address;
         }
 
-        // Give back the oldest until the new block fits beside the rest; the head entry is then replaced as usual.
-        while (_quarantinedBytes + (long)block.Size > TrackedBlocks.QuarantineBytes)
+        // Give back the oldest until the new block fits beside the rest; the head entry (emptied last, or the next
+        // oldest) is then replaced as usual.
+        while (true)
         {
             ref Slot oldest = ref _ring[_head];
             if (oldest.Key != 0)
@@ -557,6 +558,11 @@ internal sealed class TrackedThread
                 _quarantinedBytes -= (long)oldest.Size;
                 oldest.Clear();
                 SystemBlocks.Free(family, freed);
+            }
+
+            if (_quarantinedBytes + (long)block.Size <= TrackedBlocks.QuarantineBytes)
+            {
+                break;
             }
 
             _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
