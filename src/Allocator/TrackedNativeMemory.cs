@@ -19,40 +19,78 @@ public static unsafe class TrackedNativeMemory
     /// <inheritdoc cref="NativeMemory.Alloc(nuint)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Alloc(nuint byteCount, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.Alloc(byteCount), byteCount, file, line, member);
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.Alloc(byteCount), byteCount, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.Alloc(nuint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* Alloc(nuint byteCount, TrackedSite site) =>
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.Alloc(byteCount), byteCount, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.Alloc(nuint, nuint)"/>
     public static void* Alloc(nuint elementCount, nuint elementSize, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.Alloc(elementCount, elementSize), elementCount * elementSize, file, line, member);
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.Alloc(elementCount, elementSize), elementCount * elementSize, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.Alloc(nuint, nuint)"/>
+    public static void* Alloc(nuint elementCount, nuint elementSize, TrackedSite site) =>
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.Alloc(elementCount, elementSize), elementCount * elementSize, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.AllocZeroed(nuint)"/>
     public static void* AllocZeroed(nuint byteCount, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.AllocZeroed(byteCount), byteCount, file, line, member);
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.AllocZeroed(byteCount), byteCount, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.AllocZeroed(nuint)"/>
+    public static void* AllocZeroed(nuint byteCount, TrackedSite site) =>
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.AllocZeroed(byteCount), byteCount, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.AllocZeroed(nuint, nuint)"/>
     public static void* AllocZeroed(nuint elementCount, nuint elementSize, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.AllocZeroed(elementCount, elementSize), elementCount * elementSize, file, line, member);
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.AllocZeroed(elementCount, elementSize), elementCount * elementSize, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.AllocZeroed(nuint, nuint)"/>
+    public static void* AllocZeroed(nuint elementCount, nuint elementSize, TrackedSite site) =>
+        (void*)TrackedHeap.Track(AllocationFamily.Native, (nint)NativeMemory.AllocZeroed(elementCount, elementSize), elementCount * elementSize, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.Realloc(void*, nuint)"/>
     public static void* Realloc(void* ptr, nuint byteCount, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Reallocate(AllocationFamily.Native, (nint)ptr, byteCount, 0, file, line, member);
+        (void*)TrackedHeap.Reallocate(AllocationFamily.Native, (nint)ptr, byteCount, 0, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.Realloc(void*, nuint)"/>
+    public static void* Realloc(void* ptr, nuint byteCount, TrackedSite site) =>
+        (void*)TrackedHeap.Reallocate(AllocationFamily.Native, (nint)ptr, byteCount, 0, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.Free(void*)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Free(void* ptr, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        TrackedHeap.Free(AllocationFamily.Native, (nint)ptr, file, line, member);
+        TrackedHeap.Free(AllocationFamily.Native, (nint)ptr, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.Free(void*)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Free(void* ptr, TrackedSite site) =>
+        TrackedHeap.Free(AllocationFamily.Native, (nint)ptr, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.AlignedAlloc(nuint, nuint)"/>
     public static void* AlignedAlloc(nuint byteCount, nuint alignment, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Track(AllocationFamily.Aligned, (nint)NativeMemory.AlignedAlloc(byteCount, alignment), byteCount, file, line, member);
+        (void*)TrackedHeap.Track(AllocationFamily.Aligned, (nint)NativeMemory.AlignedAlloc(byteCount, alignment), byteCount, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.AlignedAlloc(nuint, nuint)"/>
+    public static void* AlignedAlloc(nuint byteCount, nuint alignment, TrackedSite site) =>
+        (void*)TrackedHeap.Track(AllocationFamily.Aligned, (nint)NativeMemory.AlignedAlloc(byteCount, alignment), byteCount, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.AlignedRealloc(void*, nuint, nuint)"/>
     public static void* AlignedRealloc(void* ptr, nuint byteCount, nuint alignment, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        (void*)TrackedHeap.Reallocate(AllocationFamily.Aligned, (nint)ptr, byteCount, alignment, file, line, member);
+        (void*)TrackedHeap.Reallocate(AllocationFamily.Aligned, (nint)ptr, byteCount, alignment, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.AlignedRealloc(void*, nuint, nuint)"/>
+    public static void* AlignedRealloc(void* ptr, nuint byteCount, nuint alignment, TrackedSite site) =>
+        (void*)TrackedHeap.Reallocate(AllocationFamily.Aligned, (nint)ptr, byteCount, alignment, new SiteObject(site));
 
     /// <inheritdoc cref="NativeMemory.AlignedFree(void*)"/>
     public static void AlignedFree(void* ptr, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        TrackedHeap.Free(AllocationFamily.Aligned, (nint)ptr, file, line, member);
+        TrackedHeap.Free(AllocationFamily.Aligned, (nint)ptr, new SiteStrings(file, line, member));
+
+    /// <inheritdoc cref="NativeMemory.AlignedFree(void*)"/>
+    public static void AlignedFree(void* ptr, TrackedSite site) =>
+        TrackedHeap.Free(AllocationFamily.Aligned, (nint)ptr, new SiteObject(site));
 
     /// <summary>
     /// Stops tracking a live block for good — for a block handed to native code that frees it itself. The tracer sees
@@ -60,5 +98,5 @@ public static unsafe class TrackedNativeMemory
     /// pointer. Returns false (and does nothing) when the pointer is not a live tracked block.
     /// </summary>
     public static bool Forget(void* ptr, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, [CallerMemberName] string member = "") =>
-        TrackedHeap.Forget((nint)ptr, file, line, member);
+        TrackedHeap.Forget((nint)ptr, new SiteStrings(file, line, member));
 }

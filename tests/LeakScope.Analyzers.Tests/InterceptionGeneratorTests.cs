@@ -85,9 +85,47 @@ public class InterceptionGeneratorTests
         string generated = Assert.Single(run.GeneratedTrees).ToString();
         // 15 calls in Run (the method group is not one of them) and 1 in Leak.
         Assert.Equal(16, generated.Split("InterceptsLocationAttribute(1,").Length - 1);
+        // Each interceptor passes its own TrackedSite, created once in a static field.
+        AssertSited(generated, "global::LeakScope.Allocator.TrackedNativeMemory.Alloc(arg0, ", "\"/src/Program.cs\", 8, \"Run\"");
+        AssertSited(generated, "global::LeakScope.Allocator.TrackedMarshal.ReAllocCoTaskMem(arg0, arg1, ", "\"/src/Program.cs\", 19, \"Run\"");
+        AssertSited(generated, "global::LeakScope.Allocator.TrackedMarshal.AllocHGlobal(arg0, ", "\"/src/Program.cs\", 24, \"Leak\"");
+    }
+
+    [Fact]
+    public void An_allocator_without_TrackedSite_gets_the_caller_info_strings()
+    {
+        // An older allocator: the tracked types, but no TrackedSite. The generator falls back to the caller-info form.
+        const string OlderAllocator = """
+            namespace LeakScope.Allocator
+            {
+                public static class TrackedNativeMemory { }
+                public static class TrackedMarshal { }
+            }
+            """;
+        CSharpCompilation compilation = TestCompilation.Create(Consumer);
+        compilation = compilation
+            .RemoveReferences(compilation.References.Where(r => r.Display?.EndsWith("LeakScope.Allocator.dll", StringComparison.Ordinal) == true))
+            .AddSyntaxTrees(CSharpSyntaxTree.ParseText(OlderAllocator, TestCompilation.ParseOptions, path: "/src/OlderAllocator.cs"));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new InterceptionGenerator().AsSourceGenerator()],
+            parseOptions: TestCompilation.ParseOptions,
+            optionsProvider: new BuildProperties(new Dictionary<string, string> { [InterceptionGenerator.EnableProperty] = "true" }));
+
+        string generated = Assert.Single(driver.RunGenerators(compilation).GetRunResult().GeneratedTrees).ToString();
         Assert.Contains("global::LeakScope.Allocator.TrackedNativeMemory.Alloc(arg0, file: \"/src/Program.cs\", line: 8, member: \"Run\")", generated);
-        Assert.Contains("global::LeakScope.Allocator.TrackedMarshal.ReAllocCoTaskMem(arg0, arg1, file: \"/src/Program.cs\", line: 19, member: \"Run\")", generated);
-        Assert.Contains("global::LeakScope.Allocator.TrackedMarshal.AllocHGlobal(arg0, file: \"/src/Program.cs\", line: 24, member: \"Leak\")", generated);
+        Assert.DoesNotContain("TrackedSite", generated);
+    }
+
+    /// <summary>The interceptor calling <paramref name="call"/> passes a site field initialised with <paramref name="site"/>
+    /// (two calls on one line have a field each, with the same site).</summary>
+    private static void AssertSited(string generated, string call, string site)
+    {
+        string[] fields = System.Text.RegularExpressions.Regex.Matches(
+                generated, @"static readonly global::LeakScope\.Allocator\.TrackedSite (s_site\d+) = new\(" + System.Text.RegularExpressions.Regex.Escape(site) + @"\);")
+            .Select(m => m.Groups[1].Value)
+            .ToArray();
+        Assert.NotEmpty(fields);
+        Assert.Contains(fields, field => generated.Contains(call + field + ");", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -209,16 +209,19 @@ internal unsafe struct NativeWithClaim : IHeap
 
 /// <summary>
 /// What a generated interceptor calls for <c>NativeMemory.Alloc</c> / <c>Free</c> (docs/interception.md): the tracked
-/// family, with constant caller-info as one call site passes it.
+/// family, with the call site's <see cref="TrackedSite"/> held in a static field as the generated code holds it.
 /// </summary>
 internal unsafe struct Intercepted : IHeap
 {
+    private static readonly TrackedSite s_alloc = new("/src/Program.cs", 12, "Run");
+    private static readonly TrackedSite s_free = new("/src/Program.cs", 13, "Run");
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* Alloc(nuint size) => TrackedNativeMemory.Alloc(size, "/src/Program.cs", 12, "Run");
+    public static void* Alloc(nuint size) => TrackedNativeMemory.Alloc(size, s_alloc);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* AllocAt(nuint size, string file, int line, string member) => TrackedNativeMemory.Alloc(size, file, line, member);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Free(void* block) => TrackedNativeMemory.Free(block, "/src/Program.cs", 13, "Run");
+    public static void Free(void* block) => TrackedNativeMemory.Free(block, s_free);
 }

@@ -15,7 +15,8 @@ namespace LeakScope.Allocator.Tracked;
 internal static class TrackedHeap
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nint Track(AllocationFamily family, nint address, nuint size, string file, int line, string member)
+    public static nint Track<TSite>(AllocationFamily family, nint address, nuint size, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0)
         {
@@ -24,7 +25,7 @@ internal static class TrackedHeap
 
         TrackedThread thread = TrackedThread.Current;
         ThreadHeap heap = thread.Heap;
-        int siteId = SiteCache.Find(file, line, member);
+        int siteId = site.Id;
         long id = heap.NextAllocationId();
         thread.Insert(address, id, size, siteId, family);
 
@@ -40,7 +41,8 @@ internal static class TrackedHeap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Free(AllocationFamily caller, nint address, string file, int line, string member)
+    public static void Free<TSite>(AllocationFamily caller, nint address, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0)
         {
@@ -48,42 +50,53 @@ internal static class TrackedHeap
         }
 
         TrackedThread thread = TrackedThread.Current;
-        if (thread.TryFreeOwn(address, caller, out TrackedBlock block))
+        if (thread.TryFreeOwn(address, caller, out nuint size, out nint evicted, out AllocationFamily evictedFamily))
         {
-            Released(thread.Heap, address, block, file, line, member);
+            // The fast path matched the caller's family, a constant here: the counters are at a fixed offset.
+            ThreadHeap heap = thread.Heap;
+            ref FamilyCounters counters = ref heap.CountersFor(caller);
+            counters.LiveBytes -= (long)size;
+            counters.Frees++;
+            if (Instrumentation.Active)
+            {
+                Publish(heap, address, thread.LastFreed(), site);
+            }
+
+            SystemBlocks.FreeEvicted(evictedFamily, evicted);
             return;
         }
 
-        FreeUncommon(caller, address, file, line, member);
+        FreeUncommon(caller, address, site);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FreeUncommon(AllocationFamily caller, nint address, string file, int line, string member)
+    private static void FreeUncommon<TSite>(AllocationFamily caller, nint address, TSite site)
+        where TSite : struct, ICallerSite
     {
         switch (TrackedBlocks.Find(address, out TrackedBlock block))
         {
             case TrackedState.Live:
                 // Wrong family (or a racing free of the right one). Under Report the block is freed by the function of
                 // the family that allocated it, so the heap stays consistent on every platform.
-                if (block.Family != caller && !Report(MisuseKind.MismatchedFree, caller, address, block, file, line, member))
+                if (block.Family != caller && !Report(MisuseKind.MismatchedFree, caller, address, block, site))
                 {
                     return;
                 }
 
                 if (TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, block.AllocationId, out block))
                 {
-                    Released(ThreadHeap.Current, address, block, file, line, member);
+                    Released(ThreadHeap.Current, address, block, site);
                 }
                 else
                 {
-                    Report(MisuseKind.DoubleFree, caller, address, block, file, line, member);
+                    Report(MisuseKind.DoubleFree, caller, address, block, site);
                 }
 
                 return;
 
             case TrackedState.Quarantined:
                 // Still held back, so nobody else can have been given this address: a double free, not passed on.
-                Report(MisuseKind.DoubleFree, caller, address, block, file, line, member);
+                Report(MisuseKind.DoubleFree, caller, address, block, site);
                 return;
 
             default:
@@ -99,26 +112,27 @@ internal static class TrackedHeap
     /// <c>Report</c> is moved into the caller's family (allocated, copied, freed by its own family); a quarantined block
     /// is a realloc of a freed block and returns 0; an unknown address is passed through, untracked.
     /// </summary>
-    public static nint Reallocate(AllocationFamily caller, nint address, nuint size, nuint alignment, string file, int line, string member)
+    public static nint Reallocate<TSite>(AllocationFamily caller, nint address, nuint size, nuint alignment, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0)
         {
-            return Track(caller, SystemBlocks.Reallocate(caller, 0, size, alignment), size, file, line, member);
+            return Track(caller, SystemBlocks.Reallocate(caller, 0, size, alignment), size, site);
         }
 
         TrackedState state = TrackedBlocks.Find(address, out TrackedBlock old);
         switch (state)
         {
             case TrackedState.Live when old.Family == caller:
-                return ResizeOwn(caller, address, old, size, alignment, file, line, member);
+                return ResizeOwn(caller, address, old, size, alignment, site);
 
             case TrackedState.Live:
-                return Report(MisuseKind.MismatchedFree, caller, address, old, file, line, member)
-                    ? MoveInto(caller, address, old, size, alignment, file, line, member)
+                return Report(MisuseKind.MismatchedFree, caller, address, old, site)
+                    ? MoveInto(caller, address, old, size, alignment, site)
                     : 0;
 
             case TrackedState.Quarantined:
-                Report(MisuseKind.ReallocOfFreed, caller, address, old, file, line, member);
+                Report(MisuseKind.ReallocOfFreed, caller, address, old, site);
                 return 0;
 
             default:
@@ -127,22 +141,24 @@ internal static class TrackedHeap
     }
 
     /// <summary>Stops tracking a live block for good (handed to native code that will free it): published as its free.</summary>
-    public static bool Forget(nint address, string file, int line, string member)
+    public static bool Forget<TSite>(nint address, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (address == 0 || !TrackedBlocks.TryTake(address, 0, out TrackedBlock block))
         {
             return false;
         }
 
-        Released(ThreadHeap.Current, address, block, file, line, member);
+        Released(ThreadHeap.Current, address, block, site);
         return true;
     }
 
-    private static nint ResizeOwn(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, string file, int line, string member)
+    private static nint ResizeOwn<TSite>(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, TSite site)
+        where TSite : struct, ICallerSite
     {
         if (!TrackedBlocks.TryTake(address, old.AllocationId, out TrackedBlock taken))
         {
-            Report(MisuseKind.ReallocOfFreed, caller, address, old, file, line, member);
+            Report(MisuseKind.ReallocOfFreed, caller, address, old, site);
             return 0;
         }
 
@@ -163,7 +179,7 @@ internal static class TrackedHeap
             if (size == 0)
             {
                 // realloc(p, 0) freed the block (glibc).
-                Released(ThreadHeap.Current, address, taken, file, line, member);
+                Released(ThreadHeap.Current, address, taken, site);
             }
             else
             {
@@ -173,17 +189,18 @@ internal static class TrackedHeap
             return 0;
         }
 
-        Renew(address, taken, moved, size, caller, file, line, member);
+        Renew(address, taken, moved, size, caller, site);
         return moved;
     }
 
-    private static nint MoveInto(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, string file, int line, string member)
+    private static nint MoveInto<TSite>(AllocationFamily caller, nint address, in TrackedBlock old, nuint size, nuint alignment, TSite site)
+        where TSite : struct, ICallerSite
     {
         nint moved = SystemBlocks.Allocate(caller, size, alignment, zero: false);
         if (!TrackedBlocks.TryQuarantine(address, AllocationFamily.Unknown, old.AllocationId, out TrackedBlock taken))
         {
             SystemBlocks.Free(caller, moved);
-            Report(MisuseKind.ReallocOfFreed, caller, address, old, file, line, member);
+            Report(MisuseKind.ReallocOfFreed, caller, address, old, site);
             return 0;
         }
 
@@ -192,15 +209,16 @@ internal static class TrackedHeap
             Buffer.MemoryCopy((void*)address, (void*)moved, size, Math.Min(size, taken.Size));
         }
 
-        Renew(address, taken, moved, size, caller, file, line, member);
+        Renew(address, taken, moved, size, caller, site);
         return moved;
     }
 
     /// <summary>The old allocation ends and a new one begins at the realloc call: one event for both.</summary>
-    private static void Renew(nint oldAddress, in TrackedBlock old, nint address, nuint size, AllocationFamily family, string file, int line, string member)
+    private static void Renew<TSite>(nint oldAddress, in TrackedBlock old, nint address, nuint size, AllocationFamily family, TSite site)
+        where TSite : struct, ICallerSite
     {
         ThreadHeap heap = ThreadHeap.Current;
-        int siteId = SiteCache.Find(file, line, member);
+        int siteId = site.Id;
         long id = heap.NextAllocationId();
         TrackedBlocks.Add(address, new TrackedBlock(id, size, siteId, family));
 
@@ -217,20 +235,30 @@ internal static class TrackedHeap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Released(ThreadHeap heap, nint address, in TrackedBlock block, string file, int line, string member)
+    private static void Released<TSite>(ThreadHeap heap, nint address, in TrackedBlock block, TSite site)
+        where TSite : struct, ICallerSite
     {
         ref FamilyCounters counters = ref heap.CountersFor(block.Family);
         counters.LiveBytes -= (long)block.Size;
         counters.Frees++;
         if (Instrumentation.Active)
         {
-            Instrumentation.Freed(heap, block.AllocationId, address, block.Size, block.Family, block.SiteId, file, line, member);
+            Publish(heap, address, block, site);
         }
     }
 
-    private static bool Report(MisuseKind kind, AllocationFamily caller, nint address, in TrackedBlock block, string file, int line, string member)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Publish<TSite>(ThreadHeap heap, nint address, in TrackedBlock block, TSite site)
+        where TSite : struct, ICallerSite
     {
-        int siteId = SiteCache.Find(file, line, member);
+        SiteInfo free = site.Info;
+        Instrumentation.Freed(heap, block.AllocationId, address, block.Size, block.Family, block.SiteId, free.File, free.Line, free.Member);
+    }
+
+    private static bool Report<TSite>(MisuseKind kind, AllocationFamily caller, nint address, in TrackedBlock block, TSite site)
+        where TSite : struct, ICallerSite
+    {
+        int siteId = site.Id;
         return MisuseReporter.Report(kind, block.Family, caller, block.AllocationId, address, block.Size, block.SiteId, siteId);
     }
 }

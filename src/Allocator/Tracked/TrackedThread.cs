@@ -50,14 +50,13 @@ internal sealed class TrackedThread
     /// <summary>Held by a foreign claim and by the owner's grow (never by the owner's own inserts and claims).</summary>
     private readonly Lock _gate = new();
 
-    private readonly RingEntry[] _ring = new RingEntry[TrackedBlocks.QuarantineCapacity];
+    private readonly Slot[] _ring = new Slot[TrackedBlocks.QuarantineCapacity];
     private Slot[] _slots = new Slot[InitialCapacity];
     private Slot[]? _spare;
     private int _shift = 64 - 6;
     private int _used;
     private int _inserts;
     private int _head;
-    private int _quarantined;
     private long _quarantinedBytes;
     private bool _drained;
 
@@ -114,11 +113,12 @@ internal sealed class TrackedThread
     }
 
     /// <summary>
-    /// The fast path of a free: a live block of <paramref name="family"/> in this thread's own table is claimed,
-    /// quarantined here and returned. False (nothing changed) for anything else: the caller takes the general path.
+    /// The fast path of a free: a live block of <paramref name="family"/> in this thread's own table is claimed and
+    /// quarantined here; <paramref name="size"/> is its size and <paramref name="evicted"/> the block the quarantine gives
+    /// back for room (0: none). False (nothing changed) for anything else: the caller takes the general path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryFreeOwn(nint address, AllocationFamily family, out TrackedBlock block)
+    public bool TryFreeOwn(nint address, AllocationFamily family, out nuint size, out nint evicted, out AllocationFamily evictedFamily)
     {
         Slot[] slots = _slots;
         int mask = slots.Length - 1;
@@ -129,14 +129,26 @@ internal sealed class TrackedThread
             nint key = Volatile.Read(ref slot.Key);
             if (key == address)
             {
-                if (slot.Family != family || Interlocked.CompareExchange(ref slot.Key, address | 1, address) != address)
+                // Only this thread writes records, so the size can be read before the claim. A free over the quarantine's
+                // byte budget takes the general path (which gives older blocks back first).
+                size = slot.Size;
+                ref Slot head = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), _head);
+                long bytes = _quarantinedBytes - (long)head.Size + (long)size;
+                if (slot.Family != family || bytes > TrackedBlocks.QuarantineBytes
+                    || Interlocked.CompareExchange(ref slot.Key, address | 1, address) != address)
                 {
                     break;
                 }
 
-                // Claimed: the record cannot change until this thread deletes the key.
-                block = slot.Read();
-                nint evicted = Quarantine(address, block, out AllocationFamily evictedFamily);
+                // Claimed: the record cannot change until this thread deletes the key. The quarantine is always full
+                // (see Quarantine): the head entry is the oldest, given back now, and the record takes its place.
+                evicted = head.Key;
+                evictedFamily = head.Family;
+                Volatile.Write(ref head.Key, 0);
+                CopyRecord(ref slot, ref head);
+                Volatile.Write(ref head.Key, address);
+                _quarantinedBytes = bytes;
+                _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
 
                 // A slot followed by an empty one ends every probe chain through it, so it can be emptied instead of
                 // deleted (only this thread fills empty slots, so the next one stays empty meanwhile): the common
@@ -151,7 +163,6 @@ internal sealed class TrackedThread
                     Volatile.Write(ref slot.Key, Deleted);
                 }
 
-                SystemBlocks.FreeEvicted(evictedFamily, evicted);
                 return true;
             }
 
@@ -161,9 +172,14 @@ internal sealed class TrackedThread
             }
         }
 
-        block = default;
+        size = 0;
+        evicted = 0;
+        evictedFamily = AllocationFamily.Unknown;
         return false;
     }
+
+    /// <summary>The record of the block <see cref="TryFreeOwn"/> has just quarantined (for publishing that free).</summary>
+    public TrackedBlock LastFreed() => _ring[(_head - 1) & (TrackedBlocks.QuarantineCapacity - 1)].Read();
 
     /// <summary>
     /// Claims the live record of <paramref name="address"/> in any table (this thread's first). With a
@@ -331,6 +347,20 @@ internal sealed class TrackedThread
         return thread;
     }
 
+    /// <summary>
+    /// Copies a record without its key: bytes 8–31, as 16 + 8 bytes. Not the whole slot: a load overlapping the key
+    /// just written by the claim's compare-exchange cannot be forwarded from it and waits for the store to reach the
+    /// cache (it cost a fifth of an intercepted pair).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRecord(ref Slot from, ref Slot to)
+    {
+        ref byte source = ref Unsafe.As<Slot, byte>(ref from);
+        ref byte target = ref Unsafe.As<Slot, byte>(ref to);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 8), Unsafe.ReadUnaligned<System.Runtime.Intrinsics.Vector128<byte>>(ref Unsafe.Add(ref source, 8)));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref target, 24), Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref source, 24)));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Start(nint address, int shift) => (int)((((ulong)address >> 3) * 0x9E3779B97F4A7C15UL) >> shift);
 
@@ -450,15 +480,15 @@ internal sealed class TrackedThread
 
     private bool TryReadQuarantined(nint address, out TrackedBlock block)
     {
-        foreach (ref RingEntry entry in _ring.AsSpan())
+        foreach (ref Slot entry in _ring.AsSpan())
         {
-            if (Volatile.Read(ref entry.Address) == address)
+            if (Volatile.Read(ref entry.Key) == address)
             {
                 block = entry.Read();
 
                 // The owner clears the address before it reuses the entry: unchanged means the record was not torn.
                 Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref entry.Address) == address)
+                if (Volatile.Read(ref entry.Key) == address)
                 {
                     return true;
                 }
@@ -483,59 +513,62 @@ internal sealed class TrackedThread
     }
 
     /// <summary>
-    /// Holds a freed block back (on the quarantine's own thread); returns the one block it had to give back for room, if
-    /// any — or the block itself when it alone is over the byte budget (given back at once, not remembered).
+    /// Holds a freed block back (on the quarantine's own thread); returns the block it gives back for room (0: none) —
+    /// or the block itself when it alone is over the byte budget (given back at once, not remembered).
+    /// <para>
+    /// The ring is always full: an entry never used, or emptied, is address 0 and size 0, and evicting it gives back
+    /// <c>free(NULL)</c>. So the steady path is one budget test and a write at the head, with no count to keep.
+    /// </para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint Quarantine(nint address, in TrackedBlock block, out AllocationFamily evictedFamily)
     {
-        long size = (long)block.Size;
-        if (_quarantined < TrackedBlocks.QuarantineCapacity && _quarantinedBytes + size <= TrackedBlocks.QuarantineBytes)
+        ref Slot head = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), _head);
+        long bytes = _quarantinedBytes - (long)head.Size + (long)block.Size;
+        if (bytes > TrackedBlocks.QuarantineBytes)
         {
-            ref RingEntry free = ref _ring[(_head + _quarantined) & (TrackedBlocks.QuarantineCapacity - 1)];
-            free.Write(address, block);
-            _quarantined++;
-            _quarantinedBytes += size;
-            evictedFamily = AllocationFamily.Unknown;
-            return 0;
+            return QuarantineOverBudget(address, block, out evictedFamily);
         }
 
-        return QuarantineEvicting(address, block, out evictedFamily);
+        nint evicted = head.Key;
+        evictedFamily = head.Family;
+        head.Write(address, block);
+        _quarantinedBytes = bytes;
+        _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
+        return evicted;
     }
 
-    private nint QuarantineEvicting(nint address, in TrackedBlock block, out AllocationFamily evictedFamily)
+    private nint QuarantineOverBudget(nint address, in TrackedBlock block, out AllocationFamily evictedFamily)
     {
-        long size = (long)block.Size;
-        if (size > TrackedBlocks.QuarantineBytes)
+        if ((long)block.Size > TrackedBlocks.QuarantineBytes)
         {
             evictedFamily = block.Family;
             return address;
         }
 
-        // Give back the oldest until the new one fits; all but the last are freed here, the last by the caller.
-        nint evicted = 0;
-        evictedFamily = AllocationFamily.Unknown;
-        while (_quarantined == TrackedBlocks.QuarantineCapacity || _quarantinedBytes + size > TrackedBlocks.QuarantineBytes)
+        // Give back the oldest until the new block fits beside the rest; the head entry (emptied last, or the next
+        // oldest) is then replaced as usual.
+        while (true)
         {
-            if (evicted != 0)
+            ref Slot oldest = ref _ring[_head];
+            if (oldest.Key != 0)
             {
-                SystemBlocks.Free(evictedFamily, evicted);
+                nint freed = oldest.Key;
+                AllocationFamily family = oldest.Family;
+                _quarantinedBytes -= (long)oldest.Size;
+                oldest.Clear();
+                SystemBlocks.Free(family, freed);
             }
 
-            ref RingEntry oldest = ref _ring[_head];
-            evicted = oldest.Address;
-            evictedFamily = oldest.Family;
-            _quarantinedBytes -= (long)oldest.Size;
-            Volatile.Write(ref oldest.Address, 0);
+            if (_quarantinedBytes + (long)block.Size <= TrackedBlocks.QuarantineBytes)
+            {
+                break;
+            }
+
             _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
-            _quarantined--;
         }
 
-        ref RingEntry free = ref _ring[(_head + _quarantined) & (TrackedBlocks.QuarantineCapacity - 1)];
-        free.Write(address, block);
-        _quarantined++;
-        _quarantinedBytes += size;
-        return evicted;
+        return Quarantine(address, block, out evictedFamily);
     }
 
     private void DrainQuarantine()
@@ -546,15 +579,15 @@ internal sealed class TrackedThread
         }
 
         _drained = true;
-        while (_quarantined > 0)
+        foreach (ref Slot entry in _ring.AsSpan())
         {
-            ref RingEntry oldest = ref _ring[_head];
-            nint address = oldest.Address;
-            AllocationFamily family = oldest.Family;
-            Volatile.Write(ref oldest.Address, 0);
-            _head = (_head + 1) & (TrackedBlocks.QuarantineCapacity - 1);
-            _quarantined--;
-            SystemBlocks.Free(family, address);
+            nint address = entry.Key;
+            if (address != 0)
+            {
+                AllocationFamily family = entry.Family;
+                entry.Clear();
+                SystemBlocks.Free(family, address);
+            }
         }
 
         _quarantinedBytes = 0;
@@ -616,7 +649,13 @@ internal sealed class TrackedThread
         Insert(address, block);
     }
 
-    /// <summary>A table slot: 0 empty, <see cref="Deleted"/>, an address (live) or an address | 1 (claimed, being freed).</summary>
+    /// <summary>
+    /// A table slot — 0 empty, <see cref="Deleted"/>, an address (live) or an address | 1 (claimed, being freed) — or a
+    /// quarantine entry (its key the freed block's address, 0 empty). One layout for both (32 bytes, the record at 8–31),
+    /// so a freed record is copied into the quarantine in two moves (<see cref="CopyRecord"/>) instead of field by field
+    /// through the stack, where a byte stored and read back as a word stalled on store forwarding.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
     private struct Slot
     {
         public nint Key;
@@ -626,27 +665,24 @@ internal sealed class TrackedThread
         public AllocationFamily Family;
 
         public readonly TrackedBlock Read() => new(AllocationId, Size, SiteId, Family);
-    }
 
-    /// <summary>A quarantined block: its address (0 = empty) and its record, for the double free it may meet.</summary>
-    private struct RingEntry
-    {
-        public nint Address;
-        public long AllocationId;
-        public nuint Size;
-        public int SiteId;
-        public AllocationFamily Family;
-
-        public readonly TrackedBlock Read() => new(AllocationId, Size, SiteId, Family);
-
+        /// <summary>Replaces a quarantine entry: its key is cleared first and written last, so a reader on another thread
+        /// that finds the same key before and after reading the record has not read a torn one.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Write(nint address, in TrackedBlock block)
         {
+            Volatile.Write(ref Key, 0);
             AllocationId = block.AllocationId;
             Size = block.Size;
             SiteId = block.SiteId;
             Family = block.Family;
-            Volatile.Write(ref Address, address);
+            Volatile.Write(ref Key, address);
+        }
+
+        public void Clear()
+        {
+            Volatile.Write(ref Key, 0);
+            Size = 0;
         }
     }
 }

@@ -360,4 +360,85 @@ public unsafe class TrackedFamilyTests
         const long Blocks = (long)Rounds * Window;
         Assert.Equal(new HeapCounts(0, 0, Blocks, Blocks, (Racers - 1) * Blocks), Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native));
     }
+
+    [Fact]
+    public void A_block_allocated_on_one_thread_freed_on_a_second_and_freed_again_on_a_third_is_one_free_and_one_double_free()
+    {
+        // The second free meets the block in the second thread's quarantine (a foreign table's claim put it there), not in
+        // the third thread's own table or quarantine. The second thread stays alive meanwhile: an exited thread's
+        // quarantine is given back to the system when another thread starts tracking.
+        using var policy = new MisusePolicyScope(MisusePolicy.Report);
+        using var recorder = new AllocatorEventRecorder();
+        HeapSnapshot before = HeapStats.Capture();
+        nint block = 0;
+        RunOnThread(() => block = (nint)TrackedNativeMemory.Alloc(48));
+
+        using var freed = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var second = new Thread(() =>
+        {
+            TrackedNativeMemory.Free((void*)block);
+            freed.Set();
+            release.Wait(TimeSpan.FromSeconds(60));
+        });
+        second.Start();
+        try
+        {
+            Assert.True(freed.Wait(TimeSpan.FromSeconds(60)), "the second thread did not free the block");
+            RunOnThread(() => TrackedNativeMemory.Free((void*)block)); // glibc would abort here
+        }
+        finally
+        {
+            release.Set();
+            Assert.True(second.Join(TimeSpan.FromSeconds(60)), "the second thread did not end");
+        }
+
+        Assert.Equal(new HeapCounts(0, 0, 1, 1, 1), Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native));
+        MisuseEvent misuse = Assert.Single(recorder.Misuses, m => m.Address == block);
+        Assert.Equal((MisuseKind.DoubleFree, AllocationFamily.Native, 48L), (misuse.Kind, misuse.BlockFamily, misuse.Size));
+    }
+
+    [Fact]
+    public void A_tracked_site_names_the_block_as_caller_info_would()
+    {
+        // What the interception generator passes: one TrackedSite per call, created once.
+        using LeakGateScope gate = LeakGate.Begin();
+        var site = new TrackedSite("/src/Interop.cs", 4242, "Load");
+        nint block = TrackedMarshal.AllocHGlobal(19, site);
+        nint again = TrackedMarshal.AllocHGlobal(20, site);
+
+        LeakSite leak = Assert.Single(gate.GetLeaks());
+        Assert.Equal(("/src/Interop.cs", 4242, "Load", AllocationFamily.HGlobal, 2L, 39L), (leak.File, leak.Line, leak.Member, leak.Family, leak.Blocks, leak.Bytes));
+
+        var unload = new TrackedSite("/src/Interop.cs", 4250, "Unload");
+        TrackedMarshal.FreeHGlobal(block, unload);
+        TrackedMarshal.FreeHGlobal(again, unload);
+        gate.AssertNoLeaks();
+    }
+
+    [Fact]
+    public void Frees_over_the_quarantine_budget_give_older_blocks_back_and_the_newest_are_still_caught_twice()
+    {
+        // 100 KB blocks: at most two fit the 256 KB budget, so every later free gives the oldest back first (the general
+        // path), and the last two freed are still held back: their second frees are double frees.
+        using var policy = new MisusePolicyScope(MisusePolicy.Report);
+        HeapSnapshot before = HeapStats.Capture();
+        var blocks = Enumerable.Range(0, 6).Select(_ => (nint)TrackedNativeMemory.Alloc(100 * 1024)).ToArray();
+        foreach (nint block in blocks)
+        {
+            TrackedNativeMemory.Free((void*)block);
+        }
+
+        TrackedNativeMemory.Free((void*)blocks[^1]);
+        TrackedNativeMemory.Free((void*)blocks[^2]);
+
+        Assert.Equal(new HeapCounts(0, 0, 6, 6, 2), Counts.Change(before, HeapStats.Capture(), AllocationFamily.Native));
+    }
+
+    private static void RunOnThread(Action action)
+    {
+        var thread = new Thread(() => action());
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the thread did not finish");
+    }
 }
