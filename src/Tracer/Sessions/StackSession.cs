@@ -61,9 +61,6 @@ internal sealed class StackSession : IDisposable
 
     private Task _describing = Task.CompletedTask;
 
-    /// <summary>True once the early rundown of <see cref="DescribeCompiledCode"/> was read to its end.</summary>
-    public bool CompiledCodeDescribed { get; private set; }
-
     private async Task DescribeCompiledCodeAsync(DiagnosticsClient client, TimeSpan timeout)
     {
         using var bound = new CancellationTokenSource(timeout);
@@ -88,7 +85,6 @@ internal sealed class StackSession : IDisposable
                         using var source = new EventPipeEventSource(rundown.EventStream);
                         _ = new StackEventAdapter(source, Collector);
                         source.Process();
-                        CompiledCodeDescribed = true;
                     }
                     catch (Exception e) when (EventStreamReader.IsStreamFailure(e))
                     {
