@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace LeakScope.BenchRunner;
 
-internal sealed record Options(int Runs, double Scale, bool Native, bool Buffers, bool Quick, string? Output, bool MixedOnly = false)
+internal sealed record Options(int Runs, double Scale, bool Native, bool Buffers, bool Quick, string? Output, bool MixedOnly = false, bool Modes = false)
 {
     public static Options Parse(string[] args)
     {
@@ -17,6 +17,7 @@ internal sealed record Options(int Runs, double Scale, bool Native, bool Buffers
                 "--no-native" => options with { Native = false },
                 "--no-buffers" => options with { Buffers = false },
                 "--mixed-only" => options with { MixedOnly = true },
+                "--modes" => options with { Modes = true },
                 "--output" => options with { Output = args[++i] },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see bench/README.md"),
             };

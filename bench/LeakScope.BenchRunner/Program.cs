@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LeakScope.BenchRunner;
 
-// dotnet run -c Release --project bench/LeakScope.BenchRunner [-- --quick] [--runs N] [--no-native] [--no-buffers] [--mixed-only] [--output file.md]
+// dotnet run -c Release --project bench/LeakScope.BenchRunner [-- --quick] [--runs N] [--no-native] [--no-buffers] [--mixed-only] [--modes] [--output file.md]
 // Everything printed is measured in this run; ratios divide medians of the same number of runs.
 var options = Options.Parse(args);
 var paths = Paths.Find();
@@ -19,6 +19,19 @@ Say();
 Say($"machine: {Machine.Describe()}");
 Say($"runs per configuration: {options.Runs}; workload scale {options.Scale.ToString(CultureInfo.InvariantCulture)}");
 Say();
+
+// ---- Every --stacks mode beside heaptrack and valgrind, one size per row (issue 12); alone, as --mixed-only is ----
+if (options.Modes)
+{
+    Modes.Run(paths, options, Say);
+    if (options.Output is { } modesOutput)
+    {
+        File.WriteAllText(modesOutput, report.ToString());
+        Console.WriteLine($"(written to {modesOutput})");
+    }
+
+    return 0;
+}
 
 // ---- The mixed-size loop (issue 15): untraced, `--stacks none`, `--stacks sampled` (the default), interleaved ----
 {

@@ -10,6 +10,9 @@ internal static class Tracing
     {
         /// <summary>The target's main-thread CPU time in the timed section (<c>WORKLOADCPU</c>).</summary>
         public double WorkloadCpuMs { get; init; } = double.NaN;
+
+        /// <summary>Events the stack session lost (<c>session.stacks.eventsLost</c>; a lost stack event loses a stack, never a block).</summary>
+        public long StackEventsLost { get; init; }
     }
 
     public static Result Trace(Paths paths, string workload, string scale, bool perOperation, int? bufferMB, string? stacks = null)
@@ -51,6 +54,8 @@ internal static class Tracing
             return new Result(run.WorkloadMs, root.GetProperty("complete").GetBoolean(), root.GetProperty("eventsLost").GetInt64(), endToJudged, exitToReport)
             {
                 WorkloadCpuMs = run.WorkloadCpuMs,
+                StackEventsLost = session.TryGetProperty("stacks", out JsonElement stacksElement) && stacksElement.ValueKind == JsonValueKind.Object
+                    && stacksElement.TryGetProperty("eventsLost", out JsonElement lost) ? lost.GetInt64() : 0,
             };
         }
         finally

@@ -24,7 +24,8 @@ Action? workload = args[0] switch
 {
     "small" => () => Workloads.Small((long)(5_000_000 * scale)),
     "mixed" => () => Workloads.Mixed((long)(5_000_000 * scale)),
-    "live1m" => () => Workloads.LiveMillion(Math.Max(1, (long)(2 * scale))),
+    // Below scale 0.5, one round of fewer blocks, so that the work stays proportional to the scale (as in the C twin).
+    "live1m" => () => Workloads.LiveMillion(Math.Max(1, (long)(2 * scale)), scale < 0.5 ? (int)(2_000_000 * scale) : 1_000_000),
     "threads4" => () => Workloads.CrossThread((long)(500_000 * scale)),
     "fold-leaks" => () => TestWorkloads.FoldWithLeaks((long)(1_000_000 * scale)),
     "thread-exits" => () => TestWorkloads.ThreadExits(Math.Max(1, (int)(32 * scale))),

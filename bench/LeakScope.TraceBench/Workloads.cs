@@ -37,10 +37,9 @@ internal static unsafe class Workloads
         }
     }
 
-    /// <summary>Build up one million live blocks of 16..80 bytes, then free them all.</summary>
-    public static void LiveMillion(long rounds)
+    /// <summary>Build up <paramref name="count"/> (one million at scale ≥ 0.5) live blocks of 16..80 bytes, then free them all.</summary>
+    public static void LiveMillion(long rounds, int count)
     {
-        const int count = 1_000_000;
         var blocks = new nint[count];
         for (long r = 0; r < rounds; r++)
         {

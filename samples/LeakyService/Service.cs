@@ -10,7 +10,7 @@ internal static class Service
 
     public static void Tick(PlantedBugs bugs, long tick)
     {
-        bugs.LeakPerTick(tick);
+        bugs.LeakPerTick(tick); // CALL:leak
         switch (tick % BugPeriod)
         {
             case 0:

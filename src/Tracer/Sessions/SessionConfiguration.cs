@@ -72,4 +72,13 @@ internal static class SessionConfiguration
         ];
         return new EventPipeSessionConfiguration(providers, options.BufferSizeMB, requestRundown: true, requestStackwalk: true);
     }
+
+    /// <summary>
+    /// A session that exists only to be stopped at once: the runtime answers a stop with its rundown (every method compiled
+    /// so far, its IL-to-native map, every loaded module), which an attached tracer otherwise gets only when the stack
+    /// session ends. Only the runtime's loader keyword at informational level, no stack walks: it costs the target one
+    /// rundown (<see cref="StackSession.DescribeCompiledCode"/>).
+    /// </summary>
+    public static EventPipeSessionConfiguration CompiledCode() =>
+        new([new EventPipeProvider(RuntimeProvider, EventLevel.Informational, 0x8)], circularBufferSizeMB: 16, requestRundown: true, requestStackwalk: false);
 }

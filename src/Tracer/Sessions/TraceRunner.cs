@@ -33,6 +33,7 @@ public static class TraceRunner
         var client = new DiagnosticsClient(pid);
         using ExitFile exitFile = ExitFile.Create();
         using StackSession? stacks = await StartStackSessionAsync(client, options, $"process {pid}", cancellationToken).ConfigureAwait(false);
+        stacks?.DescribeCompiledCode(client, RundownTimeout); // the live view's stacks name code compiled before the attach
         using ReachabilityRun? reachability = ReachabilityRun.For(options);
         EventPipeSession session = await StartSessionAsync(client, options, exitFile, $"process {pid}", cancellationToken, reachability).ConfigureAwait(false);
         reachability?.Start(client);
@@ -167,6 +168,9 @@ public static class TraceRunner
                 {
                     // The runtime was not suspended (nosuspend, or connect mode): nothing to resume.
                 }
+
+                // Connected to a runtime that was already running (connect mode, nosuspend): describe its code now, for the live view.
+                stacks?.DescribeCompiledCode(client, RundownTimeout);
 
                 using (session)
                 {
