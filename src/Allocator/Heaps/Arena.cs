@@ -53,8 +53,8 @@ internal sealed unsafe class Arena
     public BlockHeader* TryGetHeader(nint user)
     {
         // Arenas are aligned to their size: the offset needs no load of Base (the map matched the pointer to this arena).
-        // The offset is below Size, so its pool index is below PoolCount: no further mask (on the free's chain of
-        // dependent steps, as the multiply by the table entry's size is: PoolInfo is 64 bytes, a shift).
+        // No further mask: the offset is below Size, so its pool index is below PoolCount. PoolInfo being 64 bytes, the
+        // index becomes an address by a shift. Both steps sit on the free's chain of dependent instructions.
         nuint offset = (nuint)user & (Size - 1);
         ref PoolInfo pool = ref Unsafe.Add(ref Unsafe.As<PoolTable, PoolInfo>(ref Pools), (nint)(offset >> PoolShift));
         if (!pool.IsCarvedSlotStart((uint)offset & (PoolSize - 1)))

@@ -75,7 +75,7 @@ internal struct PoolInfo
         return n * reciprocal < reciprocal;
     }
 
-    /// <summary>Whether <paramref name="inPool"/> is the user pointer of a slot carved now (one multiply, two compares).</summary>
+    /// <summary>Whether <paramref name="inPool"/> is the user pointer of a slot carved now (two multiplies, two compares, one branch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool IsCarvedSlotStart(uint inPool) =>
         SlotOf(inPool, out ulong slot) & slot < (uint)Volatile.Read(ref Unsafe.AsRef(in Carved));
