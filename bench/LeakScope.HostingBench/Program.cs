@@ -1,5 +1,5 @@
 // The LeakScope.Hosting watcher's cost (bench/README.md, "The hosting watcher" and "issue 16: the walk reads what changed"):
-//   dotnet run -c Release --project bench/LeakScope.HostingBench -- [--blocks 1000000,16000000] [--samples 5] [--pairs 4000000] [--scattered 10000]
+//   dotnet run -c Release --project bench/LeakScope.HostingBench -- [--blocks 1000000,16000000] [--samples 5] [--pairs 4000000] [--scattered 10000] [--site-run 1]
 // For each live-heap size: builds that many small live blocks (48 B, spread over 100 sites), then measures in the
 // same run, in thread CPU time (CLOCK_THREAD_CPUTIME_ID: on a shared machine a wall clock measures the scheduler):
 //   - a full walk that keeps nothing (SiteTally.CaptureByFullWalk: what every sample cost before the walk kept counts
@@ -25,6 +25,8 @@ long[] sizes = Arg("--blocks", "1000000,16000000").Split(',').Select(long.Parse)
 int samples = int.Parse(Arg("--samples", "5"));
 long pairs = long.Parse(Arg("--pairs", "4000000"));
 int scattered = int.Parse(Arg("--scattered", "10000"));
+// Sites take turns every --site-run blocks: 1 (the default) puts all 100 sites in every pool, the walk's most memory.
+long siteRun = long.Parse(Arg("--site-run", "1"));
 const int Sites = 100;
 const int BlockSize = 48;
 const int KeepEvery = 16; // every 16th live block's address is kept, for the scattered churn to free
@@ -33,13 +35,13 @@ var kept = new List<nint>();
 var random = new Random(16);
 var watcher = new LeakScopeWatcher(Options.Create(new LeakScopeOptions()));
 
-Console.WriteLine($"watcher cost: {samples} samples per size and churn, {pairs} alloc/free pairs per application run, {scattered} scattered frees, {Environment.ProcessorCount} cores, load {LoadAverage()}");
+Console.WriteLine($"watcher cost: {samples} samples per size and churn, {pairs} alloc/free pairs per application run, {scattered} scattered frees, sites in runs of {siteRun}, {Environment.ProcessorCount} cores, load {LoadAverage()}");
 Console.WriteLine("| live blocks | pools in use | full walk CPU | first sample CPU (pools read) | steady, ring churn: sample CPU (pools read) | CPU at 10 s | steady, scattered churn: sample CPU (pools read) | CPU at 10 s | interval under the 1 % budget (scattered) | walk keeps | allocated per sample | watcher retains | app pairs untouched | app pairs while sampling | ratio |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 long live = 0;
 foreach (long target in sizes)
 {
-    Grow(target - live, kept);
+    Grow(target - live, kept, siteRun);
     live = target;
 
     double baseline = AppPairs(pairs);
@@ -54,7 +56,7 @@ foreach (long target in sizes)
     for (int i = 0; i < samples; i++)
     {
         RingChurn(1_000_000);
-        Grow(1000, kept);
+        Grow(1000, kept, siteRun);
         live += 1000;
         ring.Add(TimedSample(live));
     }
@@ -118,11 +120,11 @@ return 0;
 }
 
 // Live blocks at Sites sites, never freed (the process ends with them); every KeepEvery-th address is kept.
-static unsafe void Grow(long count, List<nint> kept)
+static unsafe void Grow(long count, List<nint> kept, long siteRun)
 {
     for (long i = 0; i < count; i++)
     {
-        void* p = PoolHeap.Malloc(BlockSize, "/bench/LiveHeap.cs", (int)(i % Sites) + 1, "Fill");
+        void* p = PoolHeap.Malloc(BlockSize, "/bench/LiveHeap.cs", (int)(i / siteRun % Sites) + 1, "Fill");
         if (i % KeepEvery == 0)
         {
             kept.Add((nint)p);
@@ -158,7 +160,7 @@ static unsafe void ScatteredChurn(int count, List<nint> kept, Random random)
     {
         int at = random.Next(kept.Count);
         PoolHeap.Free((void*)kept[at]);
-        kept[at] = (nint)PoolHeap.Malloc(BlockSize, "/bench/LiveHeap.cs", (i % Sites) + 1, "Fill");
+        kept[at] = (nint)PoolHeap.Malloc(BlockSize, "/bench/LiveHeap.cs", (at % Sites) + 1, "Fill");
     }
 }
 

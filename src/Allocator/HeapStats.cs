@@ -20,10 +20,11 @@ public static class HeapStats
     }
 
     /// <summary>
-    /// Every site that has live blocks, per family, with its live blocks and bytes: one walk over the live heap (every
-    /// family, the tracked <c>NativeMemory</c> / <c>Marshal</c> blocks included), paid by the caller, with nothing added
-    /// to the allocate / free path. Runs beside allocating threads; blocks allocated or freed during the walk may or
-    /// may not be counted. No order is promised.
+    /// Every site that has live blocks, per family, with its live blocks and bytes, over the whole live heap (every
+    /// family, the tracked <c>NativeMemory</c> / <c>Marshal</c> blocks included), paid by the caller. The small blocks
+    /// are counted incrementally: only the pools changed since the previous call are read again (a free adds one check of
+    /// its pool's mark; docs/hosting.md). Runs beside allocating threads; blocks allocated or freed during the call may
+    /// or may not be counted. No order is promised.
     /// </summary>
     public static IReadOnlyList<SiteUsage> CaptureSites()
     {

@@ -169,7 +169,7 @@ internal static unsafe class SiteWalk
             }
 
             s_scratch[at].Blocks++;
-            s_scratch[at].Bytes += (ushort)(fields >> 32);
+            s_scratch[at].Bytes += (ushort)(fields >> 32); // at most 16 KiB in a pool: no overflow
         }
 
         Put(ref counts, found);
@@ -247,12 +247,15 @@ internal static unsafe class SiteWalk
         Array.Resize(ref s_bytes, length);
     }
 
-    /// <summary>One (site, family)'s live blocks and bytes in one pool: a pool holds at most 1 024 blocks and 16 KiB.</summary>
+    /// <summary>
+    /// One (site, family)'s live blocks and bytes in one pool, in 8 bytes: a pool holds at most 512 blocks (32-byte
+    /// stride) and fewer than 16 KiB of user bytes, so both fit 16 bits.
+    /// </summary>
     internal struct SiteCount
     {
         public int Index;
-        public int Blocks;
-        public int Bytes;
+        public ushort Blocks;
+        public ushort Bytes;
     }
 
     /// <summary>What the walk counted in one pool: most pools serve one or two sites, so the first is inline.</summary>
