@@ -448,14 +448,18 @@ internal sealed class TrackedThread
     /// frees in <c>_freeing</c> and then reads the key again; its store may still sit in its store buffer while it
     /// reads, so the foreign side flushes every thread's store buffer (<see cref="Interlocked.MemoryBarrierProcessWide"/>,
     /// microseconds, paid only by frees of another thread's blocks). After the flush, either the owner's announcement is
-    /// visible here, or the owner's second read comes after this claim and sees it (and the owner backs off). If the owner
-    /// is freeing this address, this waits until it is done. Then the key still claimed means the claim stands; anything
-    /// else means the owner freed the block (its last store replaced the claimed key, possibly before the flush, when the
-    /// announcement is already withdrawn), and the claim is lost: the slot must not be written.
+    /// visible here, or the owner's second read comes after this claim and sees it. If the owner is freeing this address,
+    /// this waits until it is done: the key still claimed means the owner saw the claim and backed off (the claim
+    /// stands); anything else means the owner freed it (the claim is lost, and must not write the slot).
     /// </summary>
     private bool ClaimAgainstOwner(ref Slot slot, nint address)
     {
         Interlocked.MemoryBarrierProcessWide();
+        if (Volatile.Read(ref _freeing) != address)
+        {
+            return true;
+        }
+
         var spin = default(SpinWait);
         while (Volatile.Read(ref _freeing) == address)
         {
