@@ -9,15 +9,13 @@ namespace LeakScope.Allocator.Tracked;
 /// address, and its quarantine of the blocks it freed.
 /// <para>
 /// Why per thread: an intercepted alloc/free pair has about 10 ns over glibc's own ~20 ns (issue 14: ≤ 1.5×), which a
-/// lock or a compare-exchange per pair already spends. Only the owner ever writes a key into an empty or deleted slot,
-/// so an insert is plain stores (the record, then its key with release order). The owner frees its own blocks with
-/// plain stores too (see <see cref="ClaimAgainstOwner"/>). Any other thread claims a live record with a compare-exchange,
-/// the key <c>a</c> → <c>a | 1</c> (system blocks are at least 8-aligned, so the low bit is free), and then makes sure the
-/// owner is not freeing the same block at that moment; the claimer then alone owns the slot until it writes
-/// <see cref="Deleted"/>. A freeing thread looks in its own table first (the common case) and then in the others'. Every
-/// access but the owner's own insert and free takes the table's lock (its gate), and so does the owner's rebuild: a
-/// rebuild never copies a record while a foreign claim is under way, and it may reuse the previous array, since nobody
-/// else reads the table outside the gate.
+/// lock or two compare-exchanges per pair already spend. Only the owner ever writes a key into an empty or deleted slot,
+/// so an insert is plain stores (the record, then its key with release order). Any thread may claim a live record: the
+/// claim is the one compare-exchange of a pair, the key <c>a</c> → <c>a | 1</c> (system blocks are at least 8-aligned, so
+/// the low bit is free), after which the claimer alone owns the slot until it writes <see cref="Deleted"/>. A freeing
+/// thread looks in its own table first (the common case) and then in the others'. Every access but the owner's own insert
+/// and free takes the table's lock (its gate), and so does the owner's rebuild: a rebuild never copies a record while a
+/// foreign claim is under way, and it may reuse the previous array, since nobody else reads the table outside the gate.
 /// </para>
 /// <para>
 /// Why the quarantine is per thread: glibc keeps up to 7 free blocks per size in a per-thread cache; a quarantine shared
@@ -59,9 +57,6 @@ internal sealed class TrackedThread
     private int _used;
     private int _inserts;
     private int _head;
-
-    /// <summary>The address the owner is freeing on its fast path (0: none); see <see cref="ClaimAgainstOwner"/>.</summary>
-    private nint _freeing;
     private long _quarantinedBytes;
     private bool _drained;
 
@@ -139,18 +134,9 @@ internal sealed class TrackedThread
                 size = slot.Size;
                 ref Slot head = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), _head);
                 long bytes = _quarantinedBytes - (long)head.Size + (long)size;
-                if (slot.Family != family || bytes > TrackedBlocks.QuarantineBytes)
+                if (slot.Family != family || bytes > TrackedBlocks.QuarantineBytes
+                    || Interlocked.CompareExchange(ref slot.Key, address | 1, address) != address)
                 {
-                    break;
-                }
-
-                // The claim without an atomic instruction (see ClaimAgainstOwner): announce the address, then look again.
-                // A foreign claim made before the look is seen here (and this free takes the general path); one made
-                // after it sees the announcement and leaves the block to this thread.
-                Volatile.Write(ref _freeing, address);
-                if (Volatile.Read(ref slot.Key) != address)
-                {
-                    Volatile.Write(ref _freeing, 0);
                     break;
                 }
 
@@ -177,7 +163,6 @@ internal sealed class TrackedThread
                     Volatile.Write(ref slot.Key, Deleted);
                 }
 
-                Volatile.Write(ref _freeing, 0);
                 return true;
             }
 
@@ -408,13 +393,6 @@ internal sealed class TrackedThread
                     continue;
                 }
 
-                if (this != t_current && !ClaimAgainstOwner(ref slot, address))
-                {
-                    // The owner freed the block itself, at the same time: it is in the owner's quarantine now.
-                    block = default;
-                    return false;
-                }
-
                 block = slot.Read();
                 if ((family != AllocationFamily.Unknown && block.Family != family) || (allocationId != 0 && block.AllocationId != allocationId))
                 {
@@ -439,34 +417,6 @@ internal sealed class TrackedThread
                 return true;
             }
         }
-    }
-
-    /// <summary>
-    /// After a foreign thread's compare-exchange claimed <paramref name="address"/> in this table: whether the claim
-    /// stands against the owner's own free of the same block, which uses no atomic instruction (an intercepted pair
-    /// spent a fifth of its time in a compare-exchange draining the store buffer). The owner announces the address it
-    /// frees in <c>_freeing</c> and then reads the key again; its store may still sit in its store buffer while it
-    /// reads, so the foreign side flushes every thread's store buffer (<see cref="Interlocked.MemoryBarrierProcessWide"/>,
-    /// microseconds, paid only by frees of another thread's blocks). After the flush, either the owner's announcement is
-    /// visible here, or the owner's second read comes after this claim and sees it. If the owner is freeing this address,
-    /// this waits until it is done: the key still claimed means the owner saw the claim and backed off (the claim
-    /// stands); anything else means the owner freed it (the claim is lost, and must not write the slot).
-    /// </summary>
-    private bool ClaimAgainstOwner(ref Slot slot, nint address)
-    {
-        Interlocked.MemoryBarrierProcessWide();
-        if (Volatile.Read(ref _freeing) != address)
-        {
-            return true;
-        }
-
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref _freeing) == address)
-        {
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-
-        return Volatile.Read(ref slot.Key) == (address | 1);
     }
 
     /// <summary>The slot holding <paramref name="address"/> live, or a null ref (and whether a claim of it is under way).</summary>
