@@ -6,9 +6,9 @@ namespace LeakScope.Allocator.Tracked;
 /// <summary>
 /// The address-keyed records beside the system blocks of the tracked families (<c>NativeMemory</c>, <c>Marshal</c>):
 /// the blocks carry no header, so everything a free must check lives here. Each thread records the blocks it allocates
-/// in its own table (<see cref="TrackedThread"/>), written without locks or atomic instructions, and frees them there the
-/// same way; a free of another thread's block claims the record with a compare-exchange and a process-wide barrier
-/// against the owner's own free, so any thread may free any block and two racing frees of one block cannot both win. A freed block waits in the freeing thread's quarantine before it goes back to the system, so a
+/// in its own table (<see cref="TrackedThread"/>), written without locks or atomic instructions; a free claims the
+/// record with one compare-exchange wherever it is, so any thread may free any block and two racing frees of one block
+/// cannot both win. A freed block waits in the freeing thread's quarantine before it goes back to the system, so a
 /// second free of it is certainly a double free and is never passed on. An address found in no table and no quarantine
 /// (allocated by the runtime or by native code, or freed so long ago that the system may have handed it to someone
 /// else) is passed through.
