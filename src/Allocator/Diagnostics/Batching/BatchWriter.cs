@@ -195,8 +195,9 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool ReclaimPendingContended()
     {
+        // Begun == ended: no take in progress. (The halves wrap after 2^32 takes, about 13 years of heartbeats.)
         long takes = Volatile.Read(ref _takes);
-        if (takes >> 32 == (takes & 0xFFFF_FFFF))
+        if ((uint)(takes >>> 32) == (uint)takes)
         {
             _takesSeen = takes;
         }
