@@ -268,10 +268,23 @@ public class FaultTests
         using var notDotnet = TestProcess.Start("sleep", "60");
         await disabled.WaitForLineAsync("HEAPSTATS", Bound);
 
-        foreach ((int pid, string says) in new[] { (disabled.Id, "cannot connect"), (notDotnet.Id, "is not a .NET process") })
+        // A .NET process killed earlier under the same pid would have left its socket behind (its key, the start time of
+        // that process, differs from this one's): it must not make `sleep` look like .NET, nor list it in `ps`.
+        string staleSocket = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{notDotnet.Id}-1-socket");
+        File.WriteAllBytes(staleSocket, []);
+        try
         {
-            var e = await Assert.ThrowsAsync<TargetUnavailableException>(() => TraceRunner.AttachAsync(pid, TraceOptions.Default).WaitAsync(Bound));
-            Assert.Contains(says, e.Message, StringComparison.Ordinal);
+            foreach ((int pid, string says) in new[] { (disabled.Id, "cannot connect"), (notDotnet.Id, "is not a .NET process") })
+            {
+                var e = await Assert.ThrowsAsync<TargetUnavailableException>(() => TraceRunner.AttachAsync(pid, TraceOptions.Default).WaitAsync(Bound));
+                Assert.Contains(says, e.Message, StringComparison.Ordinal);
+            }
+
+            Assert.DoesNotContain(ProcessDirectory.List(), p => p.Pid == notDotnet.Id);
+        }
+        finally
+        {
+            File.Delete(staleSocket);
         }
 
         Kill(disabled.Id);

@@ -5,7 +5,8 @@ namespace LeakScope.Tracer.Sessions;
 
 /// <summary>
 /// The processes that can be traced: every <c>dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket</c> in the temp
-/// directory whose process still runs. <c>DiagnosticsClient.GetPublishedProcesses</c> is not used: it throws as
+/// directory whose process still runs and started when the socket's key says (a dead process's socket under a reused pid
+/// is not that process's). <c>DiagnosticsClient.GetPublishedProcesses</c> is not used: it throws as
 /// root when <c>/proc/2/environ</c> is unreadable. Sockets of dead processes (killed targets leave them) are skipped.
 /// </summary>
 public static partial class ProcessDirectory
@@ -20,7 +21,8 @@ public static partial class ProcessDirectory
             foreach (string socket in Directory.EnumerateFiles(temp, "dotnet-diagnostic-*-socket"))
             {
                 Match m = SocketName().Match(Path.GetFileName(socket));
-                if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid != Environment.ProcessId)
+                if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid != Environment.ProcessId
+                    && IsOwnSocket(pid, m.Groups[2].Value))
                 {
                     pids.Add(pid);
                 }
@@ -99,18 +101,49 @@ public static partial class ProcessDirectory
 
     /// <summary>
     /// False when the process is surely not .NET: its memory map is readable and holds no .NET runtime
-    /// (<c>libcoreclr.so</c>), and it has no diagnostic socket here (a single-file app links the runtime in, but has one).
+    /// (<c>libcoreclr.so</c>), and it has no diagnostic socket of its own here (a single-file app links the runtime in,
+    /// but has one). A socket counts only when its disambiguation key is this process's start time: a .NET process that
+    /// died without removing its socket leaves one under a pid the system may give to any later process.
     /// </summary>
     public static bool MayBeDotNet(int pid)
     {
         try
         {
-            return File.ReadLines($"/proc/{pid}/maps").Any(line => line.EndsWith("/libcoreclr.so", StringComparison.Ordinal))
-                || Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket").Any();
+            if (File.ReadLines($"/proc/{pid}/maps").Any(line => line.EndsWith("/libcoreclr.so", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+
+            ulong? started = StartTime(pid);
+            return Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket")
+                .Any(socket => started is null || socket.EndsWith(string.Create(CultureInfo.InvariantCulture, $"-{pid}-{started}-socket"), StringComparison.Ordinal));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return true;
+        }
+    }
+
+    /// <summary>True when a socket keyed <paramref name="key"/> can be <paramref name="pid"/>'s own (its start time matches, or is unreadable).</summary>
+    private static bool IsOwnSocket(int pid, string key) =>
+        StartTime(pid) is not { } started || key == started.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The process's start time in clock ticks since boot (field 22 of <c>/proc/pid/stat</c>): the key the runtime
+    /// puts in its diagnostic socket's name (<c>dotnet-diagnostic-{pid}-{key}-socket</c>). Null when unreadable.
+    /// </summary>
+    internal static ulong? StartTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) is in parentheses and may hold spaces or parentheses: fields 3… follow the last ')'.
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields.Length > 19 && ulong.TryParse(fields[19], out ulong ticks) ? ticks : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
@@ -137,6 +170,6 @@ public static partial class ProcessDirectory
     private static string StripExtension(string name) =>
         name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? name[..^4] : name;
 
-    [GeneratedRegex(@"^dotnet-diagnostic-(\d+)-\d+-socket$")]
+    [GeneratedRegex(@"^dotnet-diagnostic-(\d+)-(\d+)-socket$")]
     private static partial Regex SocketName();
 }
