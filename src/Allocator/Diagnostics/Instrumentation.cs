@@ -70,6 +70,29 @@ internal static class Instrumentation
     }
 
     /// <summary>
+    /// The record step of an allocation: the record, then the copy of the counters it accounts for, then the boundary
+    /// (docs/reliability.md, "Detach"). One place for the inlined common case and the uncommon one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordAllocated(ThreadHeap heap, long id, nuint size, int siteId, AllocationFamily family)
+    {
+        BatchWriter writer = heap.BatchWriter;
+        writer.Allocated(id, size, siteId, family);
+        writer.Counted(family, heap.CountersFor(family));
+        writer.EndOperation();
+    }
+
+    /// <summary>The record step of a free, as <see cref="RecordAllocated"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordFreed(ThreadHeap heap, long id, nuint size, int allocationSiteId, AllocationFamily family)
+    {
+        BatchWriter writer = heap.BatchWriter;
+        writer.Freed(id, size, allocationSiteId, family);
+        writer.Counted(family, heap.CountersFor(family));
+        writer.EndOperation();
+    }
+
+    /// <summary>
     /// An allocation was made. The common traced case — batching, no observer, no per-operation events — is the record
     /// step alone and inlines into the heap's <c>Allocate</c> (and so into the caller's loop, as the free side does); the
     /// rest is <see cref="AllocatedUncommon"/>. perf on a traced loop put a fifth of the call's samples on its prologue,
@@ -80,11 +103,7 @@ internal static class Instrumentation
     {
         if (s_batchedAlone)
         {
-            // The record step: the record, then the copy of the counters it accounts for, then the boundary (docs/reliability.md, "Detach").
-            BatchWriter writer = heap.BatchWriter;
-            writer.Allocated(id, size, siteId, family);
-            writer.Counted(family, heap.CountersFor(family));
-            writer.EndOperation();
+            RecordAllocated(heap, id, size, siteId, family);
             int stacks = StackSampler.Key;
             if (stacks != 0)
             {
@@ -104,10 +123,7 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            BatchWriter writer = heap.BatchWriter;
-            writer.Allocated(id, size, siteId, family);
-            writer.Counted(family, heap.CountersFor(family));
-            writer.EndOperation();
+            RecordAllocated(heap, id, size, siteId, family);
         }
         else if (s_perOperation)
         {
@@ -139,10 +155,7 @@ internal static class Instrumentation
     {
         if (s_batchedAlone)
         {
-            BatchWriter writer = heap.BatchWriter;
-            writer.Freed(id, size, allocationSiteId, family);
-            writer.Counted(family, heap.CountersFor(family));
-            writer.EndOperation();
+            RecordFreed(heap, id, size, allocationSiteId, family);
             return;
         }
 
@@ -154,10 +167,7 @@ internal static class Instrumentation
     {
         if (s_batched)
         {
-            BatchWriter writer = heap.BatchWriter;
-            writer.Freed(id, size, allocationSiteId, family);
-            writer.Counted(family, heap.CountersFor(family));
-            writer.EndOperation();
+            RecordFreed(heap, id, size, allocationSiteId, family);
         }
         else if (s_perOperation)
         {

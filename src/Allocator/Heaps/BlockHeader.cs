@@ -44,6 +44,47 @@ internal struct BlockHeader
             Volatile.Write(ref header->State, BlockState.Live);
         }
     }
+
+    /// <summary>
+    /// Reads a header another thread may be writing, as the walks do: the id, then the second word (site, size, family,
+    /// state) whole — the little-endian layout <see cref="PublishLive"/> writes — then the id again. Seqlock read, as
+    /// <see cref="HeapWalker"/>'s but without its full fence: acquire reads are not reordered with later reads, so the
+    /// second id read happens after the fields. <paramref name="fields"/> is meaningful only for <see cref="HeaderRead.Live"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe HeaderRead ReadConcurrently(byte* slot, out ulong fields)
+    {
+        long id = Volatile.Read(ref *(long*)slot);
+        fields = Volatile.Read(ref *(ulong*)(slot + sizeof(long)));
+        if ((byte)(fields >> 56) != BlockState.Live)
+        {
+            return HeaderRead.NotLive;
+        }
+
+        return id == 0 || Volatile.Read(ref *(long*)slot) != id ? HeaderRead.Changing : HeaderRead.Live;
+    }
+
+    /// <summary>The site of a second word read by <see cref="ReadConcurrently"/>.</summary>
+    public static int SiteOf(ulong fields) => (int)(uint)fields;
+
+    /// <summary>The size of a second word read by <see cref="ReadConcurrently"/>.</summary>
+    public static ushort SizeOf(ulong fields) => (ushort)(fields >> 32);
+
+    /// <summary>The family of a second word read by <see cref="ReadConcurrently"/>.</summary>
+    public static AllocationFamily FamilyOf(ulong fields) => (AllocationFamily)(byte)(fields >> 48);
+}
+
+/// <summary>What <see cref="BlockHeader.ReadConcurrently"/> found.</summary>
+internal enum HeaderRead
+{
+    /// <summary>Not live: free (on a list or in a thread's cache) or never handed out.</summary>
+    NotLive,
+
+    /// <summary>Live, but its id changed (or was 0) around the read: being written; read it again later.</summary>
+    Changing,
+
+    /// <summary>Live, and the fields read belong to one allocation.</summary>
+    Live,
 }
 
 /// <summary>Life-cycle of a small block slot. Never renumber: rundown readers compare these bytes.</summary>

@@ -110,18 +110,12 @@ internal sealed unsafe class SiteTally
             byte* end = slot + ((nint)carved * stride);
             for (; slot < end; slot += stride)
             {
-                // The header as two 8-byte reads: the id, then (site, size, family, state) together — BlockHeader's
-                // little-endian layout; a change to it fails CaptureSitesCoversEveryFamilyIncludingTheTrackedOnesAndLargeBlocks
-                // (tests/LeakScope.Hosting.Tests) — then the id again. Seqlock read, as HeapWalker.TryRead but without its full fence: acquire
-                // reads are not reordered with later reads, so the second id read happens after the fields were read.
-                long id = Volatile.Read(ref *(long*)slot);
-                ulong fields = Volatile.Read(ref *(ulong*)(slot + sizeof(long)));
-                if ((byte)(fields >> 56) != BlockState.Live || id == 0 || Volatile.Read(ref *(long*)slot) != id)
+                if (BlockHeader.ReadConcurrently(slot, out ulong fields) != HeaderRead.Live)
                 {
                     continue;
                 }
 
-                Add((int)(uint)fields, (AllocationFamily)(byte)(fields >> 48), (ushort)(fields >> 32));
+                Add(BlockHeader.SiteOf(fields), BlockHeader.FamilyOf(fields), BlockHeader.SizeOf(fields));
             }
         }
     }

@@ -123,27 +123,23 @@ internal static unsafe class SiteWalk
         byte* end = slot + ((nint)carved * stride);
         for (; slot < end; slot += stride)
         {
-            // The header as two 8-byte reads: the id, then (site, size, family, state) together — BlockHeader's
-            // little-endian layout; a change to it fails CaptureSitesCoversEveryFamilyIncludingTheTrackedOnesAndLargeBlocks
-            // (tests/LeakScope.Hosting.Tests) — then the id again. Seqlock read, as HeapWalker.TryRead but without its
-            // full fence: acquire reads are not reordered with later reads, so the second id read happens after the fields.
-            long id = Volatile.Read(ref *(long*)slot);
-            ulong fields = Volatile.Read(ref *(ulong*)(slot + sizeof(long)));
-            byte state = (byte)(fields >> 56);
-            if (state != BlockState.Live)
+            // BlockHeader's layout; a change to it fails CaptureSitesCoversEveryFamilyIncludingTheTrackedOnesAndLargeBlocks
+            // (tests/LeakScope.Hosting.Tests).
+            HeaderRead read = BlockHeader.ReadConcurrently(slot, out ulong fields);
+            if (read == HeaderRead.NotLive)
             {
                 free++; // on the pool's list or in a thread's cache: which, the pool's count tells below
                 continue;
             }
 
-            if (id == 0 || Volatile.Read(ref *(long*)slot) != id)
+            if (read == HeaderRead.Changing)
             {
                 settled = false; // being written (an in-place resize, an allocation): read it again next time
                 continue;
             }
 
-            int siteId = (int)(uint)fields;
-            var family = (AllocationFamily)(byte)(fields >> 48);
+            int siteId = BlockHeader.SiteOf(fields);
+            AllocationFamily family = BlockHeader.FamilyOf(fields);
             if ((uint)family >= FamilySlots.Count || siteId < 0)
             {
                 continue; // Not a family or a site any writer stores: nothing to count it under.
@@ -169,7 +165,7 @@ internal static unsafe class SiteWalk
             }
 
             s_scratch[at].Blocks++;
-            s_scratch[at].Bytes += (ushort)(fields >> 32); // at most 16 KiB in a pool: no overflow
+            s_scratch[at].Bytes += BlockHeader.SizeOf(fields); // at most 16 KiB in a pool: no overflow
         }
 
         Put(ref counts, found);
