@@ -104,6 +104,9 @@ internal static unsafe class Loops
                 WarmOne<Pool>();
                 WarmOne<NativeWithClaim>();
                 WarmOne<Intercepted>();
+                WarmOne<NativeWithThreadState>();
+                WarmOne<NativeWithQuarantine>();
+                WarmOne<MinimalTracking>();
             }
 
             Thread.Sleep(500); // the tier-1 compiles run in the background

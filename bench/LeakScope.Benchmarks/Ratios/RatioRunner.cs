@@ -184,7 +184,11 @@ internal static unsafe class RatioRunner
         return best;
     }
 
-    /// <summary>Issue 14's bar: an intercepted <c>NativeMemory.Alloc</c>/<c>Free</c> pair ≤ 1.5× the plain call, beside <c>RawHeap</c>.</summary>
+    /// <summary>
+    /// Issue 14's bar: an intercepted <c>NativeMemory.Alloc</c>/<c>Free</c> pair ≤ 1.5× the plain call, beside <c>RawHeap</c>,
+    /// and beside the floor any design under the interception contract pays (<see cref="MinimalTracking"/>, built up from
+    /// <see cref="NativeWithThreadState"/> and <see cref="NativeWithQuarantine"/>).
+    /// </summary>
     private static void Interception(int rounds, long n)
     {
         Console.WriteLine("## Interception (docs/interception.md): NativeMemory.Alloc/Free as an interceptor calls it (TrackedNativeMemory), CPU ns per pair; bar ≤ 1.5×");
@@ -199,6 +203,23 @@ internal static unsafe class RatioRunner
         {
             double[] best = Best(rounds, plain, intercepted, raw);
             Console.WriteLine($"| {name} | {best[0]:F2} | {best[1]:F2} | **{best[1] / best[0]:F2}×** | {best[2]:F2} | **{best[2] / best[0]:F2}×** |");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("The floor (Ratios/InterceptionFloor.cs: hand-written, one thread, no claim, no events): what keeping the contract costs at least, in the same rounds");
+        Console.WriteLine();
+        Console.WriteLine("| workload | NativeMemory ns | + thread state / Native | + quarantine of 32 / Native | + address table and records (floor) / Native | intercepted / Native |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach ((string name, Func<long>[] loops) in new (string, Func<long>[])[]
+        {
+            ("mixed 16–271 B, alloc+free", [() => Loops.MixedPairs<NativeHeap>(n), () => Loops.MixedPairs<NativeWithThreadState>(n),
+                () => Loops.MixedPairs<NativeWithQuarantine>(n), () => Loops.MixedPairs<MinimalTracking>(n), () => Loops.MixedPairs<Intercepted>(n)]),
+            ("mixed 16–271 B, 64 live (ring)", [() => Loops.MixedRing<NativeHeap>(n, 64), () => Loops.MixedRing<NativeWithThreadState>(n, 64),
+                () => Loops.MixedRing<NativeWithQuarantine>(n, 64), () => Loops.MixedRing<MinimalTracking>(n, 64), () => Loops.MixedRing<Intercepted>(n, 64)]),
+        })
+        {
+            double[] best = Best(rounds, loops);
+            Console.WriteLine($"| {name} | {best[0]:F2} | {best[1] / best[0]:F2}× | {best[2] / best[0]:F2}× | **{best[3] / best[0]:F2}×** | **{best[4] / best[0]:F2}×** |");
         }
 
         Console.WriteLine();
