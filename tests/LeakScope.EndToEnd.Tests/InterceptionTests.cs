@@ -66,6 +66,27 @@ public partial class InterceptionTests(PackedAllocator package) : IClassFixture<
         string[] Sorted(IEnumerable<FindingSignature> s) => s.Select(f => f.ToString()).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(Sorted(expected), Sorted(json.RootElement.GetProperty("findings").EnumerateArray().Select(FindingSignature.From)));
 
+        // Stacks start at the user's call: the generated interceptor (compiled into the consumer) is the allocator's frame.
+        int stacksSeen = 0;
+        foreach (JsonElement finding in json.RootElement.GetProperty("findings").EnumerateArray())
+        {
+            if (!finding.TryGetProperty("stacks", out JsonElement stacks))
+            {
+                continue;
+            }
+
+            foreach (JsonElement stack in stacks.EnumerateArray())
+            {
+                JsonElement innermost = stack.GetProperty("frames")[0];
+                Assert.True(
+                    innermost.GetProperty("file").GetString() == program && !innermost.GetProperty("method").GetString()!.StartsWith("LeakScope.", StringComparison.Ordinal),
+                    "a stack starts outside the user's code: " + stack);
+                stacksSeen++;
+            }
+        }
+
+        Assert.True(stacksSeen > 0, "no finding had a stack (misuse findings always do in the default --stacks sampled)");
+
         JsonElement account = json.RootElement.GetProperty("account");
         Assert.Equal(1, account.GetProperty("native").GetProperty("liveBlocks").GetInt64());
         Assert.Equal(192, account.GetProperty("hglobal").GetProperty("liveBytes").GetInt64());

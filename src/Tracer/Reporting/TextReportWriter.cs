@@ -80,7 +80,11 @@ public static class TextReportWriter
             string after = hb.Final ? string.Empty : $"; {c.RecordsAfterCheck:N0} records followed";
             // The target numbers its heartbeats over its whole life (earlier sessions, ones sent before this one started):
             // "#N" is that number, not a count of the heartbeats received, which the "trace ended" line gives.
-            w.WriteLine($"  checked at    the target's {(hb.Final ? "final " : string.Empty)}heartbeat #{hb.Sequence}: target raw {Blocks(hb.TargetRaw)}; pool {Blocks(hb.TargetPool)} — tracer {agreed}{after}");
+            // The tracked families the target counted anything in were checked too (HeartbeatSample.TrackedMatch): named like raw and pool.
+            string tracked = string.Concat(hb.TargetTracked
+                .Where(t => t.Value.Allocations != 0 || t.Value.Frees != 0 || t.Value.LiveBlocks != 0)
+                .Select(t => $"; {ReportNames.Family(t.Key)} {Blocks(t.Value)}"));
+            w.WriteLine($"  checked at    the target's {(hb.Final ? "final " : string.Empty)}heartbeat #{hb.Sequence}: target raw {Blocks(hb.TargetRaw)}; pool {Blocks(hb.TargetPool)}{tracked} — tracer {agreed}{after}");
         }
 
         if (a.Reachability is { } snapshot)

@@ -4,9 +4,9 @@ namespace LeakScope.Tracer.Stacks;
 
 /// <summary>
 /// Turns a walked stack (return addresses, innermost first) into frames: method names from the <see cref="CodeMap"/>, file
-/// and line from the module's PDB (<see cref="SourceLines"/>). The innermost frames that belong to LeakScope's allocator,
-/// to the runtime library (EventSource writing the event) or to no known method are removed, so the first frame is the
-/// method that called the allocator. Unknown frames further out read <see cref="UnknownFrame"/>, one for a run of them.
+/// and line from the module's PDB (<see cref="SourceLines"/>). The innermost frames that belong to LeakScope's allocator
+/// (its generated interceptors included), to the runtime library (EventSource writing the event) or to no known method are
+/// removed, so the first frame is the method that called the allocator. Unknown frames further out read <see cref="UnknownFrame"/>, one for a run of them.
 /// </summary>
 internal sealed class StackResolver : IDisposable
 {
@@ -14,6 +14,12 @@ internal sealed class StackResolver : IDisposable
 
     /// <summary>Assemblies whose frames are the allocator's or the runtime's plumbing, not the user's call.</summary>
     private static readonly string[] OwnModules = ["LeakScope.Allocator.dll", "System.Private.CoreLib.dll"];
+
+    /// <summary>
+    /// The namespace the package's interception generator writes its interceptors into (<c>InterceptionGenerator.GeneratedNamespace</c>,
+    /// docs/interception.md): compiled into the user's own assembly, but the allocator's call, not the user's.
+    /// </summary>
+    private const string InterceptorsNamespace = "LeakScope.Interception.Generated.";
 
     private readonly CodeMap _code;
     private readonly SourceLines _lines = new();
@@ -89,9 +95,10 @@ internal sealed class StackResolver : IDisposable
             ModuleInfo? module = _code.Module(method.ModuleId);
             string name = MethodNames.Format(method.TypeName, method.MethodName);
             // A module loaded before the session and never run down has no path: the runtime library's types still show by name.
-            bool own = module?.Path is { } path
-                ? OwnModules.Contains(Path.GetFileName(path), StringComparer.OrdinalIgnoreCase)
-                : method.TypeName.StartsWith("System.", StringComparison.Ordinal);
+            bool own = (module?.Path is { } path
+                    ? OwnModules.Contains(Path.GetFileName(path), StringComparer.OrdinalIgnoreCase)
+                    : method.TypeName.StartsWith("System.", StringComparison.Ordinal))
+                || method.TypeName.StartsWith(InterceptorsNamespace, StringComparison.Ordinal);
             CallFrame frame = new(name);
             int il = method.Map?.IlOffset((uint)(key - method.Start)) ?? -1;
             if (returnAddress && il >= 0 && module?.Path is { } calling)

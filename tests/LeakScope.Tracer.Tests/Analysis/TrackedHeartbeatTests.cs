@@ -35,6 +35,18 @@ public class TrackedHeartbeatTests
         Assert.Equal(new FamilyCounts(1, 100, 1, 0), result.Completeness.CheckedAgainst!.TargetTracked.Single(t => t.Key == HeapFamily.Native).Value);
     }
 
+    [Fact]
+    public void The_text_report_names_the_tracked_families_it_checked_against_the_target()
+    {
+        AnalysisResult result = Stream(new Dictionary<HeapFamily, FamilyCounts> { [HeapFamily.Native] = new(1, 100, 1, 0), [HeapFamily.HGlobal] = new(0, 0, 1, 1) }).When();
+
+        string text = TextReportWriter.ToText(new TraceReport(result, new TargetInfo(1, "app"), Session: null));
+
+        // Families the target counted nothing in (aligned, cotaskmem) are left out, as in the summary.
+        string line = text.Split('\n').Single(l => l.TrimStart().StartsWith("checked at", StringComparison.Ordinal));
+        Assert.Contains("target raw 0 blocks, 0 B; pool 0 blocks, 0 B; native 1 block, 100 B; hglobal 0 blocks, 0 B — tracer agreed", line);
+    }
+
     [Theory]
     [InlineData(HeapFamily.Native, 2L, 200L, "native target 2 blocks / 200 B vs tracer 1 / 100")]
     [InlineData(HeapFamily.HGlobal, 1L, 48L, "hglobal target 1 blocks / 48 B vs tracer 0 / 0")]
