@@ -99,6 +99,18 @@ public partial class InterceptionTests(PackedAllocator package) : IClassFixture<
         Assert.Equal((3L, 192L), Live(target, "hglobal"));
         Assert.Equal((1L, 256L), Live(target, "aligned"));
         Assert.Equal((1L, 300L), Live(target, "cotaskmem"));
+
+        // Every figure of the account, not only the live ones, is the target's own: allocations and frees per family (folded
+        // alloc/free pairs included — they were once filed under raw and pool at a neighbouring site).
+        foreach (string family in new[] { "raw", "pool", "native", "aligned", "hglobal", "cotaskmem" })
+        {
+            JsonElement ours = account.TryGetProperty(family, out JsonElement o) ? o : default;
+            long Figure(JsonElement counts, string name) => counts.ValueKind == JsonValueKind.Object ? counts.GetProperty(name).GetInt64() : 0;
+            Assert.True(
+                (Figure(ours, "allocations"), Figure(ours, "frees")) == (Figure(target.GetProperty(family), "allocations"), Figure(target.GetProperty(family), "frees")),
+                $"{family}: the account says {ours} but the target counted {target.GetProperty(family)}");
+        }
+
         static (long Blocks, long Bytes) Live(JsonElement counts, string family) =>
             (counts.GetProperty(family).GetProperty("liveBlocks").GetInt64(), counts.GetProperty(family).GetProperty("liveBytes").GetInt64());
     }

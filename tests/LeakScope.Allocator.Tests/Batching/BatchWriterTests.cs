@@ -48,6 +48,43 @@ public sealed unsafe class BatchWriterTests
         Assert.Equal([(BatchRecord.Folded, 5L)], records);
     }
 
+    public static TheoryData<AllocationFamily> EveryFamily => new(Enum.GetValues<AllocationFamily>().Where(f => f != AllocationFamily.Unknown));
+
+    [Theory]
+    [MemberData(nameof(EveryFamily))]
+    public void A_fold_keeps_its_site_and_family_beside_the_neighbouring_sites_folds(AllocationFamily family)
+    {
+        // Pairs of one family at sites 4 and 6, and of raw and pool at site 5 between them: each counter stays its own.
+        long id = 5_000_001;
+        void Pair(int site, AllocationFamily f, nuint size)
+        {
+            _writer.Allocated(id, size, site, f);
+            _writer.Freed(id, size, site, f);
+            id++;
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Pair(4, family, 100);
+            Pair(5, AllocationFamily.Raw, 10);
+            Pair(5, AllocationFamily.Pool, 20);
+            Pair(6, family, 1_000);
+        }
+
+        _writer.FlushFolds();
+        _writer.Publish();
+
+        ParsedBatch batch = ParsedBatch.Parse(Assert.Single(_output.Batches));
+        var expected = new List<(long, AllocationFamily, long, long)> { (4, family, 3, 300), (5, AllocationFamily.Raw, 3, 30), (5, AllocationFamily.Pool, 3, 60), (6, family, 3, 3_000) };
+        if (family is AllocationFamily.Raw or AllocationFamily.Pool)
+        {
+            // Raw or pool at sites 4 and 6 are their own counters too; nothing merges across sites.
+            expected = expected.GroupBy(f => (f.Item1, f.Item2)).Select(g => (g.Key.Item1, g.Key.Item2, g.Sum(f => f.Item3), g.Sum(f => f.Item4))).ToList();
+        }
+
+        Assert.Equal(expected.Order(), batch.Folds.Order());
+    }
+
     [Fact]
     public void Nothing_folds_while_a_rundown_walks_the_heap()
     {

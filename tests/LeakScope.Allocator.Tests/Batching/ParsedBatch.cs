@@ -9,6 +9,9 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
     /// <summary>The pairs the batch's fold records count, summed over its sites.</summary>
     public long FoldedPairs { get; init; }
 
+    /// <summary>Every fold record as written: site, family, pairs and bytes.</summary>
+    public List<(long Site, AllocationFamily Family, long Count, long Bytes)> Folds { get; init; } = [];
+
     public static ParsedBatch Parse(byte[] batch)
     {
         int p = 0;
@@ -17,6 +20,7 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
         long sequence = (long)Varint(batch, ref p);
         var records = new List<(byte, long)>();
         long folded = 0;
+        var folds = new List<(long, AllocationFamily, long, long)>();
         while (p < batch.Length)
         {
             byte tag = batch[p++];
@@ -41,17 +45,22 @@ internal sealed record ParsedBatch(long Writer, long Sequence, List<(byte Tag, l
                     p++;
                     break;
                 case BatchRecord.Folded:
-                    records.Add((tag, (long)Varint(batch, ref p)));
-                    p++;
-                    folded += (long)Varint(batch, ref p);
-                    Varint(batch, ref p);
+                {
+                    long site = (long)Varint(batch, ref p);
+                    var family = (AllocationFamily)batch[p++];
+                    long count = (long)Varint(batch, ref p);
+                    long bytes = (long)Varint(batch, ref p);
+                    records.Add((tag, site));
+                    folds.Add((site, family, count, bytes));
+                    folded += count;
                     break;
+                }
                 default:
                     throw new InvalidOperationException($"tag {tag}");
             }
         }
 
-        return new ParsedBatch(writer, sequence, records) { FoldedPairs = folded };
+        return new ParsedBatch(writer, sequence, records) { FoldedPairs = folded, Folds = folds };
     }
 
     /// <summary>Reads one LEB128 varint of a batch at <paramref name="p"/> and moves past it.</summary>

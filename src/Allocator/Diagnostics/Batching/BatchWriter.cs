@@ -443,14 +443,23 @@ internal sealed unsafe class BatchWriter
         }
     }
 
+    /// <summary>
+    /// A fold counter's index is its site and its family together: the family in the low bits. Every family's wire value
+    /// (raw 1 … cotaskmem 6) fits in three; one bit, enough for raw and pool alone, filed the tracked families' folds under
+    /// other sites as raw or pool.
+    /// </summary>
+    private const int FoldFamilyBits = 3;
+
+    private const int FoldFamilyMask = (1 << FoldFamilyBits) - 1;
+
     /// <summary>Writes one tag 4 record. Owner thread only.</summary>
     private void AppendFold(int key, long count, long bytes)
     {
         byte* start = Reserve();
         byte* p = start;
         *p++ = BatchRecord.Folded;
-        p = Varint.Write(p, (uint)(key >> 1));
-        *p++ = (byte)((key & 1) + 1);
+        p = Varint.Write(p, (uint)(key >> FoldFamilyBits));
+        *p++ = (byte)(key & FoldFamilyMask);
         p = Varint.Write(p, (ulong)count);
         p = Varint.Write(p, (ulong)bytes);
         Commit((int)(p - start));
@@ -535,7 +544,7 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Fold(int siteId, AllocationFamily family, nuint size)
     {
-        int key = (siteId << 1) | ((int)family - 1);
+        int key = (siteId << FoldFamilyBits) | (int)family;
         FoldCounter[] folds = _folds;
         if ((uint)key < (uint)folds.Length && folds[key].Count != 0)
         {
