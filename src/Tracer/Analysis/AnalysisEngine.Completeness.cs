@@ -58,6 +58,12 @@ public sealed partial class AnalysisEngine
             uncertain.Add("live account: not confirmed by the target's own counts");
         }
 
+        var notes = new List<string>();
+        if (verdict == HeartbeatVerdict.Verified && checkedAgainst is { Final: true } atEnd && stream.FromProcessStart && _heap.RundownBlocks == 0)
+        {
+            ReconcileLifetimeCounts(atEnd, reasons, uncertain, notes);
+        }
+
         if (!stream.CleanEnd && _final is not null)
         {
             // A final heartbeat confirms the live account, but whatever the target still had buffered when the stream
@@ -71,9 +77,58 @@ public sealed partial class AnalysisEngine
         bool complete = reasons.Count == 0;
         return new Completeness(complete, stream.EventsLost, stream.UndecodableEvents, untracked.Count, untracked.Bytes, verdict, reasons, uncertain.Distinct().ToArray())
         {
+            Notes = notes,
             CheckedAgainst = checkedAgainst,
             RecordsAfterCheck = checkedAgainst is null ? 0 : _records - checkedAgainst.RecordsBefore,
         };
+    }
+
+    /// <summary>
+    /// The session saw the target from its start and its final heartbeat confirmed the live account: the target's lifetime
+    /// allocation and free counts must be the account's too. The one known gap is benign: an alloc/free pair folded on a
+    /// thread still running at exit (a thread-pool worker that went idle) stays in that thread's counters, never published
+    /// (docs/batch-format.md, "Folding"). Such pairs show as equal numbers of allocations and frees missing from a family
+    /// whose live figures agree; they are counted from the target's figures, and the report says so. Anything else is a
+    /// figure the account got wrong.
+    /// </summary>
+    private void ReconcileLifetimeCounts(HeartbeatSample atEnd, List<string> reasons, List<string> uncertain, List<string> notes)
+    {
+        var unpublished = new Dictionary<HeapFamily, long>();
+        var wrong = new List<string>();
+        foreach ((HeapFamily family, FamilyCounts target) in (KeyValuePair<HeapFamily, FamilyCounts>[])[new(HeapFamily.Raw, atEnd.TargetRaw), new(HeapFamily.Pool, atEnd.TargetPool), .. atEnd.TargetTracked])
+        {
+            FamilyCounts ours = _heap.Account(family);
+            long allocations = target.Allocations - ours.Allocations;
+            long frees = target.Frees - ours.Frees;
+            if (allocations == 0 && frees == 0)
+            {
+                continue;
+            }
+
+            if (allocations == frees && allocations > 0)
+            {
+                unpublished[family] = allocations;
+            }
+            else
+            {
+                wrong.Add($"{Reporting.ReportNames.Family(family)} target {target.Allocations} allocations / {target.Frees} frees vs tracer {ours.Allocations} / {ours.Frees}");
+            }
+        }
+
+        if (wrong.Count > 0)
+        {
+            reasons.Add($"the target's lifetime allocation and free counts disagree with the account: {string.Join("; ", wrong)}");
+            uncertain.Add("allocation and free counts per family");
+            return;
+        }
+
+        if (unpublished.Count > 0)
+        {
+            _unpublishedPairs = unpublished;
+            string families = string.Join(", ", unpublished.Select(u => $"{Reporting.ReportNames.Family(u.Key)} {u.Value:N0}"));
+            notes.Add($"{unpublished.Values.Sum():N0} alloc/free pairs ({families}) were folded on threads still running at exit and never published: " +
+                "the allocation and free counts include them from the target's final counts; their sites are not in the trace, and no block of theirs is live");
+        }
     }
 
     private (HeartbeatVerdict, HeartbeatSample?) JudgeHeartbeats(StreamSummary stream, out string? reason)

@@ -20,6 +20,9 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     private readonly StackLedger _stacks;
     private long _records;
     private HeartbeatSample? _final;
+
+    /// <summary>Alloc/free pairs per family the target counted but never published (see <see cref="ReconcileLifetimeCounts"/>).</summary>
+    private Dictionary<HeapFamily, long> _unpublishedPairs = [];
     private bool _targetBatches;
     private ReachabilitySnapshot? _reachability;
 
@@ -383,14 +386,14 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
 
         return new AnalysisResult(
             findings,
-            _heap.Account(HeapFamily.Raw),
-            _heap.Account(HeapFamily.Pool),
+            WithUnpublished(HeapFamily.Raw, _heap.Account(HeapFamily.Raw)),
+            WithUnpublished(HeapFamily.Pool, _heap.Account(HeapFamily.Pool)),
             completeness,
             statistics,
             JudgedHeartbeats(),
             stream.End)
         {
-            Tracked = _heap.TrackedAccounts(),
+            Tracked = TrackedAccountsWithUnpublished(),
             Reachability = _reachability,
         };
     }
@@ -493,6 +496,21 @@ public sealed partial class AnalysisEngine : ITraceRecordSink
     }
 
     /// <summary>The tracer's account of each family a heartbeat carries counts of (the tracked families).</summary>
+    /// <summary>A family's account with the pairs it never published counted in (allocations and frees; nothing live).</summary>
+    private FamilyCounts WithUnpublished(HeapFamily family, FamilyCounts account) =>
+        _unpublishedPairs.TryGetValue(family, out long pairs) ? account with { Allocations = account.Allocations + pairs, Frees = account.Frees + pairs } : account;
+
+    private KeyValuePair<HeapFamily, FamilyCounts>[] TrackedAccountsWithUnpublished()
+    {
+        var accounts = _heap.TrackedAccounts().ToDictionary(a => a.Key, a => a.Value);
+        foreach (HeapFamily family in _unpublishedPairs.Keys.Where(f => f is not (HeapFamily.Raw or HeapFamily.Pool)))
+        {
+            accounts[family] = WithUnpublished(family, accounts.GetValueOrDefault(family));
+        }
+
+        return accounts.OrderBy(a => a.Key).ToArray();
+    }
+
     private KeyValuePair<HeapFamily, FamilyCounts>[] AccountsOf(IReadOnlyList<KeyValuePair<HeapFamily, FamilyCounts>> target) =>
         target.Select(t => new KeyValuePair<HeapFamily, FamilyCounts>(t.Key, _heap.Account(t.Key))).ToArray();
 

@@ -17,6 +17,9 @@ public sealed record Completeness(
     IReadOnlyList<string> Reasons,
     IReadOnlyList<string> UncertainFigures)
 {
+    /// <summary>What a reader of a complete account should know about how a figure was established (not a reason against it).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>The target's counts from the heartbeat the verdict is based on (null without heartbeats).</summary>
     public HeartbeatSample? CheckedAgainst { get; init; }
 

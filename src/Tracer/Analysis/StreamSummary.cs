@@ -19,6 +19,12 @@ public sealed record StreamSummary(StreamEnd End, long EventsLost = 0, long Unde
     /// <summary>What became of the exit file.</summary>
     public ExitFileStatus ExitFile { get; init; }
 
+    /// <summary>
+    /// The session began before the target ran any managed code (<c>leakscope trace -- command</c> starts it suspended), so
+    /// the target's lifetime allocation and free counts and the account cover the same operations and can be compared.
+    /// </summary>
+    public bool FromProcessStart { get; init; }
+
     /// <summary>A live session that detached (ended by its duration or by cancellation): whether the target confirmed the cut. Null otherwise.</summary>
     public DetachStatus? Detach { get; init; }
 

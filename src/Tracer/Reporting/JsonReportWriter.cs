@@ -423,6 +423,13 @@ public static class JsonReportWriter
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("notes");
+        foreach (string note in c.Notes)
+        {
+            w.WriteStringValue(note);
+        }
+
+        w.WriteEndArray();
         if (c.CheckedAgainst is { } hb)
         {
             w.WriteStartObject("targetCounts");

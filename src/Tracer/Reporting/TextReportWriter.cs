@@ -54,6 +54,10 @@ public static class TextReportWriter
         if (c.Complete)
         {
             w.WriteLine("  account: COMPLETE — no event lost, every event decoded, every free matched, confirmed by the target's own counts");
+            foreach (string note in c.Notes)
+            {
+                w.WriteLine($"    note: {note}");
+            }
         }
         else
         {

@@ -78,6 +78,9 @@ internal sealed class EventStreamReader
     /// <summary>The session asked for the high-rate mode (a recorded file says so by carrying batches).</summary>
     public bool RequestedBatches { get; init; }
 
+    /// <summary>The session began before the target ran any managed code (<see cref="StreamSummary.FromProcessStart"/>).</summary>
+    public bool FromProcessStart { get; init; }
+
     /// <summary>A detach in progress: once the target's confirming heartbeat is read, the account ends there (set from another thread).</summary>
     public DetachCut? DetachCut
     {
@@ -254,6 +257,7 @@ internal sealed class EventStreamReader
         {
             Batched = RequestedBatches || decoded.Batches > 0 || decoded.MalformedBatches > 0,
             ExitFile = ExitFile,
+            FromProcessStart = FromProcessStart,
             MissingBatches = decoded.MissingBatches,
             Detach = end is StreamEnd.Duration or StreamEnd.Cancelled ? Detach : null,
         });

@@ -28,6 +28,9 @@ internal sealed class LiveSession
 
     private RecordingStream? _recording;
 
+    /// <summary>The session was started before the target was resumed (launch mode): see <see cref="StreamSummary.FromProcessStart"/>.</summary>
+    public bool FromProcessStart { get; init; }
+
     /// <summary>Runs when the trace is stopped (duration, cancellation) before the session is: an attach-mode snapshot.</summary>
     public Func<Task>? BeforeStop { get; init; }
 
@@ -45,7 +48,7 @@ internal sealed class LiveSession
 
     public async Task<(EventStreamReader Reader, StreamEnd End, TimeSpan? StopToEnd)> RunAsync(CancellationToken cancellationToken)
     {
-        var reader = new EventStreamReader(_options.Analysis, _options.Monitor) { RequestedBatches = !_options.PerOperation };
+        var reader = new EventStreamReader(_options.Analysis, _options.Monitor) { RequestedBatches = !_options.PerOperation, FromProcessStart = FromProcessStart };
         Stream stream = _session.EventStream;
         if (_options.NetTracePath is { } path)
         {

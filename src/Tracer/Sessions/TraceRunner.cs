@@ -249,7 +249,7 @@ public static class TraceRunner
         using (session)
         using (stacks)
         {
-            var live = new LiveSession(client, session, options, exitFile);
+            var live = new LiveSession(client, session, options, exitFile) { FromProcessStart = true };
             (EventStreamReader reader, StreamEnd end, TimeSpan? stopToEnd) = await live.RunAsync(cancellationToken).ConfigureAwait(false);
             await FinishStacksAsync(reader, stacks, options).ConfigureAwait(false);
             var target = new TargetInfo(tracedPid, tracedCommand);

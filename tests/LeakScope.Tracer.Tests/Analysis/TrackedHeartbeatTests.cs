@@ -47,6 +47,43 @@ public class TrackedHeartbeatTests
         Assert.Contains("target raw 0 blocks, 0 B; pool 0 blocks, 0 B; native 1 block, 100 B; hglobal 0 blocks, 0 B — tracer agreed", line);
     }
 
+    private static readonly StreamSummary LaunchedExit = new(StreamEnd.TargetExited) { FromProcessStart = true };
+
+    [Fact]
+    public void Pairs_the_target_counted_but_never_published_are_counted_in_and_said_when_the_trace_saw_the_whole_life()
+    {
+        // Five native pairs folded on a thread still running at exit: the target counted them, no record carried them.
+        AnalysisResult result = Stream(new Dictionary<HeapFamily, FamilyCounts> { [HeapFamily.Native] = new(1, 100, 6, 5), [HeapFamily.HGlobal] = new(0, 0, 1, 1) }).When(LaunchedExit);
+
+        Assert.True(result.Completeness.Complete, string.Join("; ", result.Completeness.Reasons));
+        Assert.Equal(new FamilyCounts(1, 100, 6, 5), result.Tracked.Single(t => t.Key == HeapFamily.Native).Value);
+        Assert.Equal(new FamilyCounts(0, 0, 1, 1), result.Tracked.Single(t => t.Key == HeapFamily.HGlobal).Value);
+        string note = Assert.Single(result.Completeness.Notes);
+        Assert.Contains("5 alloc/free pairs (native 5)", note);
+        Assert.Contains("note: 5 alloc/free pairs", TextReportWriter.ToText(new TraceReport(result, new TargetInfo(1, "app"), Session: null)));
+    }
+
+    [Fact]
+    public void Lifetime_counts_that_differ_in_any_other_way_make_the_account_incomplete()
+    {
+        AnalysisResult result = Stream(new Dictionary<HeapFamily, FamilyCounts> { [HeapFamily.Native] = new(1, 100, 3, 1), [HeapFamily.HGlobal] = new(0, 0, 1, 1) }).When(LaunchedExit);
+
+        Assert.False(result.Completeness.Complete);
+        Assert.Contains(result.Completeness.Reasons, r => r.Contains("native target 3 allocations / 1 frees vs tracer 1 / 0", StringComparison.Ordinal));
+        Assert.Contains("allocation and free counts per family", result.Completeness.UncertainFigures);
+        Assert.Empty(result.Completeness.Notes);
+    }
+
+    [Fact]
+    public void An_attached_trace_does_not_compare_lifetime_counts_it_never_saw_the_start_of()
+    {
+        AnalysisResult result = Stream(new Dictionary<HeapFamily, FamilyCounts> { [HeapFamily.Native] = new(1, 100, 6, 5), [HeapFamily.HGlobal] = new(0, 0, 1, 1) }).When();
+
+        Assert.True(result.Completeness.Complete);
+        Assert.Empty(result.Completeness.Notes);
+        Assert.Equal(new FamilyCounts(1, 100, 1, 0), result.Tracked.Single(t => t.Key == HeapFamily.Native).Value);
+    }
+
     [Theory]
     [InlineData(HeapFamily.Native, 2L, 200L, "native target 2 blocks / 200 B vs tracer 1 / 100")]
     [InlineData(HeapFamily.HGlobal, 1L, 48L, "hglobal target 1 blocks / 48 B vs tracer 0 / 0")]
