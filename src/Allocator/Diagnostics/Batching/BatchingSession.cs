@@ -6,8 +6,8 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// <summary>
 /// The one owner of the high-rate protocol (docs/batch-format.md): which <see cref="BatchingState"/> it is in, every
 /// thread's <see cref="BatchWriter"/>, where their batches go, the session generation that tells a writer its records and
-/// folds are stale, the stamp that tells owners a heartbeat went by, and the fold floors a rundown raises. Writers read
-/// only <see cref="Stamp"/>, <see cref="Generation"/> and <see cref="FoldingAllowed"/> on their hot path.
+/// folds are stale, the signal that tells owners something they act on changed, and the fold floors a rundown raises.
+/// Writers read only <see cref="Signal"/> on their hot path, once per record step.
 /// <para>
 /// Transitions: <see cref="Start"/> (Off or Batching → Batching: a session starts; what writers left unpublished is
 /// dropped), <see cref="Stop"/> (→ Off), <see cref="BeginWalk"/> (Batching → Walking: nothing folds, pending allocations
@@ -17,7 +17,7 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// </para>
 /// <para>
 /// It also owns the operation boundary of a detach cut (<see cref="BeginCut"/>, <see cref="OperationCut"/>): owners read
-/// <see cref="Boundary"/> at the end of every record step, and while a cut is being taken each owner waits there once.
+/// <see cref="Signal"/> in every record step, and while a cut is being taken each owner waits at the end of one, once.
 /// </para>
 /// <see cref="Shared"/> is the process's; tests build their own with their own output and drive it step by step.
 /// </summary>
@@ -34,11 +34,11 @@ internal sealed class BatchingSession
     /// <summary>Bumped when a session starts: records and folds of an earlier one are dropped.</summary>
     private long _generation = 1;
 
-    /// <summary>Bumped on every publish-all and session start; owners compare it on each allocation.</summary>
-    private long _stamp = 1;
-
-    /// <summary>Bumped when a session starts and when a detach cut begins; owners compare it at the end of every record step.</summary>
-    private long _boundary = 1;
+    /// <summary>
+    /// Bumped after every change an owner acts on (<see cref="Signal"/>): a session start, a publish-all (a heartbeat went
+    /// by), a detach cut beginning, every state transition. Never 0 or negative, so a writer's "not seen" (-1) never matches.
+    /// </summary>
+    private long _signal = 1;
 
     /// <summary>The cut being taken (0: none), and the thread taking it (which never waits at its own cut).</summary>
     private long _cutEpoch;
@@ -53,11 +53,19 @@ internal sealed class BatchingSession
 
     public BatchingSession(IBatchOutput output) => _output = output;
 
-    /// <summary>Read by owners at the end of every record step (<see cref="BatchWriter.EndOperation"/>).</summary>
-    public long Boundary
+    /// <summary>
+    /// The one session field an owner reads in a record step (<see cref="BatchWriter.EndOperation"/>, and the fold decision in
+    /// <see cref="BatchWriter.Freed"/>): while it stays what the owner last acted on, nothing changed that the owner must
+    /// act on — no heartbeat's folds to append, no new session, no cut to wait at, no change of state (folding allowed or
+    /// not). Each change is made first and the signal bumped after it (an interlocked add, a full fence), so an owner that
+    /// reads a value and then the session's fields sees at least the changes that value stands for. It replaced a stamp
+    /// read on every allocation, a boundary read at the end of every step and a state read on every fold: one chain of
+    /// loads (writer → session → field) per step instead of two (bench/README.md, traced, issue 15, fifth pass).
+    /// </summary>
+    public long Signal
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Volatile.Read(ref _boundary);
+        get => Volatile.Read(ref _signal);
     }
 
     /// <summary>The cut being taken now, or 0.</summary>
@@ -65,14 +73,14 @@ internal sealed class BatchingSession
 
     /// <summary>
     /// A detach cut begins (docs/reliability.md, "Detach"): from now on every owner that ends a record step waits there,
-    /// once, until <see cref="EndCut"/>. The epoch is published before the boundary moves, so an owner that sees the new
-    /// boundary sees the cut. One cut at a time (the heartbeat thread takes them).
+    /// once, until <see cref="EndCut"/>. The epoch is published before the signal moves, so an owner that sees the new
+    /// signal sees the cut. One cut at a time (the heartbeat thread takes them).
     /// </summary>
     public OperationCut BeginCut()
     {
         Volatile.Write(ref _cutThread, Environment.CurrentManagedThreadId);
         Volatile.Write(ref _cutEpoch, Interlocked.Increment(ref _cuts));
-        Interlocked.Increment(ref _boundary);
+        Interlocked.Increment(ref _signal);
         return new OperationCut(this);
     }
 
@@ -106,17 +114,12 @@ internal sealed class BatchingSession
 
     public long Generation => Volatile.Read(ref _generation);
 
-    public long Stamp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _stamp;
-    }
-
     /// <summary>
-    /// False while a rundown walks the heap. Read by an owner after the heap has marked the block Freed, paired with
-    /// <see cref="BeginWalk"/>, which sets Walking and then runs a process-wide barrier before it walks (the owner's side
-    /// needs no fence of its own): either the walk sees the block Freed, or the owner sees Walking — a walk that read a
-    /// block as live is certain to see its free written as a record.
+    /// False while a rundown walks the heap. An owner decides a fold by <see cref="Signal"/> (unchanged since it saw folding
+    /// allowed) or, when that moved, by this. Either is read after the heap has marked the block Freed, paired with
+    /// <see cref="BeginWalk"/>, which sets Walking, bumps the signal and then runs a process-wide barrier before it walks
+    /// (the owner's side needs no fence of its own): either the walk sees the block Freed, or the owner sees the new signal
+    /// and Walking — a walk that read a block as live is certain to see its free written as a record.
     /// </summary>
     public bool FoldingAllowed => Volatile.Read(ref _state) != (int)BatchingState.Walking;
 
@@ -161,9 +164,7 @@ internal sealed class BatchingSession
                 return;
             }
 
-            Interlocked.Increment(ref _generation);
-            Interlocked.Increment(ref _stamp);
-            Interlocked.Increment(ref _boundary); // writers take their counters' copy again
+            Interlocked.Increment(ref _generation); // writers drop earlier folds and take their counters' copy again
             foreach (BatchWriter writer in _writers)
             {
                 writer.Discard();
@@ -171,6 +172,7 @@ internal sealed class BatchingSession
 
             Output.SessionStarted();
             Volatile.Write(ref _state, (int)BatchingState.Batching);
+            Interlocked.Increment(ref _signal);
         }
     }
 
@@ -189,7 +191,7 @@ internal sealed class BatchingSession
             return false;
         }
 
-        // PublishAll runs it too; this one does not depend on there being writers to publish.
+        // After the signal moved (Transition); PublishAll runs one too, this one does not depend on there being writers.
         Interlocked.MemoryBarrierProcessWide();
         PublishAll();
         return true;
@@ -219,11 +221,12 @@ internal sealed class BatchingSession
         {
             Volatile.Write(ref _output, output);
             Volatile.Write(ref _state, (int)BatchingState.Exiting);
+            Interlocked.Increment(ref _signal);
         }
     }
 
     /// <summary>
-    /// Publishes every writer's records; owners append their folded counters the next time they allocate. Every take of
+    /// Publishes every writer's records; owners append their folded counters at the end of their next record step. Every take of
     /// a pending slot is announced, then one process-wide barrier serves them all (<see cref="BatchWriter.Publish"/>); it
     /// also orders this thread's earlier writes (a walk's Walking state) before whatever it reads after.
     /// </summary>
@@ -241,7 +244,7 @@ internal sealed class BatchingSession
             writer.PublishTaken();
         }
 
-        Interlocked.Increment(ref _stamp);
+        Interlocked.Increment(ref _signal);
     }
 
     private bool Transition(BatchingState? from, BatchingState to)
@@ -254,8 +257,9 @@ internal sealed class BatchingSession
                 return false;
             }
 
-            // An exchange, a full fence: see FoldingAllowed.
+            // An exchange, a full fence, then the signal: see FoldingAllowed.
             Interlocked.Exchange(ref _state, (int)to);
+            Interlocked.Increment(ref _signal);
             return true;
         }
     }
