@@ -7,7 +7,7 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// The one owner of the high-rate protocol (docs/batch-format.md): which <see cref="BatchingState"/> it is in, every
 /// thread's <see cref="BatchWriter"/>, where their batches go, the session generation that tells a writer its records and
 /// folds are stale, the signal that tells owners something they act on changed, and the fold floors a rundown raises.
-/// Writers read only <see cref="Signal"/> on their hot path, once per record step.
+/// Writers read only their own signal on their hot path (<see cref="SignalWriters"/>), once per record step.
 /// <para>
 /// Transitions: <see cref="Start"/> (Off or Batching → Batching: a session starts; what writers left unpublished is
 /// dropped), <see cref="Stop"/> (→ Off), <see cref="BeginWalk"/> (Batching → Walking: nothing folds, pending allocations
@@ -17,7 +17,7 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// </para>
 /// <para>
 /// It also owns the operation boundary of a detach cut (<see cref="BeginCut"/>, <see cref="OperationCut"/>): owners read
-/// <see cref="Signal"/> in every record step, and while a cut is being taken each owner waits at the end of one, once.
+/// their signal in every record step, and while a cut is being taken each owner waits at the end of one, once.
 /// </para>
 /// <see cref="Shared"/> is the process's; tests build their own with their own output and drive it step by step.
 /// </summary>
@@ -34,12 +34,6 @@ internal sealed class BatchingSession
     /// <summary>Bumped when a session starts: records and folds of an earlier one are dropped.</summary>
     private long _generation = 1;
 
-    /// <summary>
-    /// Bumped after every change an owner acts on (<see cref="Signal"/>): a session start, a publish-all (a heartbeat went
-    /// by), a detach cut beginning, every state transition. Never 0 or negative, so a writer's "not seen" (-1) never matches.
-    /// </summary>
-    private long _signal = 1;
-
     /// <summary>The cut being taken (0: none), and the thread taking it (which never waits at its own cut).</summary>
     private long _cutEpoch;
     private long _cuts;
@@ -54,18 +48,29 @@ internal sealed class BatchingSession
     public BatchingSession(IBatchOutput output) => _output = output;
 
     /// <summary>
-    /// The one session field an owner reads in a record step (<see cref="BatchWriter.EndOperation"/>, and the fold decision in
-    /// <see cref="BatchWriter.Freed"/>): while it stays what the owner last acted on, nothing changed that the owner must
-    /// act on — no heartbeat's folds to append, no new session, no cut to wait at, no change of state (folding allowed or
-    /// not). Each change is made first and the signal bumped after it (an interlocked add, a full fence), so an owner that
-    /// reads a value and then the session's fields sees at least the changes that value stands for. It replaced a stamp
-    /// read on every allocation, a boundary read at the end of every step and a state read on every fold: one chain of
-    /// loads (writer → session → field) per step instead of two (bench/README.md, traced, issue 15, fifth pass).
+    /// After every change an owner acts on — a session start, a publish-all (a heartbeat went by), a detach cut beginning,
+    /// every state transition — the session moves each registered writer's signal (<see cref="BatchWriter.Signal"/>), the
+    /// one field an owner reads in a record step, in its own writer: while it stays what the owner last acted on, nothing
+    /// changed that the owner must act on. Each change is made first and the signals moved after it (interlocked adds,
+    /// full fences), so an owner that reads its signal and then the session's fields sees at least the changes that value
+    /// stands for. A writer registered later starts with a signal it has not acted on. This replaced a stamp read on
+    /// every allocation, a boundary read at the end of every step and a state read on every fold, each a chain of loads
+    /// writer → session → field (bench/README.md, traced, issue 15, fifth pass).
     /// </summary>
-    public long Signal
+    private void SignalWriters()
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Volatile.Read(ref _signal);
+        lock (_lock)
+        {
+            SignalWritersLocked();
+        }
+    }
+
+    private void SignalWritersLocked()
+    {
+        foreach (BatchWriter writer in _writers)
+        {
+            writer.Signal();
+        }
     }
 
     /// <summary>The cut being taken now, or 0.</summary>
@@ -80,7 +85,7 @@ internal sealed class BatchingSession
     {
         Volatile.Write(ref _cutThread, Environment.CurrentManagedThreadId);
         Volatile.Write(ref _cutEpoch, Interlocked.Increment(ref _cuts));
-        Interlocked.Increment(ref _signal);
+        SignalWriters();
         return new OperationCut(this);
     }
 
@@ -115,9 +120,9 @@ internal sealed class BatchingSession
     public long Generation => Volatile.Read(ref _generation);
 
     /// <summary>
-    /// False while a rundown walks the heap. An owner decides a fold by <see cref="Signal"/> (unchanged since it saw folding
+    /// False while a rundown walks the heap. An owner decides a fold by its writer's signal (unchanged since it saw folding
     /// allowed) or, when that moved, by this. Either is read after the heap has marked the block Freed, paired with
-    /// <see cref="BeginWalk"/>, which sets Walking, bumps the signal and then runs a process-wide barrier before it walks
+    /// <see cref="BeginWalk"/>, which sets Walking, moves the signals and then runs a process-wide barrier before it walks
     /// (the owner's side needs no fence of its own): either the walk sees the block Freed, or the owner sees the new signal
     /// and Walking — a walk that read a block as live is certain to see its free written as a record.
     /// </summary>
@@ -172,7 +177,7 @@ internal sealed class BatchingSession
 
             Output.SessionStarted();
             Volatile.Write(ref _state, (int)BatchingState.Batching);
-            Interlocked.Increment(ref _signal);
+            SignalWritersLocked();
         }
     }
 
@@ -221,7 +226,7 @@ internal sealed class BatchingSession
         {
             Volatile.Write(ref _output, output);
             Volatile.Write(ref _state, (int)BatchingState.Exiting);
-            Interlocked.Increment(ref _signal);
+            SignalWritersLocked();
         }
     }
 
@@ -244,7 +249,7 @@ internal sealed class BatchingSession
             writer.PublishTaken();
         }
 
-        Interlocked.Increment(ref _signal);
+        SignalWriters();
     }
 
     private bool Transition(BatchingState? from, BatchingState to)
@@ -259,7 +264,7 @@ internal sealed class BatchingSession
 
             // An exchange, a full fence, then the signal: see FoldingAllowed.
             Interlocked.Exchange(ref _state, (int)to);
-            Interlocked.Increment(ref _signal);
+            SignalWritersLocked();
             return true;
         }
     }
