@@ -90,7 +90,7 @@ internal static class Instrumentation
         bool sessionUnchanged = writer.Freed(id, size, allocationSiteId, family);
         writer.CountedFree(family, heap.CountersFor(family));
 
-        // A fold that read the session's signal unchanged in this step leaves the step's end nothing to act on.
+        // A fold that read the writer's signal unchanged in this step leaves the step's end nothing to act on.
         if (!sessionUnchanged)
         {
             writer.EndOperation();

@@ -100,7 +100,7 @@ internal sealed unsafe class BatchWriter
 
     /// <summary>
     /// <see cref="_seenSignal"/> when folding was allowed as the owner acted on it, else -1: a free folds at once while the
-    /// session's signal still equals it (one compare for "nothing changed" and "not walking").
+    /// writer's signal still equals it (one compare for "nothing changed" and "not walking").
     /// </summary>
     private long _foldSignal = -1;
 
@@ -148,7 +148,7 @@ internal sealed unsafe class BatchWriter
 
     /// <summary>
     /// A block was freed: it folds with the pending allocation when the protocol allows (not Walking, id at or above the
-    /// fold floor). True when it folded with the session's signal unchanged since the owner last acted on it: the record
+    /// fold floor). True when it folded with the writer's signal unchanged since the owner last acted on it: the record
     /// step may then skip <see cref="EndOperation"/> (the signal it would read was read here, in the same step).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
