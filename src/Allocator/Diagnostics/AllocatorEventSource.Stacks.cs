@@ -1,4 +1,5 @@
 using System.Diagnostics.Tracing;
+using System.Runtime.CompilerServices;
 using LeakScope.Wire;
 
 namespace LeakScope.Allocator.Diagnostics;
@@ -19,11 +20,15 @@ internal sealed partial class AllocatorEventSource
     private void StackSample(byte Operation, byte Reason, long AllocationId, long Size, int SiteId, long SampleBytes) =>
         WriteStackSample(Operation, Reason, AllocationId, Size, SiteId, SampleBytes);
 
+    // Both inline into the sampler's caller, so a stack walk starts one frame in from LeakScope's code instead of three:
+    // the runtime walks every frame of every sampled stack, and the tracer drops the allocator's frames anyway.
     [NonEvent]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StackSample(byte operation, byte reason, long allocationId, nuint size, int siteId, long sampleBytes) =>
-        StackSample(operation, reason, allocationId, (long)size, siteId, sampleBytes);
+        WriteStackSample(operation, reason, allocationId, (long)size, siteId, sampleBytes);
 
     [NonEvent]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe void WriteStackSample(byte operation, byte reason, long allocationId, long size, int siteId, long sampleBytes)
     {
         EventData* data = stackalloc EventData[6];

@@ -78,7 +78,7 @@ internal static class Instrumentation
     {
         BatchWriter writer = heap.BatchWriter;
         writer.Allocated(id, size, siteId, family);
-        writer.Counted(family, heap.CountersFor(family));
+        writer.CountedAllocation(family, heap.CountersFor(family));
         writer.EndOperation();
     }
 
@@ -87,9 +87,14 @@ internal static class Instrumentation
     private static void RecordFreed(ThreadHeap heap, long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
         BatchWriter writer = heap.BatchWriter;
-        writer.Freed(id, size, allocationSiteId, family);
-        writer.Counted(family, heap.CountersFor(family));
-        writer.EndOperation();
+        bool sessionUnchanged = writer.Freed(id, size, allocationSiteId, family);
+        writer.CountedFree(family, heap.CountersFor(family));
+
+        // A fold that read the writer's signal unchanged in this step leaves the step's end nothing to act on.
+        if (!sessionUnchanged)
+        {
+            writer.EndOperation();
+        }
     }
 
     /// <summary>
@@ -103,13 +108,16 @@ internal static class Instrumentation
     {
         if (s_batchedAlone)
         {
-            RecordAllocated(heap, id, size, siteId, family);
+            // The sampler's check first, while the heap and the site are still in registers (after the record step's
+            // out-of-line calls the JIT reloaded both from the stack). The stack sample goes to the other session, which
+            // the tracer matches to the allocation by id whatever the order.
             int stacks = StackSampler.Key;
             if (stacks != 0)
             {
                 StackSampler.Allocated(heap, WireStackOperation.Allocate, id, size, siteId, stacks);
             }
 
+            RecordAllocated(heap, id, size, siteId, family);
             return;
         }
 

@@ -98,6 +98,41 @@ public sealed unsafe class BatchWriterTests
     }
 
     [Fact]
+    public void A_walk_that_begins_after_the_owner_saw_folding_allowed_leaves_the_pair_written()
+    {
+        // The allocation's record step ended while folding was allowed (the fast fold path armed); the walk begins before
+        // the free: it publishes the pending allocation and moves the signal, and the free is written as a record.
+        _writer.Allocated(6_000_001, 64, 5, AllocationFamily.Pool);
+        _writer.EndOperation();
+        Assert.True(_session.BeginWalk());
+        Assert.False(_writer.Freed(6_000_001, 64, 5, AllocationFamily.Pool));
+
+        _writer.Publish();
+        var records = _output.Batches.SelectMany(b => ParsedBatch.Parse(b).Records).ToList();
+        Assert.Equal([(BatchRecord.Allocated, 6_000_001L), (BatchRecord.Freed, 6_000_001L)], records);
+    }
+
+    [Fact]
+    public void A_fold_skips_the_end_of_its_step_only_while_nothing_changed_and_a_heartbeats_folds_follow_the_next_step()
+    {
+        _writer.EndOperation();
+        _writer.Allocated(7_000_001, 64, 5, AllocationFamily.Pool);
+        _writer.EndOperation();
+        Assert.True(_writer.Freed(7_000_001, 64, 5, AllocationFamily.Pool));
+
+        // A heartbeat moves the signal: the next fold still folds but leaves the step's end to run, which appends both.
+        _session.PublishAll();
+        _writer.Allocated(7_000_002, 64, 5, AllocationFamily.Pool);
+        Assert.False(_writer.Freed(7_000_002, 64, 5, AllocationFamily.Pool));
+        _writer.EndOperation();
+
+        _writer.Publish();
+        ParsedBatch batch = ParsedBatch.Parse(_output.Batches[^1]);
+        Assert.Equal([(BatchRecord.Folded, 5L)], batch.Records);
+        Assert.Equal(2, batch.FoldedPairs);
+    }
+
+    [Fact]
     public void An_id_below_the_fold_floor_is_written_as_an_allocation_and_a_free()
     {
         // The rundown's walk may have reported every id handed out before it ended.
@@ -136,9 +171,14 @@ public sealed unsafe class BatchWriterTests
             created.Set();
             for (int i = 0; i < Pairs; i++)
             {
+                // The allocator's record steps: each ends with the writer's signal (a fold that read it unchanged skips that).
                 long id = ids.HandOut();
                 writer.Allocated(id, 64, 9, AllocationFamily.Pool);
-                writer.Freed(id, 64, 9, AllocationFamily.Pool);
+                writer.EndOperation();
+                if (!writer.Freed(id, 64, 9, AllocationFamily.Pool))
+                {
+                    writer.EndOperation();
+                }
             }
 
             Volatile.Write(ref ownerDone, 1);

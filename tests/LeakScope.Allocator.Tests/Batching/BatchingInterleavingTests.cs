@@ -235,6 +235,7 @@ public sealed class BatchingInterleavingTests
                         if (recording)
                         {
                             writer.Allocated(idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                            writer.EndOperation();
                         }
 
                         operation++;
@@ -243,9 +244,9 @@ public sealed class BatchingInterleavingTests
                         run.Heap.Remove(idOf[block]);
                         break;
                     case Step.RecordFree:
-                        if (recording)
+                        if (recording && !writer.Freed(idOf[block], (nuint)Size, Site, AllocationFamily.Pool))
                         {
-                            writer.Freed(idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                            writer.EndOperation();
                         }
 
                         operation++;
@@ -429,6 +430,8 @@ public sealed class BatchingInterleavingTests
                     break;
                 case "alloc":
                     owner.Writer.Allocated(_idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                    owner.Writer.CountedAllocation(AllocationFamily.Pool, owner.Ids.Counters(AllocationFamily.Pool));
+                    owner.Writer.EndOperation();
                     EndRecordStep(owner, block);
                     break;
                 case "free" when !owner.Counted:
@@ -438,7 +441,13 @@ public sealed class BatchingInterleavingTests
                     owner.Counted = true;
                     break;
                 case "free":
-                    owner.Writer.Freed(_idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                    bool sessionUnchanged = owner.Writer.Freed(_idOf[block], (nuint)Size, Site, AllocationFamily.Pool);
+                    owner.Writer.CountedFree(AllocationFamily.Pool, owner.Ids.Counters(AllocationFamily.Pool));
+                    if (!sessionUnchanged)
+                    {
+                        owner.Writer.EndOperation();
+                    }
+
                     EndRecordStep(owner, null);
                     break;
                 case "exit":
@@ -453,11 +462,9 @@ public sealed class BatchingInterleavingTests
             }
         }
 
-        /// <summary>The end of a record step, as the allocator's record path does it; while a cut is taken the owner then waits.</summary>
+        /// <summary>After a record step (as the allocator's record path does it: the counters' copy, then the signal): while a cut is taken the owner then waits.</summary>
         private void EndRecordStep(Owner owner, string? allocated)
         {
-            owner.Writer.Counted(AllocationFamily.Pool, owner.Ids.Counters(AllocationFamily.Pool));
-            owner.Writer.EndOperation();
             owner.Counted = false;
             owner.Next++;
             if (_session.CutEpoch != 0)

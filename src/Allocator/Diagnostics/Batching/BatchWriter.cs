@@ -76,7 +76,6 @@ internal sealed unsafe class BatchWriter
 
     /// <summary>The session generation this writer's folded counters belong to (<see cref="BatchingSession.Generation"/>).</summary>
     private long _generation;
-    private long _stamp;
 
     /// <summary>
     /// A pending allocation folds only if its id is at least this: ids below it were handed out before the last rundown's
@@ -90,8 +89,20 @@ internal sealed unsafe class BatchWriter
     /// <summary>The session generation <see cref="_counted"/> is a copy of every family in (0: none yet); written after the copy.</summary>
     private long _countedGeneration;
 
-    /// <summary>The <see cref="BatchingSession.Boundary"/> the owner last acted on (-1: never, so the first record step takes the slow path).</summary>
-    private long _seenBoundary = -1;
+    /// <summary>
+    /// Moved by the session after every change the owner acts on (<see cref="Signal"/>); read by the owner in every record
+    /// step, here in its own writer rather than through the session (one load instead of two dependent ones).
+    /// </summary>
+    private long _signal;
+
+    /// <summary>The <see cref="_signal"/> the owner last acted on (-1: never, so the first record step takes the slow path).</summary>
+    private long _seenSignal = -1;
+
+    /// <summary>
+    /// <see cref="_seenSignal"/> when folding was allowed as the owner acted on it, else -1: a free folds at once while the
+    /// writer's signal still equals it (one compare for "nothing changed" and "not walking").
+    /// </summary>
+    private long _foldSignal = -1;
 
     /// <summary>The owner's live counters, for the cut to compare with <see cref="_counted"/> (null: unknown, as for test owners without counters).</summary>
     private readonly IOperationCounts? _counts;
@@ -119,14 +130,10 @@ internal sealed unsafe class BatchWriter
     /// </summary>
     public void RaiseFoldFloor() => Volatile.Write(ref _foldFloor, _ids.NextId);
 
+    /// <summary>An allocation: held pending (a previous one still pending is written first). A heartbeat's folds, a new session and a cut are acted on by <see cref="EndOperation"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Allocated(long id, nuint size, int siteId, AllocationFamily family)
     {
-        if (_stamp != _session.Stamp)
-        {
-            OnStampChanged();
-        }
-
         if (_pendingState != PendingEmpty)
         {
             CommitPending();
@@ -139,28 +146,49 @@ internal sealed unsafe class BatchWriter
         Volatile.Write(ref _pendingState, PendingHeld);
     }
 
-    /// <summary>A block was freed: it folds with the pending allocation when the protocol allows (not Walking, id at or above the fold floor).</summary>
+    /// <summary>
+    /// A block was freed: it folds with the pending allocation when the protocol allows (not Walking, id at or above the
+    /// fold floor). True when it folded with the writer's signal unchanged since the owner last acted on it: the record
+    /// step may then skip <see cref="EndOperation"/> (the signal it would read was read here, in the same step).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Freed(long id, nuint size, int allocationSiteId, AllocationFamily family)
+    public bool Freed(long id, nuint size, int allocationSiteId, AllocationFamily family)
     {
         // _pendingId is written only by the owner: the slot's state is what TryReclaimPending decides on.
         if (_pendingId == id && TryReclaimPending())
         {
-            // A block a rundown reported live must not vanish into a fold. The walk sets Walking and then runs a
-            // process-wide barrier (BeginWalk), and the heap wrote this block's Freed state before this read: a walk
-            // either missed the block, or runs now (Walking: no folding), or has ended and raised the floor above every
-            // id it could have seen.
-            if (_session.FoldingAllowed && id >= Volatile.Read(ref _foldFloor))
+            // A block a rundown reported live must not vanish into a fold. The walk sets Walking, moves the signal and then
+            // runs a process-wide barrier (BeginWalk), and the heap wrote this block's Freed state before this read: a walk
+            // either missed the block, or runs now (the signal moved, Walking: no folding), or has ended and raised the
+            // floor above every id it could have seen (before the signal moved again).
+            if (Volatile.Read(ref _signal) == _foldSignal && id >= Volatile.Read(ref _foldFloor))
             {
                 Fold(allocationSiteId, family, size);
-                return;
+                return true;
             }
 
-            UnfoldedPair(id);
-            return;
+            FreedPendingAfterChange(id, size, allocationSiteId, family);
+            return false;
         }
 
         FreedSlow(id);
+        return false;
+    }
+
+    /// <summary>
+    /// The pending allocation was reclaimed, and the signal moved since the owner last acted on it (or the id is below the
+    /// floor): decide as before the signal, by the state read now.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreedPendingAfterChange(long id, nuint size, int allocationSiteId, AllocationFamily family)
+    {
+        if (_session.FoldingAllowed && id >= Volatile.Read(ref _foldFloor))
+        {
+            Fold(allocationSiteId, family, size);
+            return;
+        }
+
+        UnfoldedPair(id);
     }
 
     /// <summary>
@@ -207,6 +235,28 @@ internal sealed unsafe class BatchWriter
     }
 
     /// <summary>
+    /// <see cref="Counted"/> for an allocation, which changed its family's live bytes and allocations only: the copy's
+    /// frees already equal the counters' (the copy equals the counters at the end of every record step, and is taken whole
+    /// when a session starts). Two loads and stores instead of three on every traced allocation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CountedAllocation(AllocationFamily family, in FamilyCounters counters)
+    {
+        ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+        Volatile.Write(ref copy.LiveBytes, counters.LiveBytes);
+        Volatile.Write(ref copy.Allocations, counters.Allocations);
+    }
+
+    /// <summary><see cref="CountedAllocation"/> for a free, which changed its family's live bytes and frees only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CountedFree(AllocationFamily family, in FamilyCounters counters)
+    {
+        ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+        Volatile.Write(ref copy.LiveBytes, counters.LiveBytes);
+        Volatile.Write(ref copy.Frees, counters.Frees);
+    }
+
+    /// <summary>
     /// The end of a record step, first part: the owner copies the counters of a family its operation changed, as they are
     /// now that the operation's record is written (or folded, or held pending). One call per family the operation changed
     /// (a realloc may change two), then <see cref="EndOperation"/>. Owner thread only; no atomic instruction.
@@ -223,24 +273,38 @@ internal sealed unsafe class BatchWriter
     }
 
     /// <summary>
-    /// The end of a record step: one read of the session's boundary. It changes when a session starts (the copy is taken
-    /// again, every family) and when a detach cut begins (the owner waits at this boundary until the cut is taken, so
-    /// that a busy thread cannot keep the cut from holding still). Owner thread only.
+    /// The end of a record step: one read of the writer's signal (<see cref="Signal"/>; a fold that read it
+    /// unchanged in the same step may skip this). When it moved: a heartbeat went by (the folded counters are appended),
+    /// a session started (earlier folds dropped, the counters' copy taken again, every family), a detach cut began (the
+    /// owner waits at this boundary until the cut is taken, so that a busy thread cannot keep the cut from holding still),
+    /// or the state changed (whether frees may fold). Owner thread only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void EndOperation()
     {
-        if (_seenBoundary != _session.Boundary)
+        if (_seenSignal != Volatile.Read(ref _signal))
         {
-            OnBoundary();
+            OnSignal();
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void OnBoundary()
+    private void OnSignal()
     {
-        long boundary = _session.Boundary;
+        // The signal first: a change made after this read moves it again, and the owner acts on it at its next step.
+        long signal = Volatile.Read(ref _signal);
         long generation = _session.Generation;
+        if (_generation == generation)
+        {
+            FlushFolds();
+        }
+        else
+        {
+            _generation = generation;
+            DropFolds();
+            _session.Register(this);
+        }
+
         if (Volatile.Read(ref _countedGeneration) != generation && _counts is not null)
         {
             // Operations done while nothing was recorded (before this writer existed, or between sessions) are in the
@@ -256,8 +320,15 @@ internal sealed unsafe class BatchWriter
         }
 
         _session.WaitAtCut();
-        _seenBoundary = boundary;
+        _seenSignal = signal;
+        _foldSignal = _session.FoldingAllowed ? signal : -1;
     }
+
+    /// <summary>
+    /// The session changed something the owner acts on at the end of its next record step (a heartbeat went by, a session
+    /// started, a cut began, the state changed): called by the session after the change, for every registered writer.
+    /// </summary>
+    internal void Signal() => Interlocked.Increment(ref _signal);
 
     /// <summary>
     /// For a detach cut, from any thread: the copy taken at the owner's last record step, then the owner's counters now.
@@ -463,26 +534,6 @@ internal sealed unsafe class BatchWriter
         p = Varint.Write(p, (ulong)count);
         p = Varint.Write(p, (ulong)bytes);
         Commit((int)(p - start));
-    }
-
-    /// <summary>
-    /// A heartbeat went by (append the folded counters so they are published next), or a new session
-    /// started (drop counters that belong to the old one). Owner thread only.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void OnStampChanged()
-    {
-        _stamp = _session.Stamp;
-        long generation = _session.Generation;
-        if (_generation == generation)
-        {
-            FlushFolds();
-            return;
-        }
-
-        _generation = generation;
-        DropFolds();
-        _session.Register(this);
     }
 
     /// <summary>Forgets the folded counters (they belong to an earlier session). Owner thread only, or one that knows the owner is gone.</summary>

@@ -6,8 +6,8 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// <summary>
 /// The one owner of the high-rate protocol (docs/batch-format.md): which <see cref="BatchingState"/> it is in, every
 /// thread's <see cref="BatchWriter"/>, where their batches go, the session generation that tells a writer its records and
-/// folds are stale, the stamp that tells owners a heartbeat went by, and the fold floors a rundown raises. Writers read
-/// only <see cref="Stamp"/>, <see cref="Generation"/> and <see cref="FoldingAllowed"/> on their hot path.
+/// folds are stale, the signal that tells owners something they act on changed, and the fold floors a rundown raises.
+/// Writers read only their own signal on their hot path (<see cref="SignalWriters"/>), once per record step.
 /// <para>
 /// Transitions: <see cref="Start"/> (Off or Batching → Batching: a session starts; what writers left unpublished is
 /// dropped), <see cref="Stop"/> (→ Off), <see cref="BeginWalk"/> (Batching → Walking: nothing folds, pending allocations
@@ -17,7 +17,7 @@ namespace LeakScope.Allocator.Diagnostics.Batching;
 /// </para>
 /// <para>
 /// It also owns the operation boundary of a detach cut (<see cref="BeginCut"/>, <see cref="OperationCut"/>): owners read
-/// <see cref="Boundary"/> at the end of every record step, and while a cut is being taken each owner waits there once.
+/// their signal in every record step, and while a cut is being taken each owner waits at the end of one, once.
 /// </para>
 /// <see cref="Shared"/> is the process's; tests build their own with their own output and drive it step by step.
 /// </summary>
@@ -34,12 +34,6 @@ internal sealed class BatchingSession
     /// <summary>Bumped when a session starts: records and folds of an earlier one are dropped.</summary>
     private long _generation = 1;
 
-    /// <summary>Bumped on every publish-all and session start; owners compare it on each allocation.</summary>
-    private long _stamp = 1;
-
-    /// <summary>Bumped when a session starts and when a detach cut begins; owners compare it at the end of every record step.</summary>
-    private long _boundary = 1;
-
     /// <summary>The cut being taken (0: none), and the thread taking it (which never waits at its own cut).</summary>
     private long _cutEpoch;
     private long _cuts;
@@ -53,11 +47,30 @@ internal sealed class BatchingSession
 
     public BatchingSession(IBatchOutput output) => _output = output;
 
-    /// <summary>Read by owners at the end of every record step (<see cref="BatchWriter.EndOperation"/>).</summary>
-    public long Boundary
+    /// <summary>
+    /// After every change an owner acts on — a session start, a publish-all (a heartbeat went by), a detach cut beginning,
+    /// every state transition — the session moves each registered writer's signal (<see cref="BatchWriter.Signal"/>), the
+    /// one field an owner reads in a record step, in its own writer: while it stays what the owner last acted on, nothing
+    /// changed that the owner must act on. Each change is made first and the signals moved after it (interlocked adds,
+    /// full fences), so an owner that reads its signal and then the session's fields sees at least the changes that value
+    /// stands for. A writer registered later starts with a signal it has not acted on. This replaced a stamp read on
+    /// every allocation, a boundary read at the end of every step and a state read on every fold, each a chain of loads
+    /// writer → session → field (bench/README.md, traced, issue 15, fifth pass).
+    /// </summary>
+    private void SignalWriters()
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Volatile.Read(ref _boundary);
+        lock (_lock)
+        {
+            SignalWritersLocked();
+        }
+    }
+
+    private void SignalWritersLocked()
+    {
+        foreach (BatchWriter writer in _writers)
+        {
+            writer.Signal();
+        }
     }
 
     /// <summary>The cut being taken now, or 0.</summary>
@@ -65,14 +78,14 @@ internal sealed class BatchingSession
 
     /// <summary>
     /// A detach cut begins (docs/reliability.md, "Detach"): from now on every owner that ends a record step waits there,
-    /// once, until <see cref="EndCut"/>. The epoch is published before the boundary moves, so an owner that sees the new
-    /// boundary sees the cut. One cut at a time (the heartbeat thread takes them).
+    /// once, until <see cref="EndCut"/>. The epoch is published before the signal moves, so an owner that sees the new
+    /// signal sees the cut. One cut at a time (the heartbeat thread takes them).
     /// </summary>
     public OperationCut BeginCut()
     {
         Volatile.Write(ref _cutThread, Environment.CurrentManagedThreadId);
         Volatile.Write(ref _cutEpoch, Interlocked.Increment(ref _cuts));
-        Interlocked.Increment(ref _boundary);
+        SignalWriters();
         return new OperationCut(this);
     }
 
@@ -106,17 +119,12 @@ internal sealed class BatchingSession
 
     public long Generation => Volatile.Read(ref _generation);
 
-    public long Stamp
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _stamp;
-    }
-
     /// <summary>
-    /// False while a rundown walks the heap. Read by an owner after the heap has marked the block Freed, paired with
-    /// <see cref="BeginWalk"/>, which sets Walking and then runs a process-wide barrier before it walks (the owner's side
-    /// needs no fence of its own): either the walk sees the block Freed, or the owner sees Walking — a walk that read a
-    /// block as live is certain to see its free written as a record.
+    /// False while a rundown walks the heap. An owner decides a fold by its writer's signal (unchanged since it saw folding
+    /// allowed) or, when that moved, by this. Either is read after the heap has marked the block Freed, paired with
+    /// <see cref="BeginWalk"/>, which sets Walking, moves the signals and then runs a process-wide barrier before it walks
+    /// (the owner's side needs no fence of its own): either the walk sees the block Freed, or the owner sees the new signal
+    /// and Walking — a walk that read a block as live is certain to see its free written as a record.
     /// </summary>
     public bool FoldingAllowed => Volatile.Read(ref _state) != (int)BatchingState.Walking;
 
@@ -161,9 +169,7 @@ internal sealed class BatchingSession
                 return;
             }
 
-            Interlocked.Increment(ref _generation);
-            Interlocked.Increment(ref _stamp);
-            Interlocked.Increment(ref _boundary); // writers take their counters' copy again
+            Interlocked.Increment(ref _generation); // writers drop earlier folds and take their counters' copy again
             foreach (BatchWriter writer in _writers)
             {
                 writer.Discard();
@@ -171,6 +177,7 @@ internal sealed class BatchingSession
 
             Output.SessionStarted();
             Volatile.Write(ref _state, (int)BatchingState.Batching);
+            SignalWritersLocked();
         }
     }
 
@@ -189,7 +196,7 @@ internal sealed class BatchingSession
             return false;
         }
 
-        // PublishAll runs it too; this one does not depend on there being writers to publish.
+        // After the signal moved (Transition); PublishAll runs one too, this one does not depend on there being writers.
         Interlocked.MemoryBarrierProcessWide();
         PublishAll();
         return true;
@@ -219,11 +226,12 @@ internal sealed class BatchingSession
         {
             Volatile.Write(ref _output, output);
             Volatile.Write(ref _state, (int)BatchingState.Exiting);
+            SignalWritersLocked();
         }
     }
 
     /// <summary>
-    /// Publishes every writer's records; owners append their folded counters the next time they allocate. Every take of
+    /// Publishes every writer's records; owners append their folded counters at the end of their next record step. Every take of
     /// a pending slot is announced, then one process-wide barrier serves them all (<see cref="BatchWriter.Publish"/>); it
     /// also orders this thread's earlier writes (a walk's Walking state) before whatever it reads after.
     /// </summary>
@@ -241,7 +249,7 @@ internal sealed class BatchingSession
             writer.PublishTaken();
         }
 
-        Interlocked.Increment(ref _stamp);
+        SignalWriters();
     }
 
     private bool Transition(BatchingState? from, BatchingState to)
@@ -254,8 +262,9 @@ internal sealed class BatchingSession
                 return false;
             }
 
-            // An exchange, a full fence: see FoldingAllowed.
+            // An exchange, a full fence, then the signal: see FoldingAllowed.
             Interlocked.Exchange(ref _state, (int)to);
+            SignalWritersLocked();
             return true;
         }
     }
