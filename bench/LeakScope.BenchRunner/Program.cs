@@ -33,9 +33,15 @@ if (options.Modes)
     return 0;
 }
 
-// ---- The mixed-size loop (issue 15): untraced, `--stacks none`, `--stacks sampled` (the default), interleaved ----
+// ---- The mixed-size loops (issue 15): untraced, `--stacks none`, `--stacks sampled` (the default), interleaved ----
+// "mixed": each block freed at once (the pairs fold); "mixed64": 64 blocks live at a time (every operation is a record).
+foreach ((string workload, string title) in new[]
 {
-    Say("## Mixed sizes 16–271 B per call, 5 M PoolHeap alloc/free pairs: untraced vs traced (`--stacks sampled`, the default, and `none`)");
+    ("mixed", "Mixed sizes 16–271 B per call, 5 M PoolHeap alloc/free pairs"),
+    ("mixed64", "Mixed sizes 16–271 B per call, 5 M PoolHeap allocations through a window of 64 live blocks (no pair folds)"),
+})
+{
+    Say($"## {title}: untraced vs traced (`--stacks sampled`, the default, and `none`)");
     Say();
     Say("Runs interleaved (untraced, none, sampled, then the next round); best / median; ratios divide bests (medians in parentheses).");
     Say();
@@ -46,11 +52,11 @@ if (options.Modes)
     var sampled = new List<Tracing.Result>();
     for (int i = 0; i < options.Runs; i++)
     {
-        Run untracedRun = Run.Start("dotnet", [paths.TraceBench, "mixed", scale]);
+        Run untracedRun = Run.Start("dotnet", [paths.TraceBench, workload, scale]);
         u.Add(untracedRun.WorkloadMs);
         uCpu.Add(untracedRun.WorkloadCpuMs);
-        none.Add(Tracing.Trace(paths, "mixed", scale, perOperation: false, bufferMB: null, stacks: "none"));
-        sampled.Add(Tracing.Trace(paths, "mixed", scale, perOperation: false, bufferMB: null, stacks: "sampled"));
+        none.Add(Tracing.Trace(paths, workload, scale, perOperation: false, bufferMB: null, stacks: "none"));
+        sampled.Add(Tracing.Trace(paths, workload, scale, perOperation: false, bufferMB: null, stacks: "sampled"));
     }
 
     double[] noneMs = none.Select(r => r.WorkloadMs).ToArray();
@@ -65,11 +71,12 @@ if (options.Modes)
     Say($"| none | {Cell(u.ToArray())} | {Cell(noneMs)} | **{noneMs.Min() / u.Min():F2}×** ({MedianOf(noneMs) / MedianOf(u):F2}×) | {uCpu.Min():F1}, {noneCpu:F1} | {noneCpu / uCpu.Min():F2}× | {Tracing.Summary(none.Select(t => t.Complete))} | {none.Max(t => t.EventsLost)} |");
     Say($"| sampled (default) | {Cell(u.ToArray())} | {Cell(sampledMs)} | **{sampledMs.Min() / u.Min():F2}×** ({MedianOf(sampledMs) / MedianOf(u):F2}×) | {uCpu.Min():F1}, {sampledCpu:F1} | {sampledCpu / uCpu.Min():F2}× | {Tracing.Summary(sampled.Select(t => t.Complete))} | {sampled.Max(t => t.EventsLost)} |");
     Say();
-    if (options.MixedOnly)
-    {
-        Say($"load average at end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-        return 0;
-    }
+}
+
+if (options.MixedOnly)
+{
+    Say($"load average at end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    return 0;
 }
 
 // ---- .NET workloads: untraced vs `leakscope trace` (high-rate mode, default buffer) ----

@@ -15,7 +15,7 @@ using LeakScope.TraceBench;
 // account per family, taken after all work, just before the process exits.
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: LeakScope.TraceBench <small|mixed|live1m|threads4|fold-leaks|thread-exits|free-at-exit> [scale]");
+    Console.Error.WriteLine("usage: LeakScope.TraceBench <small|mixed|mixed64|live1m|threads4|fold-leaks|thread-exits|free-at-exit> [scale]");
     return 2;
 }
 
@@ -24,6 +24,7 @@ Action? workload = args[0] switch
 {
     "small" => () => Workloads.Small((long)(5_000_000 * scale)),
     "mixed" => () => Workloads.Mixed((long)(5_000_000 * scale)),
+    "mixed64" => () => Workloads.MixedWindow((long)(5_000_000 * scale)),
     // Below scale 0.5, one round of fewer blocks, so that the work stays proportional to the scale (as in the C twin).
     "live1m" => () => Workloads.LiveMillion(Math.Max(1, (long)(2 * scale)), scale < 0.5 ? (int)(2_000_000 * scale) : 1_000_000),
     "threads4" => () => Workloads.CrossThread((long)(500_000 * scale)),

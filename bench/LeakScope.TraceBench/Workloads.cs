@@ -37,6 +37,40 @@ internal static unsafe class Workloads
         }
     }
 
+    /// <summary>
+    /// Mixed sizes (the same sequence as <see cref="Mixed"/>) through a window of 64 live blocks: each step frees the oldest
+    /// and allocates one. No block is freed before the thread allocates again, so none folds: every operation is a record,
+    /// as in a program whose blocks live a while.
+    /// </summary>
+    public static void MixedWindow(long iterations)
+    {
+        var random = new Random(20261202);
+        var sizes = new nuint[4096];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            sizes[i] = (nuint)random.Next(16, 272);
+        }
+
+        var window = new nint[64];
+        for (long i = 0; i < iterations; i++)
+        {
+            int slot = (int)i & 63;
+            if (window[slot] != 0)
+            {
+                PoolHeap.Free((void*)window[slot]);
+            }
+
+            byte* p = (byte*)PoolHeap.Malloc(sizes[(int)i & 4095]);
+            p[0] = 1;
+            window[slot] = (nint)p;
+        }
+
+        foreach (nint block in window)
+        {
+            PoolHeap.Free((void*)block);
+        }
+    }
+
     /// <summary>Build up <paramref name="count"/> (one million at scale ≥ 0.5) live blocks of 16..80 bytes, then free them all.</summary>
     public static void LiveMillion(long rounds, int count)
     {
