@@ -77,11 +77,7 @@ internal unsafe struct NativeWithThreadState : IHeap
 internal unsafe struct NativeWithQuarantine : IHeap
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void* Alloc(nuint size)
-    {
-        FloorThread.Current.Allocations++;
-        return NativeMemory.Alloc(size);
-    }
+    public static void* Alloc(nuint size) => NativeWithThreadState.Alloc(size);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* AllocAt(nuint size, string file, int line, string member) => Alloc(size);
