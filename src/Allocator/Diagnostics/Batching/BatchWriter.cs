@@ -234,6 +234,11 @@ internal sealed unsafe class BatchWriter
             && Interlocked.CompareExchange(ref _pendingState, PendingEmpty, PendingHeld) == PendingHeld;
     }
 
+    /// <summary>The owner's copy of a family's counters, as of its last record step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref FamilyCounters CopyOf(AllocationFamily family) =>
+        ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+
     /// <summary>
     /// <see cref="Counted"/> for an allocation, which changed its family's live bytes and allocations only: the copy's
     /// frees already equal the counters' (the copy equals the counters at the end of every record step, and is taken whole
@@ -242,7 +247,7 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CountedAllocation(AllocationFamily family, in FamilyCounters counters)
     {
-        ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+        ref FamilyCounters copy = ref CopyOf(family);
         Volatile.Write(ref copy.LiveBytes, counters.LiveBytes);
         Volatile.Write(ref copy.Allocations, counters.Allocations);
     }
@@ -251,7 +256,7 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CountedFree(AllocationFamily family, in FamilyCounters counters)
     {
-        ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+        ref FamilyCounters copy = ref CopyOf(family);
         Volatile.Write(ref copy.LiveBytes, counters.LiveBytes);
         Volatile.Write(ref copy.Frees, counters.Frees);
     }
@@ -264,7 +269,7 @@ internal sealed unsafe class BatchWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Counted(AllocationFamily family, in FamilyCounters counters)
     {
-        ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), (int)family);
+        ref FamilyCounters copy = ref CopyOf(family);
 
         // Release stores after the record's commit: a cut that reads the copy equal to the counters also sees the record.
         Volatile.Write(ref copy.LiveBytes, counters.LiveBytes);
@@ -340,7 +345,7 @@ internal sealed unsafe class BatchWriter
         bool valid = Volatile.Read(ref _countedGeneration) == _session.Generation && _counts is not null;
         for (int f = 0; f < FamilySlots.Count; f++)
         {
-            ref FamilyCounters copy = ref Unsafe.Add(ref Unsafe.As<FamilyCounterSet, FamilyCounters>(ref _counted), f);
+            ref FamilyCounters copy = ref CopyOf((AllocationFamily)f);
             counted[f] = copy.ReadVolatile();
         }
 
